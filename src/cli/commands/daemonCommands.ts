@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Daemon } from '../../daemon/Daemon.js';
+import { initHome } from '../../daemon/initHome.js';
+import { MeshError } from '../../errors.js';
+import { homePaths, resolveHome } from '../../home.js';
+import { DaemonClient } from '../../ipc/DaemonClient.js';
+import { createLogger } from '../../log.js';
+import { runStdioServer } from '../../mcp/stdio.js';
+import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
+import { fail, printJson, printText } from '../output.js';
+import { VERSION } from '../../version.js';
+
+/** init, daemon, mcp, stop, status, reindex. */
+export function registerDaemonCommands(program: Command): void {
+  program
+    .command('init')
+    .description("create this host's identity in the home (idempotent)")
+    .option('--name <name>', 'host name shown to the mesh (default: the hostname)')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions & { name?: string }) => {
+      try {
+        const home = resolveHome(opts.home);
+        const { identity, created } = await initHome(home, opts.name ? { name: opts.name } : {});
+        const out = { home, created, name: identity.name, host_id: identity.hostId };
+        if (opts.json) printJson(out);
+        else printText(`${created ? 'initialised' : 'already initialised'} ${home} as ${identity.name} (${identity.hostId})`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('daemon')
+    .description('run the daemon in the foreground (initialising the home if needed)')
+    .option('--name <name>', 'host name on first initialisation')
+    .option('--background', 'log to the home only (used when started by mesh mcp)')
+    .option('--home <dir>', 'data directory')
+    .action(async (opts: CommonOptions & { name?: string; background?: boolean }) => {
+      const home = resolveHome(opts.home);
+      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
+      const daemon = new Daemon({ home, logger, ...(opts.name ? { name: opts.name } : {}) });
+      try {
+        await daemon.start();
+      } catch (err) {
+        if (err instanceof MeshError && err.code === 'DAEMON_ALREADY_RUNNING') {
+          const pid = await readFile(homePaths(home).pidFile, 'utf8').then((s) => s.trim(), () => '?');
+          fail(new MeshError('DAEMON_ALREADY_RUNNING', `a daemon is already running for ${home} (pid ${pid}); stop it with \`mesh stop --home ${home}\``));
+        }
+        logger.error({ err }, 'daemon failed to start');
+        fail(err);
+      }
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'signal received');
+        void daemon.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      await daemon.stopped;
+      logger.flush();
+      process.exit(0);
+    });
+
+  program
+    .command('mcp')
+    .description('MCP server over stdio for Claude Code; starts the daemon in the background if none runs')
+    .option('--home <dir>', 'data directory')
+    .action(async (opts: CommonOptions) => {
+      const home = resolveHome(opts.home);
+      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'mcp.log' });
+      try {
+        await runStdioServer({ home, logger, version: VERSION });
+        process.exit(0);
+      } catch (err) {
+        logger.error({ err }, 'mcp server failed');
+        fail(err);
+      }
+    });
+
+  program
+    .command('stop')
+    .description('stop the background daemon of this home')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions) => {
+      try {
+        const paths = homePaths(resolveHome(opts.home));
+        const client = await DaemonClient.connect(paths.socket, { agent: cliAgent() });
+        const status = await client.call<{ pid: number }>('daemon.status');
+        await client.call('daemon.stop');
+        await waitForExit(status.pid);
+        client.close();
+        if (opts.json) printJson({ stopped: true, pid: status.pid });
+        else printText(`stopped daemon (pid ${status.pid})`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('status')
+    .description('show the daemon: identity, counts, connected clients and peers')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions) => {
+      try {
+        const s = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.status'), false);
+        if (opts.json) printJson(s);
+        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('reindex')
+    .description('rebuild the derived search indexes from the documents')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions) => {
+      try {
+        const r = await withDaemon(opts, (c) => c.call<{ memories: number }>('daemon.reindex', {}, { timeoutMs: 30 * 60_000 }));
+        if (opts.json) printJson(r);
+        else printText(`reindexed ${r.memories} memories`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+async function waitForExit(pid: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new MeshError('TIMEOUT', `daemon pid ${pid} still running after ${timeoutMs} ms`);
+}

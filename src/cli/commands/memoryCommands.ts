@@ -1,0 +1,124 @@
+import type { Command } from 'commander';
+import type { Memory } from '../../domain/Memory.js';
+import type { SearchResult } from '../../domain/MemoryService.js';
+import type { HistoryEntry } from '../../store/changeHistory.js';
+import { listText, memoryText } from '../../mcp/results.js';
+import { withDaemon, type CommonOptions } from '../context.js';
+import { fail, printJson, printText } from '../output.js';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const int = (v: string) => Number.parseInt(v, 10);
+
+/** store, get, search, rm, doc: thin clients of the daemon API (which validates every field). */
+export function registerMemoryCommands(program: Command): void {
+  program
+    .command('store')
+    .description('store a memory')
+    .argument('<text>', 'the content to remember')
+    .option('--category <c>', 'category (default project)')
+    .option('--tags <a,b>', 'comma-separated tags', list)
+    .option('--project <p>', 'project name')
+    .option('--context <text>', 'where this came from')
+    .option('--scope <scope>', 'mesh (default), team or private')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (text: string, opts: CommonOptions & { category?: string; tags?: string[]; project?: string; context?: string; scope?: string }) => {
+      try {
+        const params = { content: text, category: opts.category, tags: opts.tags, project: opts.project, context: opts.context, scope: opts.scope };
+        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.store', params));
+        if (opts.json) printJson({ id: m.id, memory: m });
+        else printText(m.id);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('get')
+    .description('show one memory')
+    .argument('<id>', 'memory id')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: CommonOptions) => {
+      try {
+        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.retrieve', { memory_id: id }));
+        if (opts.json) printJson(m);
+        else printText(memoryText(m));
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('search')
+    .description('search memories')
+    .argument('<query>', 'words or exact tokens')
+    .option('--limit <n>', 'maximum results', int)
+    .option('--mode <mode>', 'hybrid (default), semantic or keyword')
+    .option('--category <c>', 'only this category')
+    .option('--project <p>', 'only this project')
+    .option('--machine <m>', 'only this machine')
+    .option('--tags <a,b>', 'only memories with all these tags', list)
+    .option('--deleted', 'include soft-deleted memories')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (query: string, opts: CommonOptions & { limit?: number; mode?: string; category?: string; project?: string; machine?: string; tags?: string[]; deleted?: boolean }) => {
+      try {
+        const params = { query, limit: opts.limit, mode: opts.mode, category: opts.category, project: opts.project, machine: opts.machine, tags: opts.tags, include_deleted: opts.deleted };
+        const r = await withDaemon(opts, (c) => c.call<{ results: SearchResult[]; mode: string }>('memory.search', params));
+        if (opts.json) printJson(r);
+        else printText(listText(`Results for "${query}"`, r.results));
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('rm')
+    .description('delete a memory (soft by default; --hard erases it)')
+    .argument('<id>', 'memory id')
+    .option('--hard', 'erase for good')
+    .option('--reason <text>', 'why')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: CommonOptions & { hard?: boolean; reason?: string }) => {
+      try {
+        const r = await withDaemon(opts, (c) => c.call<{ id: string; hard: boolean; recoverable_until: string | null }>('memory.delete', { memory_id: id, hard_delete: opts.hard ?? false, reason: opts.reason }));
+        if (opts.json) printJson(r);
+        else printText(r.hard ? `erased ${r.id}` : `deleted ${r.id} (recoverable until ${r.recoverable_until})`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('doc')
+    .description('show a document and, with --history, its change history: who, where, when, what')
+    .argument('<id>', 'document (memory) id')
+    .option('--history', 'show the Automerge change history')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: CommonOptions & { history?: boolean }) => {
+      try {
+        const r = await withDaemon(opts, async (c) => {
+          const memory = await c.call<Memory>('memory.retrieve', { memory_id: id });
+          const history = opts.history ? (await c.call<{ history: HistoryEntry[] }>('memory.history', { memory_id: id })).history : undefined;
+          return { memory, history };
+        });
+        if (opts.json) printJson(history(r));
+        else {
+          printText(memoryText(r.memory));
+          if (r.history) {
+            printText('\nhistory:');
+            for (const h of r.history) printText(`  ${h.time}  ${h.action ?? 'change'}  by ${h.agent ?? '?'} on ${h.machine ?? '?'}  fields: ${h.fields.join(', ')}  (${h.actor.slice(0, 8)}#${h.seq} ${h.hash.slice(0, 12)})`);
+          }
+        }
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+function history(r: { memory: Memory; history: HistoryEntry[] | undefined }) {
+  return r.history ? { memory: r.memory, history: r.history } : { memory: r.memory };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import '../polyfills.js';
+import { Command } from 'commander';
+import { registerDaemonCommands } from './commands/daemonCommands.js';
+import { registerDoctorCommand } from './commands/doctorCommand.js';
+import { registerMemoryCommands } from './commands/memoryCommands.js';
+import { VERSION } from '../version.js';
+
+const program = new Command()
+  .name('mesh')
+  .description('hivemesh: a peer-to-peer memory mesh for coding agents')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+registerDaemonCommands(program);
+registerMemoryCommands(program);
+registerDoctorCommand(program);
+
+await program.parseAsync(process.argv);

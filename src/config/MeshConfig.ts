@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { DEFAULT_RETENTION_DAYS } from '../constants.js';
+import { MeshError } from '../errors.js';
+
+/** The optional `config.json` in the home. Every field has an embedded default, so no file is needed. */
+export const MeshConfigSchema = z
+  .object({
+    categories: z
+      .object({
+        /** Extra categories accepted besides the built-in ones. */
+        custom: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/)).default([]),
+      })
+      .strict()
+      .default({ custom: [] }),
+    /** Days a soft-deleted memory stays recoverable before it is erased. */
+    retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type MeshConfig = z.infer<typeof MeshConfigSchema>;
+
+export function defaultConfig(): MeshConfig {
+  return MeshConfigSchema.parse({});
+}
+
+/** Reads `config.json` if present; a malformed file is an error naming the field, never silently ignored. */
+export async function loadConfig(path: string): Promise<MeshConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new MeshError('HOME_INVALID', `config ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = MeshConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MeshError('HOME_INVALID', `config ${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,52 @@
+/** Protocol ids, limits and timeouts, each with the reason for its value. */
+
+/** Version of the memory document layout; stored in every document so later readers can migrate. */
+export const MEMORY_FORMAT_VERSION = 1;
+
+/** Largest memory content, in characters. Notes and runbooks fit; whole log dumps do not, keeping documents (and sync frames) small. */
+export const MAX_CONTENT_CHARS = 65_536;
+
+/** Largest `context` field, in characters. */
+export const MAX_CONTEXT_CHARS = 8_192;
+
+/** Tags per memory and characters per tag: enough for real tagging, bounded for the index. */
+export const MAX_TAGS = 32;
+export const MAX_TAG_CHARS = 64;
+
+/** Serialized metadata object limit, in characters, so a metadata blob cannot bypass the content limit. */
+export const MAX_METADATA_CHARS = 16_384;
+
+/** Largest frame on the local socket. A maximal memory plus envelope fits with room; anything bigger is a bug or hostile. */
+export const MAX_IPC_FRAME_BYTES = 8 * 1024 * 1024;
+
+/** Default soft-delete retention: deleted memories stay recoverable this long, then are erased. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
+/** How often the daemon looks for soft-deleted memories past retention. */
+export const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Keyword index snapshot cadence when dirty: bounds replay work at the next start without writing on every store. */
+export const INDEX_SNAPSHOT_INTERVAL_MS = 30_000;
+
+/** Replayed log entries above which the daemon writes a fresh snapshot right after start. */
+export const INDEX_SNAPSHOT_REPLAY_THRESHOLD = 1_000;
+
+/** Automerge documents kept loaded for writers; loading costs ~1 ms, so a modest cache covers hot documents. */
+export const DOC_CACHE_SIZE = 2_048;
+
+/** How long a client waits for a freshly spawned daemon to accept connections (model loading later adds to start time). */
+export const DAEMON_START_TIMEOUT_MS = 20_000;
+
+/** How long a client waits for a daemon reply before giving up. Long operations (reindex) report progress instead. */
+export const IPC_REQUEST_TIMEOUT_MS = 60_000;
+
+/** Unix socket paths are limited to 107 bytes on Linux (104 on macOS); we check before binding. */
+export const MAX_SOCKET_PATH_BYTES = 103;
+
+/** Search defaults: results returned when the caller gives no limit, and the hard cap. */
+export const DEFAULT_SEARCH_LIMIT = 10;
+export const MAX_SEARCH_LIMIT = 100;
+
+/** Listing defaults for recent/deleted/project queries. */
+export const DEFAULT_LIST_LIMIT = 20;
+export const MAX_LIST_LIMIT = 500;

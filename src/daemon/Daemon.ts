@@ -1,0 +1,177 @@
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
+import { loadConfig, type MeshConfig } from '../config/MeshConfig.js';
+import { INDEX_SNAPSHOT_INTERVAL_MS, INDEX_SNAPSHOT_REPLAY_THRESHOLD, MAX_SOCKET_PATH_BYTES, RETENTION_SWEEP_INTERVAL_MS } from '../constants.js';
+import { MemoryService } from '../domain/MemoryService.js';
+import { MeshError } from '../errors.js';
+import { homePaths, type HomePaths } from '../home.js';
+import type { HostIdentity } from '../identity/HostIdentity.js';
+import type { Logger } from '../log.js';
+import { MemoryIndex } from '../search/MemoryIndex.js';
+import { DocStore } from '../store/DocStore.js';
+import { buildApi } from './api.js';
+import { initHome } from './initHome.js';
+import { SocketServer } from './SocketServer.js';
+import { Serializer } from './Serializer.js';
+
+export interface DaemonOptions {
+  home: string;
+  logger: Logger;
+  name?: string;
+}
+
+import { VERSION } from '../version.js';
+
+/**
+ * Composes the store, the derived indexes, the domain services and the local socket, and owns
+ * their lifecycle. One per home: the LevelDB lock is the arbiter, taken before the socket is touched.
+ */
+export class Daemon {
+  readonly paths: HomePaths;
+  private store: DocStore | undefined;
+  private index: MemoryIndex | undefined;
+  private server: SocketServer | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly scrubber = new Serializer();
+  private startedAt = 0;
+  private stopping: Promise<void> | undefined;
+  private stoppedResolve!: () => void;
+  /** Resolves when the daemon has stopped, for whatever reason (signal, `mesh stop`). */
+  readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
+  identity!: HostIdentity;
+  config!: MeshConfig;
+  memories!: MemoryService;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.paths = homePaths(opts.home);
+  }
+
+  async start(): Promise<void> {
+    const log = this.opts.logger;
+    if (Buffer.byteLength(this.paths.socket) > MAX_SOCKET_PATH_BYTES) {
+      throw new MeshError('HOME_INVALID', `the home path is too long for a Unix socket (${this.paths.socket}); use a shorter MESH_HOME`);
+    }
+    this.identity = (await initHome(this.paths.root, this.opts.name ? { name: this.opts.name } : {})).identity;
+    this.config = await loadConfig(this.paths.config);
+
+    const store = new DocStore(this.paths.db, log.child({ mod: 'store' }));
+    await store.open();
+    this.store = store;
+    try {
+      const index = new MemoryIndex(store, this.paths.indexDir, log.child({ mod: 'index' }));
+      const t0 = performance.now();
+      const opened = await index.open();
+      log.info({ memories: index.catalog.size, ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
+      if (opened.replayed > INDEX_SNAPSHOT_REPLAY_THRESHOLD) await index.snapshot();
+      this.index = index;
+
+      this.memories = new MemoryService({
+        store,
+        index,
+        logger: log.child({ mod: 'memories' }),
+        actorId: this.identity.actorId,
+        customCategories: this.config.categories.custom,
+        retentionDays: this.config.retentionDays,
+      });
+      this.memories.setEraseListener(() => undefined);
+
+      const api = buildApi({
+        memories: this.memories,
+        machine: this.identity.name,
+        status: () => Promise.resolve(this.status()),
+        stop: () => void this.stop(),
+        reindex: async () => ({ memories: await index.rebuild() }),
+      });
+      this.server = new SocketServer(this.paths.socket, async (req) => {
+        const result = await api(req);
+        // A hard delete answers only after the erased text has left every file in the home.
+        if (req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) await this.scrub();
+        return result;
+      }, log.child({ mod: 'socket' }));
+      await this.server.start();
+      await writeFile(this.paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    this.startedAt = Date.now();
+    this.schedule(INDEX_SNAPSHOT_INTERVAL_MS, () => this.snapshotIfDirty());
+    this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
+    void this.sweepRetention();
+    log.info({ home: this.paths.root, socket: this.paths.socket, name: this.identity.name, pid: process.pid }, 'daemon ready');
+  }
+
+  /** Flushes writes, persists the indexes, closes the store and removes the socket and pid file. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const log = this.opts.logger;
+      log.info('daemon stopping');
+      for (const t of this.timers) clearInterval(t);
+      await this.server?.stop();
+      await this.scrubber.idle();
+      if (this.store?.isOpen) {
+        await this.store.flush();
+        if (this.index?.dirty) await this.index.snapshot();
+        await this.store.close();
+      }
+      await removePidFile(this.paths.pidFile);
+      log.info('daemon stopped');
+      this.stoppedResolve();
+    })();
+    return this.stopping;
+  }
+
+  status() {
+    const stats = this.memories.stats();
+    return {
+      version: VERSION,
+      name: this.identity.name,
+      host_id: this.identity.hostId,
+      pid: process.pid,
+      home: this.paths.root,
+      socket: this.paths.socket,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      counts: { memories: stats.total, memories_deleted: stats.deleted },
+      index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0 },
+      clients: this.server?.connections ?? 0,
+      peers: [] as unknown[],
+    };
+  }
+
+  /** After an erasure: drop the erased terms from the index snapshot, then compact LevelDB. */
+  private scrub(): Promise<void> {
+    return this.scrubber.run(async () => {
+      await this.index?.snapshot({ vacuum: true });
+      await this.store?.compact();
+    });
+  }
+
+  private async snapshotIfDirty(): Promise<void> {
+    if (this.index?.dirty && this.store?.isOpen) await this.index.snapshot();
+  }
+
+  private async sweepRetention(): Promise<void> {
+    const purged = await this.memories.purgeExpired({ machine: this.identity.name, agent: 'hivemesh-retention' });
+    if (purged > 0) {
+      this.opts.logger.info({ purged }, 'erased memories past retention');
+      await this.scrub();
+    }
+  }
+
+  private schedule(ms: number, fn: () => Promise<void>): void {
+    const timer = setInterval(() => {
+      fn().catch((err: unknown) => this.opts.logger.error({ err }, 'periodic task failed'));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+async function removePidFile(path: string): Promise<void> {
+  try {
+    const pid = Number((await readFile(path, 'utf8')).trim());
+    if (pid === process.pid) await unlink(path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import { InvalidInputError, MeshError } from '../errors.js';
+import type { MemoryService } from '../domain/MemoryService.js';
+import {
+  DeleteMemoryInput,
+  EmptyInput,
+  HistoryInput,
+  ListDeletedInput,
+  MachineContextInput,
+  ProjectMemoriesInput,
+  RecentMemoriesInput,
+  RecoverMemoryInput,
+  RetrieveMemoryInput,
+  SearchMemoriesInput,
+  StoreMemoryInput,
+  UpdateMemoryInput,
+} from '../domain/memorySchemas.js';
+import type { CallContext, Request } from '../ipc/messages.js';
+import type { Actor } from '../types.js';
+
+interface Method<S extends z.ZodType> {
+  schema: S;
+  handler: (params: z.infer<S>, actor: Actor) => unknown;
+}
+
+function method<S extends z.ZodType>(schema: S, handler: (params: z.infer<S>, actor: Actor) => unknown): Method<S> {
+  return { schema, handler };
+}
+
+export interface ApiDeps {
+  memories: MemoryService;
+  machine: string;
+  status: () => Promise<unknown>;
+  stop: () => void;
+  reindex: () => Promise<unknown>;
+}
+
+/**
+ * The daemon's API, by method name. Every method validates its params with the same zod schema
+ * the MCP tool and the CLI use, so a bad request gets the same readable error at every door.
+ */
+export function buildApi(deps: ApiDeps) {
+  const m = deps.memories;
+  const methods: Record<string, Method<z.ZodType>> = {
+    'memory.store': method(StoreMemoryInput, (p, a) => m.store(p, a)),
+    'memory.retrieve': method(RetrieveMemoryInput, (p) => m.retrieve(p.memory_id)),
+    'memory.update': method(UpdateMemoryInput, (p, a) => m.update(p, a)),
+    'memory.search': method(SearchMemoriesInput, (p) => m.search(p)),
+    'memory.recent': method(RecentMemoriesInput, async (p) => ({ results: await m.recent(p) })),
+    'memory.delete': method(DeleteMemoryInput, (p, a) => m.delete(p, a)),
+    'memory.recover': method(RecoverMemoryInput, (p, a) => m.recover(p.memory_id, a)),
+    'memory.listDeleted': method(ListDeletedInput, async (p) => ({ results: await m.listDeleted(p.limit) })),
+    'memory.stats': method(EmptyInput, () => m.stats()),
+    'memory.project': method(ProjectMemoriesInput, async (p) =>
+      p.project === undefined
+        ? { project: null, projects: m.sources().projects, results: [] }
+        : { project: p.project, results: await m.projectMemories(p.project, p.limit) },
+    ),
+    'memory.machineContext': method(MachineContextInput, (p) => m.machineContext(p.machine ?? deps.machine)),
+    'memory.sources': method(EmptyInput, () => m.sources()),
+    'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
+    'daemon.status': method(EmptyInput, () => deps.status()),
+    'daemon.ping': method(EmptyInput, () => ({ pong: true })),
+    'daemon.reindex': method(EmptyInput, () => deps.reindex()),
+    'daemon.stop': method(EmptyInput, () => {
+      // Answer first, then stop, so the caller learns the stop was accepted.
+      setImmediate(deps.stop);
+      return { stopping: true };
+    }),
+  };
+
+  return async function handle(req: Request): Promise<unknown> {
+    const entry = methods[req.method];
+    if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
+    const parsed = entry.schema.safeParse(req.params ?? {});
+    if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    return entry.handler(parsed.data, actorOf(req.ctx, deps.machine));
+  };
+}
+
+function actorOf(ctx: CallContext, machine: string): Actor {
+  return { machine, agent: ctx.agent };
+}
+
+/** "content: content must not be empty; tags.0: ..." - names the field so a model can fix its call. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}

@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import * as A from '@automerge/automerge';
+import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION } from '../constants.js';
+import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MemoryIndex } from '../search/MemoryIndex.js';
+import type { DocStore } from '../store/DocStore.js';
+import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
+import type { Actor, MemoryId } from '../types.js';
+import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
+import type { DeleteMemoryInput, RecentMemoriesInput, SearchMemoriesInput, StoreMemoryInput, UpdateMemoryInput } from './memorySchemas.js';
+
+export interface SearchResult extends Memory {
+  score: number;
+}
+
+export interface MemoryStats {
+  total: number;
+  deleted: number;
+  by_category: Record<string, number>;
+  by_machine: Record<string, number>;
+  by_project: Record<string, number>;
+}
+
+export interface MemoryServiceDeps {
+  store: DocStore;
+  index: MemoryIndex;
+  logger: Logger;
+  actorId: string;
+  customCategories: readonly string[];
+  retentionDays: number;
+  now?: () => number;
+}
+
+/**
+ * The rules of memories, free of transport: validation beyond the schema, document changes with
+ * their provenance, soft delete with retention, erasure, and queries over the derived indexes.
+ */
+export class MemoryService {
+  private readonly categories: Set<string>;
+  private readonly now: () => number;
+  private onErase: (() => void) | undefined;
+
+  constructor(private readonly deps: MemoryServiceDeps) {
+    this.categories = new Set([...BUILTIN_CATEGORIES, ...deps.customCategories]);
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Called after every erasure, so the daemon can persist the scrubbed index and compact. */
+  setEraseListener(listener: () => void): void {
+    this.onErase = listener;
+  }
+
+  get validCategories(): string[] {
+    return [...this.categories];
+  }
+
+  async store(input: StoreMemoryInput, actor: Actor): Promise<Memory> {
+    const category = this.checkCategory(input.category ?? DEFAULT_CATEGORY);
+    const id = randomUUID();
+    const now = this.now();
+    const doc = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'create', now), (d) => {
+      d.v = MEMORY_FORMAT_VERSION;
+      d.id = id;
+      d.content = input.content;
+      d.category = category;
+      d.tags = dedupe(input.tags ?? []);
+      d.context = input.context ?? '';
+      d.project = input.project ?? '';
+      d.scope = input.scope ?? 'mesh';
+      d.metadata = stripNulls(input.metadata ?? {});
+      d.machine = actor.machine;
+      d.agent = actor.agent;
+      d.created_at = now;
+      d.updated_at = now;
+      d.updated_by = actor.agent;
+      d.deleted = false;
+      d.deleted_at = null;
+      d.deleted_reason = null;
+    });
+    return this.commit(doc);
+  }
+
+  async retrieve(id: string): Promise<Memory> {
+    const memory = await this.deps.store.view<Memory>('memories', id);
+    if (memory) return memory;
+    return this.throwMissing(id);
+  }
+
+  async update(input: UpdateMemoryInput, actor: Actor): Promise<Memory> {
+    const { memory_id: id } = input;
+    const category = input.category === undefined ? undefined : this.checkCategory(input.category);
+    if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.metadata === undefined) {
+      throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, metadata');
+    }
+    const current = await this.loadDoc(id);
+    if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
+    const now = this.now();
+    const doc = A.change(current, changeOptions(actor, 'update', now), (d) => {
+      // updateText diffs against the current text, so concurrent edits on two hosts both survive a merge.
+      if (input.content !== undefined) A.updateText(d, ['content'], input.content);
+      if (input.context !== undefined) A.updateText(d, ['context'], input.context);
+      if (category !== undefined) d.category = category;
+      if (input.tags !== undefined) d.tags = dedupe(input.tags);
+      if (input.metadata !== undefined) {
+        for (const [key, value] of Object.entries(input.metadata)) {
+          if (value === null) delete d.metadata[key];
+          else d.metadata[key] = value as JsonValue;
+        }
+      }
+      d.updated_at = now;
+      d.updated_by = actor.agent;
+    });
+    return this.commit(doc);
+  }
+
+  async delete(input: DeleteMemoryInput, actor: Actor): Promise<{ id: MemoryId; hard: boolean; recoverable_until: string | null }> {
+    const id = input.memory_id;
+    if (input.hard_delete) {
+      await this.erase(id, actor, input.reason);
+      return { id: id as MemoryId, hard: true, recoverable_until: null };
+    }
+    const current = await this.loadDoc(id);
+    if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is already deleted`, { id });
+    const now = this.now();
+    const doc = A.change(current, changeOptions(actor, 'delete', now), (d) => {
+      d.deleted = true;
+      d.deleted_at = now;
+      d.deleted_reason = input.reason ?? null;
+      d.updated_at = now;
+      d.updated_by = actor.agent;
+    });
+    await this.commit(doc);
+    return { id: id as MemoryId, hard: false, recoverable_until: new Date(now + this.retentionMs).toISOString() };
+  }
+
+  async recover(id: string, actor: Actor): Promise<Memory> {
+    const current = await this.loadDoc(id);
+    if (!current.deleted) throw new MeshError('NOT_DELETED', `memory ${id} is not deleted`, { id });
+    const now = this.now();
+    const doc = A.change(current, changeOptions(actor, 'recover', now), (d) => {
+      d.deleted = false;
+      d.deleted_at = null;
+      d.deleted_reason = null;
+      d.updated_at = now;
+      d.updated_by = actor.agent;
+    });
+    return this.commit(doc);
+  }
+
+  /** Hard delete: the document goes, a tombstone stays, and the indexes forget it. */
+  async erase(id: string, actor: Actor, reason?: string): Promise<void> {
+    const existing = await this.deps.store.load<MemoryDoc>('memories', id);
+    if (!existing) await this.throwMissing(id);
+    const seq = await this.deps.store.erase('memories', id, {
+      erasedAt: this.now(),
+      machine: actor.machine,
+      agent: actor.agent,
+      ...(reason ? { reason } : {}),
+    });
+    this.deps.index.remove(id, seq);
+    this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
+    this.onErase?.();
+  }
+
+  /** Erases soft-deleted memories older than the retention period. Returns how many. */
+  async purgeExpired(actor: Actor): Promise<number> {
+    const cutoff = this.now() - this.retentionMs;
+    const expired = [...this.deps.index.catalog].filter(([, e]) => e.deleted && e.deletedAt !== null && e.deletedAt < cutoff).map(([id]) => id);
+    for (const id of expired) await this.erase(id, actor, 'retention expired');
+    return expired.length;
+  }
+
+  async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string }> {
+    const mode = input.mode ?? 'hybrid';
+    if (mode === 'semantic') {
+      throw new MeshError('INVALID_INPUT', 'semantic search needs an embedding model, which this daemon does not have yet; use mode "keyword" or "hybrid"');
+    }
+    const filter = {
+      category: input.category,
+      project: input.project,
+      machine: input.machine,
+      tags: input.tags,
+      since: input.since ? Date.parse(input.since) : undefined,
+      until: input.until ? Date.parse(input.until) : undefined,
+      includeDeleted: input.include_deleted ?? false,
+    };
+    const hits = this.deps.index.keywordSearch(input.query, filter, input.limit ?? DEFAULT_SEARCH_LIMIT);
+    const memories = await this.deps.store.views_<Memory>('memories', hits.map((h) => h.id));
+    const results: SearchResult[] = [];
+    hits.forEach((hit, i) => {
+      const memory = memories[i];
+      if (memory) results.push({ ...memory, score: round(hit.score) });
+    });
+    return { results, mode: 'keyword' };
+  }
+
+  async recent(input: RecentMemoriesInput): Promise<Memory[]> {
+    const hours = input.hours ?? 24;
+    const ids = this.deps.index.list({ category: input.category, since: this.now() - hours * 3_600_000 }, input.limit ?? DEFAULT_LIST_LIMIT);
+    return this.views(ids);
+  }
+
+  async listDeleted(limit?: number): Promise<Memory[]> {
+    return this.views(this.deps.index.list({ onlyDeleted: true }, limit ?? DEFAULT_LIST_LIMIT));
+  }
+
+  async projectMemories(project: string, limit?: number): Promise<Memory[]> {
+    return this.views(this.deps.index.list({ project }, limit ?? DEFAULT_LIST_LIMIT));
+  }
+
+  stats(): MemoryStats {
+    const stats: MemoryStats = { total: 0, deleted: 0, by_category: {}, by_machine: {}, by_project: {} };
+    for (const entry of this.deps.index.catalog.values()) {
+      if (entry.deleted) {
+        stats.deleted++;
+        continue;
+      }
+      stats.total++;
+      bump(stats.by_category, entry.category);
+      bump(stats.by_machine, entry.machine);
+      if (entry.project) bump(stats.by_project, entry.project);
+    }
+    return stats;
+  }
+
+  /** Machines, agents and projects that wrote memories, with counts and last activity. */
+  sources(): { machines: SourceCount[]; agents: SourceCount[]; projects: SourceCount[] } {
+    const machines = new Map<string, SourceCount>();
+    const agents = new Map<string, SourceCount>();
+    const projects = new Map<string, SourceCount>();
+    for (const entry of this.deps.index.catalog.values()) {
+      if (entry.deleted) continue;
+      tally(machines, entry.machine, entry.updated);
+      tally(agents, entry.agent, entry.updated);
+      if (entry.project) tally(projects, entry.project, entry.updated);
+    }
+    const sorted = (m: Map<string, SourceCount>) => [...m.values()].sort((a, b) => b.count - a.count);
+    return { machines: sorted(machines), agents: sorted(agents), projects: sorted(projects) };
+  }
+
+  async machineContext(machine: string, limit = DEFAULT_LIST_LIMIT): Promise<{ machine: string; total: number; by_category: Record<string, number>; agents: string[]; recent: Memory[] }> {
+    const byCategory: Record<string, number> = {};
+    const agents = new Set<string>();
+    let total = 0;
+    for (const entry of this.deps.index.catalog.values()) {
+      if (entry.deleted || entry.machine !== machine) continue;
+      total++;
+      bump(byCategory, entry.category);
+      agents.add(entry.agent);
+    }
+    const recent = await this.views(this.deps.index.list({ machine }, limit));
+    return { machine, total, by_category: byCategory, agents: [...agents].sort(), recent };
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    const changes = await this.deps.store.history('memories', id);
+    if (!changes) return this.throwMissing(id);
+    return summariseHistory(changes);
+  }
+
+  private get retentionMs(): number {
+    return this.deps.retentionDays * 86_400_000;
+  }
+
+  private async commit(doc: A.Doc<MemoryDoc>): Promise<Memory> {
+    const memory = toMemory(doc);
+    const seq = await this.deps.store.put('memories', memory.id, doc, memory);
+    this.deps.index.apply(memory, seq);
+    return memory;
+  }
+
+  private async loadDoc(id: string): Promise<A.Doc<MemoryDoc>> {
+    const doc = await this.deps.store.load<MemoryDoc>('memories', id);
+    if (doc) return doc;
+    return this.throwMissing(id);
+  }
+
+  private async throwMissing(id: string): Promise<never> {
+    const tomb = await this.deps.store.tombstone('memories', id);
+    if (tomb) throw new MeshError('ERASED', `memory ${id} was erased at ${new Date(tomb.erasedAt).toISOString()} and cannot be read or recovered`, { id });
+    throw new NotFoundError('memory', id);
+  }
+
+  private checkCategory(category: string): string {
+    if (this.categories.has(category)) return category;
+    throw new MeshError('UNKNOWN_CATEGORY', `unknown category "${category}"; valid categories: ${[...this.categories].join(', ')}`, {
+      valid: [...this.categories],
+    });
+  }
+
+  private async views(ids: string[]): Promise<Memory[]> {
+    const views = await this.deps.store.views_<Memory>('memories', ids);
+    return views.filter((m): m is Memory => m !== undefined);
+  }
+}
+
+export interface SourceCount {
+  name: string;
+  count: number;
+  last_activity: string;
+}
+
+function changeOptions(actor: Actor, action: string, now: number): A.ChangeOptions<MemoryDoc> {
+  return { message: JSON.stringify({ machine: actor.machine, agent: actor.agent, action }), time: Math.floor(now / 1000) };
+}
+
+function dedupe(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
+}
+
+function stripNulls(metadata: Record<string, unknown>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(metadata)) if (v !== null && v !== undefined) out[k] = v as JsonValue;
+  return out;
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function tally(map: Map<string, SourceCount>, name: string, updated: number): void {
+  const entry = map.get(name);
+  if (!entry) map.set(name, { name, count: 1, last_activity: new Date(updated).toISOString() });
+  else {
+    entry.count++;
+    if (Date.parse(entry.last_activity) < updated) entry.last_activity = new Date(updated).toISOString();
+  }
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}

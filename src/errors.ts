@@ -1,0 +1,94 @@
+/**
+ * Stable error codes. Code matches on `code`, never on message text.
+ * The CLI maps codes to exit statuses (see exitCodeFor) and MCP returns them as tool errors.
+ */
+export type MeshErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'CONTENT_TOO_LARGE'
+  | 'UNKNOWN_CATEGORY'
+  | 'ALREADY_DELETED'
+  | 'NOT_DELETED'
+  | 'ERASED'
+  | 'DAEMON_NOT_RUNNING'
+  | 'DAEMON_ALREADY_RUNNING'
+  | 'DAEMON_START_FAILED'
+  | 'HOME_INVALID'
+  | 'PROTOCOL_ERROR'
+  | 'UNKNOWN_METHOD'
+  | 'SHUTTING_DOWN'
+  | 'TIMEOUT'
+  | 'INTERNAL';
+
+export class MeshError extends Error {
+  override readonly name: string = 'MeshError';
+  constructor(
+    readonly code: MeshErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  toJSON(): SerializedError {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export interface SerializedError {
+  code: MeshErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class NotFoundError extends MeshError {
+  override readonly name = 'NotFoundError';
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} not found`, { id });
+  }
+}
+
+export class InvalidInputError extends MeshError {
+  override readonly name = 'InvalidInputError';
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_INPUT', message, details);
+  }
+}
+
+/** Turns anything thrown into a MeshError, keeping unknown failures generic so internals don't leak. */
+export function toMeshError(err: unknown): MeshError {
+  if (err instanceof MeshError) return err;
+  if (isSerializedError(err)) return new MeshError(err.code, err.message, err.details);
+  const message = err instanceof Error ? err.message : String(err);
+  return new MeshError('INTERNAL', message);
+}
+
+export function isSerializedError(value: unknown): value is SerializedError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/** Exit statuses of the CLI, by error code; documented in the README. */
+export function exitCodeFor(code: MeshErrorCode): number {
+  switch (code) {
+    case 'INVALID_INPUT':
+    case 'CONTENT_TOO_LARGE':
+    case 'UNKNOWN_CATEGORY':
+      return 2;
+    case 'NOT_FOUND':
+    case 'ERASED':
+      return 3;
+    case 'DAEMON_NOT_RUNNING':
+    case 'DAEMON_ALREADY_RUNNING':
+    case 'DAEMON_START_FAILED':
+      return 4;
+    case 'HOME_INVALID':
+      return 5;
+    default:
+      return 1;
+  }
+}

@@ -1,0 +1,33 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Every file the daemon keeps, in one place so the layout is documented by code. */
+export interface HomePaths {
+  root: string;
+  identity: string;
+  config: string;
+  db: string;
+  indexDir: string;
+  socket: string;
+  pidFile: string;
+  logDir: string;
+}
+
+/** `--home` wins over `MESH_HOME`, which wins over `~/.hivemesh`. */
+export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = flag ?? env['MESH_HOME'] ?? join(homedir(), '.hivemesh');
+  return resolve(chosen);
+}
+
+export function homePaths(root: string): HomePaths {
+  return {
+    root,
+    identity: join(root, 'identity.json'),
+    config: join(root, 'config.json'),
+    db: join(root, 'db'),
+    indexDir: join(root, 'index'),
+    socket: join(root, 'daemon.sock'),
+    pidFile: join(root, 'daemon.pid'),
+    logDir: join(root, 'logs'),
+  };
+}

@@ -1,0 +1,102 @@
+import { connect, type Socket } from 'node:net';
+import { IPC_REQUEST_TIMEOUT_MS } from '../constants.js';
+import { MeshError, toMeshError } from '../errors.js';
+import { encodeFrame, FrameDecoder } from './framing.js';
+import type { CallContext, Response } from './messages.js';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A connection to the daemon's local socket; calls are multiplexed by request id. */
+export class DaemonClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly ctx: CallContext,
+  ) {
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk: Buffer) => {
+      let frames: unknown[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        this.failAll(toMeshError(err));
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) this.onResponse(frame as Response);
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.failAll(new MeshError('DAEMON_NOT_RUNNING', 'the daemon closed the connection'));
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(socketPath: string, ctx: CallContext, opts: { signal?: AbortSignal } = {}): Promise<DaemonClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(socketPath);
+      const onAbort = () => {
+        socket.destroy();
+        reject(new MeshError('TIMEOUT', 'connecting to the daemon was aborted'));
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('connect', () => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        socket.removeAllListeners('error');
+        resolve(new DaemonClient(socket, ctx));
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        reject(new MeshError('DAEMON_NOT_RUNNING', `no daemon is listening on ${socketPath} (${err.code ?? err.message})`));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  call<T>(method: string, params: unknown = {}, opts: { timeoutMs?: number; ctx?: CallContext } = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new MeshError('DAEMON_NOT_RUNNING', 'the connection to the daemon is closed'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? IPC_REQUEST_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new MeshError('TIMEOUT', `the daemon did not answer ${method} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.socket.write(encodeFrame({ id, method, params, ctx: opts.ctx ?? this.ctx }));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private onResponse(res: Response): void {
+    const pending = this.pending.get(res.id);
+    if (!pending) return;
+    this.pending.delete(res.id);
+    clearTimeout(pending.timer);
+    if (res.ok) pending.resolve(res.result);
+    else pending.reject(toMeshError(res.error));
+  }
+
+  private failAll(err: MeshError): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(err);
+      this.pending.delete(id);
+    }
+  }
+}

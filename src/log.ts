@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/**
+ * One logger per process, writing JSON lines to stderr and to a file in the home.
+ * Nothing logs to stdout: for `mesh mcp` stdout belongs to the protocol.
+ * Callers never pass secrets, vault values or whole documents.
+ */
+export function createLogger(opts: { logDir?: string; file?: string; level?: string; stderr?: boolean }): Logger {
+  const level = process.env['MESH_LOG'] ?? opts.level ?? 'info';
+  const streams: pino.StreamEntry[] = [];
+  if (opts.stderr !== false) streams.push({ level: level as pino.Level, stream: pino.destination({ fd: 2, sync: true }) });
+  if (opts.logDir && opts.file) {
+    mkdirSync(opts.logDir, { recursive: true, mode: 0o700 });
+    streams.push({ level: level as pino.Level, stream: pino.destination({ dest: join(opts.logDir, opts.file), sync: false, mkdir: true, mode: 0o600 }) });
+  }
+  return pino({ level, base: { pid: process.pid }, redact: { paths: ['content', '*.content', 'secret', '*.secret'], censor: '[redacted]' } }, pino.multistream(streams));
+}
+
+/** A silent logger for tests and library use. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,225 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Memory } from '../domain/Memory.js';
+import type { MemoryStats, SearchResult, SourceCount } from '../domain/MemoryService.js';
+import {
+  DeleteMemoryInput,
+  EmptyInput,
+  ListDeletedInput,
+  MachineContextInput,
+  ProjectMemoriesInput,
+  RecentMemoriesInput,
+  RecoverMemoryInput,
+  RetrieveMemoryInput,
+  SearchMemoriesInput,
+  StoreMemoryInput,
+  UpdateMemoryInput,
+} from '../domain/memorySchemas.js';
+import type { DaemonLink } from './DaemonLink.js';
+import { DeleteOut, MachineContextOut, MemoryOut, ProjectOut, ResultsOut, SearchOut, SourcesOut, StatsOut, StoreOut } from './outputSchemas.js';
+import { failure, listText, memoryText, ok } from './results.js';
+
+type Sources = { machines: SourceCount[]; agents: SourceCount[]; projects: SourceCount[] };
+
+/** Wraps a handler so any daemon or domain error comes back as an `isError` result with its reason. */
+function guarded<A>(fn: (args: A) => Promise<ReturnType<typeof ok>>) {
+  return async (args: A) => {
+    try {
+      return await fn(args);
+    } catch (err) {
+      return failure(err);
+    }
+  };
+}
+
+/** The core group: always exposed. Each tool is a thin call to the daemon's API. */
+export function registerCoreTools(server: McpServer, link: DaemonLink): void {
+  server.registerTool(
+    'store_memory',
+    {
+      title: 'Store a memory',
+      description:
+        'Save a piece of working memory for the whole team of agents: a fact, decision, incident, runbook step or config note. It replicates to every host unless scope says otherwise. Returns the new memory id.',
+      inputSchema: StoreMemoryInput,
+      outputSchema: StoreOut,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const m = await link.call<Memory>('memory.store', args);
+      return ok(`Stored memory ${m.id} (${m.category}${m.tags.length ? `, tags: ${m.tags.join(', ')}` : ''}).`, { id: m.id, memory: m });
+    }),
+  );
+
+  server.registerTool(
+    'retrieve_memory',
+    {
+      title: 'Retrieve a memory',
+      description: 'Fetch one memory by id, with its content, category, tags, project, machine, agent and timestamps.',
+      inputSchema: RetrieveMemoryInput,
+      outputSchema: MemoryOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const m = await link.call<Memory>('memory.retrieve', args);
+      return ok(memoryText(m), { ...m });
+    }),
+  );
+
+  server.registerTool(
+    'update_memory',
+    {
+      title: 'Update a memory',
+      description: 'Change the content, tags, context, category or metadata of an existing memory. Only the fields given change; the edit is recorded in the memory\'s history.',
+      inputSchema: UpdateMemoryInput,
+      outputSchema: MemoryOut,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const m = await link.call<Memory>('memory.update', args);
+      return ok(`Updated memory ${m.id}.\n\n${memoryText(m)}`, { ...m });
+    }),
+  );
+
+  server.registerTool(
+    'search_memories',
+    {
+      title: 'Search memories',
+      description:
+        'Find memories relevant to a question or exact tokens (hostnames, error codes, CVE ids, flags). Filter by category, project, machine, tags or time. Results are ranked, best first, each with a score.',
+      inputSchema: SearchMemoriesInput,
+      outputSchema: SearchOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ results: SearchResult[]; mode: string }>('memory.search', args);
+      return ok(listText(`Results for "${args.query}"`, r.results), { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'get_recent_memories',
+    {
+      title: 'Recent memories',
+      description: 'List memories created or updated in the last hours (default 24), newest first. Good for catching up at the start of a session.',
+      inputSchema: RecentMemoriesInput,
+      outputSchema: ResultsOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ results: Memory[] }>('memory.recent', args);
+      return ok(listText(`Memories from the last ${args.hours ?? 24} h`, r.results), { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'delete_memory',
+    {
+      title: 'Delete a memory',
+      description:
+        'Delete a memory. By default it is a soft delete, recoverable with recover_deleted_memory during the retention period. hard_delete: true erases it for good, on every host; use it only for content that must not be kept (leaked secrets, personal data).',
+      inputSchema: DeleteMemoryInput,
+      outputSchema: DeleteOut,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ id: string; hard: boolean; recoverable_until: string | null }>('memory.delete', args);
+      return ok(r.hard ? `Erased memory ${r.id}.` : `Deleted memory ${r.id}; recoverable until ${r.recoverable_until}.`, { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'recover_deleted_memory',
+    {
+      title: 'Recover a deleted memory',
+      description: 'Undo a soft delete. Erased (hard-deleted) memories cannot be recovered.',
+      inputSchema: RecoverMemoryInput,
+      outputSchema: MemoryOut,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const m = await link.call<Memory>('memory.recover', args);
+      return ok(`Recovered memory ${m.id}.`, { ...m });
+    }),
+  );
+
+  server.registerTool(
+    'list_deleted_memories',
+    {
+      title: 'List deleted memories',
+      description: 'List soft-deleted memories that can still be recovered, most recently changed first.',
+      inputSchema: ListDeletedInput,
+      outputSchema: ResultsOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ results: Memory[] }>('memory.listDeleted', args);
+      return ok(listText('Deleted memories', r.results), { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'get_memory_stats',
+    {
+      title: 'Memory statistics',
+      description: 'Counts of memories: total (not deleted), deleted, and by category, machine and project.',
+      inputSchema: EmptyInput,
+      outputSchema: StatsOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async () => {
+      const s = await link.call<MemoryStats>('memory.stats', {});
+      const fmt = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      return ok(`${s.total} memories (${s.deleted} deleted)\nby category: ${fmt(s.by_category)}\nby machine: ${fmt(s.by_machine)}\nby project: ${fmt(s.by_project)}`, { ...s });
+    }),
+  );
+
+  server.registerTool(
+    'get_project_memories',
+    {
+      title: 'Project memories',
+      description: 'Memories of one project, newest first. Without a project, lists the projects that have memories, with counts.',
+      inputSchema: ProjectMemoriesInput,
+      outputSchema: ProjectOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ project: string | null; projects?: SourceCount[]; results: Memory[] }>('memory.project', args);
+      if (r.project === null) {
+        const lines = (r.projects ?? []).map((p) => `- ${p.name}: ${p.count} (last ${p.last_activity})`);
+        return ok(lines.length ? `Projects:\n${lines.join('\n')}` : 'No project has memories yet.', { ...r });
+      }
+      return ok(listText(`Memories of project ${r.project}`, r.results), { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'get_machine_context',
+    {
+      title: 'Machine context',
+      description: 'What is known from one machine (default: this host): counts by category, agents seen there, and its recent memories.',
+      inputSchema: MachineContextInput,
+      outputSchema: MachineContextOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async (args) => {
+      const r = await link.call<{ machine: string; total: number; by_category: Record<string, number>; agents: string[]; recent: Memory[] }>('memory.machineContext', args);
+      const cats = Object.entries(r.by_category).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      return ok(`Machine ${r.machine}: ${r.total} memories (${cats}); agents: ${r.agents.join(', ') || 'none'}\n${listText('Recent', r.recent)}`, { ...r });
+    }),
+  );
+
+  server.registerTool(
+    'list_memory_sources',
+    {
+      title: 'Memory sources',
+      description: 'Which machines, agents and projects have written memories, with counts and last activity.',
+      inputSchema: EmptyInput,
+      outputSchema: SourcesOut,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded(async () => {
+      const r = await link.call<Sources>('memory.sources', {});
+      const fmt = (xs: SourceCount[]) => xs.map((x) => `${x.name} (${x.count})`).join(', ') || 'none';
+      return ok(`machines: ${fmt(r.machines)}\nagents: ${fmt(r.agents)}\nprojects: ${fmt(r.projects)}`, { ...r });
+    }),
+  );
+}

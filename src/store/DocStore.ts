@@ -1,0 +1,255 @@
+import * as A from '@automerge/automerge';
+import { ClassicLevel } from 'classic-level';
+import { DOC_CACHE_SIZE } from '../constants.js';
+import { MeshError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Collection } from '../types.js';
+import { LruCache } from './LruCache.js';
+import { docKey, logKey, parseLogKey } from './keys.js';
+import type { LogEntry, Tombstone } from './types.js';
+
+function openSublevel(db: ClassicLevel<string, Uint8Array>, name: string) {
+  return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' });
+}
+type Sub = ReturnType<typeof openSublevel>;
+
+interface PendingWrite {
+  ops: WriteOp[];
+  resolve: (seq: number) => void;
+  reject: (err: unknown) => void;
+}
+
+type WriteOp =
+  | { kind: 'put'; collection: Collection; id: string; bytes: Uint8Array; view: unknown }
+  | { kind: 'erase'; collection: Collection; id: string; tombstone: Tombstone };
+
+/**
+ * Automerge documents in LevelDB, one document per entity, with a JSON view of each beside it.
+ *
+ * Writes are group-committed: everything queued while a synced batch is in flight goes into the
+ * next batch, so concurrent writers share one fsync. A write's promise resolves only after its
+ * batch is on disk; that is the durability point an acknowledgement may rely on.
+ * Every committed write appends to a sequence log that derived indexes replay from.
+ */
+export class DocStore {
+  private readonly db: ClassicLevel<string, Uint8Array>;
+  private readonly docs: Sub;
+  private readonly views: Sub;
+  private readonly tombs: Sub;
+  private readonly log: Sub;
+  private readonly meta: Sub;
+  private readonly cache = new LruCache<string, A.Doc<unknown>>(DOC_CACHE_SIZE);
+  private readonly loading = new Map<string, Promise<A.Doc<unknown> | undefined>>();
+  private pending: PendingWrite[] = [];
+  private flushing: Promise<void> | undefined;
+  private seq = 0;
+  private status: 'new' | 'open' | 'closing' | 'closed' = 'new';
+
+  constructor(
+    readonly path: string,
+    private readonly logger: Logger,
+  ) {
+    this.db = new ClassicLevel<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    this.docs = openSublevel(this.db, 'd');
+    this.views = openSublevel(this.db, 'v');
+    this.tombs = openSublevel(this.db, 't');
+    this.log = openSublevel(this.db, 'l');
+    this.meta = openSublevel(this.db, 'm');
+  }
+
+  /** Opens the database. A second process on the same home gets DAEMON_ALREADY_RUNNING. */
+  async open(): Promise<void> {
+    try {
+      await this.db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') {
+        throw new MeshError('DAEMON_ALREADY_RUNNING', `the store at ${this.path} is locked by another process (is a daemon already running for this home?)`);
+      }
+      throw err;
+    }
+    const seqBytes = await this.meta.get('seq');
+    this.seq = seqBytes ? Number(decodeJson(seqBytes)) : 0;
+    this.status = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.status !== 'open') return;
+    this.status = 'closing';
+    await this.flushing;
+    this.status = 'closed';
+    await this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.status === 'open';
+  }
+
+  /** The sequence number of the last committed write. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Loads a document, from the writer cache or disk. Concurrent loads of one key share one read. */
+  async load<T>(collection: Collection, id: string): Promise<A.Doc<T> | undefined> {
+    const key = docKey(collection, id);
+    const cached = this.cache.get(key);
+    if (cached) return cached as A.Doc<T>;
+    let inflight = this.loading.get(key);
+    if (!inflight) {
+      inflight = (async () => {
+        const bytes = await this.docs.get(key);
+        return bytes ? A.load<unknown>(bytes) : undefined;
+      })();
+      this.loading.set(key, inflight);
+      void inflight.finally(() => this.loading.delete(key)).catch(() => undefined);
+    }
+    const loaded = await inflight;
+    // Another writer may have changed the document while we awaited: the cache holds the newest.
+    const latest = this.cache.get(key);
+    if (latest) return latest as A.Doc<T>;
+    if (loaded) this.cache.set(key, loaded);
+    return loaded as A.Doc<T> | undefined;
+  }
+
+  /**
+   * Records a new version of a document and resolves once it is durable.
+   * The caller must have derived `doc` from the latest `load()` without awaiting in between,
+   * so concurrent writers to one document never fork it.
+   */
+  put<T>(collection: Collection, id: string, doc: A.Doc<T>, view: unknown): Promise<number> {
+    this.assertOpen();
+    this.cache.set(docKey(collection, id), doc as A.Doc<unknown>);
+    return this.enqueue([{ kind: 'put', collection, id, bytes: A.save(doc), view }]);
+  }
+
+  /** Erases a document: content, view and cache entry go; a tombstone stays so no one re-imports it. */
+  erase(collection: Collection, id: string, tombstone: Tombstone): Promise<number> {
+    this.assertOpen();
+    this.cache.delete(docKey(collection, id));
+    return this.enqueue([{ kind: 'erase', collection, id, tombstone }]);
+  }
+
+  async view<T>(collection: Collection, id: string): Promise<T | undefined> {
+    const bytes = await this.views.get(docKey(collection, id));
+    return bytes ? (decodeJson(bytes) as T) : undefined;
+  }
+
+  async views_<T>(collection: Collection, ids: readonly string[]): Promise<(T | undefined)[]> {
+    if (ids.length === 0) return [];
+    const values = await this.views.getMany(ids.map((id) => docKey(collection, id)));
+    return values.map((bytes) => (bytes ? (decodeJson(bytes) as T) : undefined));
+  }
+
+  async tombstone(collection: Collection, id: string): Promise<Tombstone | undefined> {
+    const bytes = await this.tombs.get(docKey(collection, id));
+    return bytes ? (decodeJson(bytes) as Tombstone) : undefined;
+  }
+
+  /** Every view of a collection, in key order. Used to rebuild derived indexes. */
+  async *scanViews<T>(collection: Collection): AsyncGenerator<[string, T]> {
+    const prefix = `${collection}/`;
+    for await (const [key, bytes] of this.views.iterator({ gte: prefix, lt: `${collection}0` })) {
+      yield [key.slice(prefix.length), decodeJson(bytes) as T];
+    }
+  }
+
+  async countDocs(collection: Collection): Promise<number> {
+    let n = 0;
+    for await (const _ of this.docs.keys({ gte: `${collection}/`, lt: `${collection}0` })) n++;
+    return n;
+  }
+
+  /** Log entries after `seq`, oldest first. */
+  async *changesSince(seq: number): AsyncGenerator<LogEntry> {
+    for await (const [key, bytes] of this.log.iterator({ gt: logKey(seq) })) {
+      yield { seq: parseLogKey(key), ...(decodeJson(bytes) as Omit<LogEntry, 'seq'>) };
+    }
+  }
+
+  /** Drops log entries up to and including `seq` once every consumer has them. */
+  async trimLog(seq: number): Promise<void> {
+    await this.log.clear({ lte: logKey(seq) });
+  }
+
+  /** Automerge change history of a document: who, where, when, what. */
+  async history(collection: Collection, id: string): Promise<A.DecodedChange[] | undefined> {
+    const doc = await this.load(collection, id);
+    if (!doc) return undefined;
+    return A.getAllChanges(doc).map((c) => A.decodeChange(c));
+  }
+
+  /** Forces LevelDB to rewrite its files so erased values leave the disk, not just the live key space. */
+  async compact(): Promise<void> {
+    await this.flushing;
+    await this.db.compactRange('\x00', '\xff');
+  }
+
+  /** Waits for every queued write to be durable. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private assertOpen(): void {
+    if (this.status !== 'open') throw new MeshError('SHUTTING_DOWN', 'the store is closed');
+  }
+
+  private enqueue(ops: WriteOp[]): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ ops, resolve, reject });
+      if (!this.flushing) this.flushing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending;
+        this.pending = [];
+        const batch = this.db.batch();
+        let seq = this.seq;
+        const seqs: number[] = [];
+        for (const write of group) {
+          for (const op of write.ops) {
+            seq++;
+            const key = docKey(op.collection, op.id);
+            if (op.kind === 'put') {
+              batch.put(key, op.bytes, { sublevel: this.docs });
+              batch.put(key, encodeJson(op.view), { sublevel: this.views });
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
+            } else {
+              batch.del(key, { sublevel: this.docs });
+              batch.del(key, { sublevel: this.views });
+              batch.put(key, encodeJson(op.tombstone), { sublevel: this.tombs });
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'erase' }), { sublevel: this.log });
+            }
+          }
+          seqs.push(seq);
+        }
+        batch.put('seq', encodeJson(seq), { sublevel: this.meta });
+        try {
+          await batch.write({ sync: true });
+        } catch (err) {
+          this.logger.error({ err }, 'store write failed');
+          for (const write of group) write.reject(err);
+          continue;
+        }
+        this.seq = seq;
+        group.forEach((write, i) => write.resolve(seqs[i] ?? seq));
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+function decodeJson(bytes: Uint8Array): unknown {
+  return JSON.parse(decoder.decode(bytes));
+}
