@@ -74,7 +74,7 @@ export function buildApi(deps: ApiDeps) {
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    return entry.handler(parsed.data, actorOf(req.ctx, deps.machine));
+    return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine));
   };
 }
 

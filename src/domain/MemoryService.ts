@@ -60,7 +60,7 @@ export class MemoryService {
     const category = this.checkCategory(input.category ?? DEFAULT_CATEGORY);
     const id = randomUUID();
     const now = this.now();
-    const doc = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'create', now), (d) => {
+    const created = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'create', now), (d) => {
       d.v = MEMORY_FORMAT_VERSION;
       d.id = id;
       d.content = input.content;
@@ -79,7 +79,7 @@ export class MemoryService {
       d.deleted_at = null;
       d.deleted_reason = null;
     });
-    return this.commit(doc);
+    return this.commit(id, () => created, true);
   }
 
   async retrieve(id: string): Promise<Memory> {
@@ -94,10 +94,10 @@ export class MemoryService {
     if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.metadata === undefined) {
       throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, metadata');
     }
-    const current = await this.loadDoc(id);
-    if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
     const now = this.now();
-    const doc = A.change(current, changeOptions(actor, 'update', now), (d) => {
+    return this.commit(id, (current) => {
+      if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
+      return A.change(current, changeOptions(actor, 'update', now), (d) => {
       // updateText diffs against the current text, so concurrent edits on two hosts both survive a merge.
       if (input.content !== undefined) A.updateText(d, ['content'], input.content);
       if (input.context !== undefined) A.updateText(d, ['context'], input.context);
@@ -106,13 +106,13 @@ export class MemoryService {
       if (input.metadata !== undefined) {
         for (const [key, value] of Object.entries(input.metadata)) {
           if (value === null) delete d.metadata[key];
-          else d.metadata[key] = value as JsonValue;
+          else d.metadata[key] = value;
         }
       }
       d.updated_at = now;
       d.updated_by = actor.agent;
+      });
     });
-    return this.commit(doc);
   }
 
   async delete(input: DeleteMemoryInput, actor: Actor): Promise<{ id: MemoryId; hard: boolean; recoverable_until: string | null }> {
@@ -121,32 +121,32 @@ export class MemoryService {
       await this.erase(id, actor, input.reason);
       return { id: id as MemoryId, hard: true, recoverable_until: null };
     }
-    const current = await this.loadDoc(id);
-    if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is already deleted`, { id });
     const now = this.now();
-    const doc = A.change(current, changeOptions(actor, 'delete', now), (d) => {
-      d.deleted = true;
-      d.deleted_at = now;
-      d.deleted_reason = input.reason ?? null;
-      d.updated_at = now;
-      d.updated_by = actor.agent;
+    await this.commit(id, (current) => {
+      if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is already deleted`, { id });
+      return A.change(current, changeOptions(actor, 'delete', now), (d) => {
+        d.deleted = true;
+        d.deleted_at = now;
+        d.deleted_reason = input.reason ?? null;
+        d.updated_at = now;
+        d.updated_by = actor.agent;
+      });
     });
-    await this.commit(doc);
     return { id: id as MemoryId, hard: false, recoverable_until: new Date(now + this.retentionMs).toISOString() };
   }
 
   async recover(id: string, actor: Actor): Promise<Memory> {
-    const current = await this.loadDoc(id);
-    if (!current.deleted) throw new MeshError('NOT_DELETED', `memory ${id} is not deleted`, { id });
     const now = this.now();
-    const doc = A.change(current, changeOptions(actor, 'recover', now), (d) => {
-      d.deleted = false;
-      d.deleted_at = null;
-      d.deleted_reason = null;
-      d.updated_at = now;
-      d.updated_by = actor.agent;
+    return this.commit(id, (current) => {
+      if (!current.deleted) throw new MeshError('NOT_DELETED', `memory ${id} is not deleted`, { id });
+      return A.change(current, changeOptions(actor, 'recover', now), (d) => {
+        d.deleted = false;
+        d.deleted_at = null;
+        d.deleted_reason = null;
+        d.updated_at = now;
+        d.updated_by = actor.agent;
+      });
     });
-    return this.commit(doc);
   }
 
   /** Hard delete: the document goes, a tombstone stays, and the indexes forget it. */
@@ -264,17 +264,29 @@ export class MemoryService {
     return this.deps.retentionDays * 86_400_000;
   }
 
-  private async commit(doc: A.Doc<MemoryDoc>): Promise<Memory> {
-    const memory = toMemory(doc);
-    const seq = await this.deps.store.put('memories', memory.id, doc, memory);
-    this.deps.index.apply(memory, seq);
-    return memory;
-  }
-
-  private async loadDoc(id: string): Promise<A.Doc<MemoryDoc>> {
-    const doc = await this.deps.store.load<MemoryDoc>('memories', id);
-    if (doc) return doc;
-    return this.throwMissing(id);
+  /**
+   * Changes one memory document: `next` gets the newest version (or, for a new memory, ignores it)
+   * and returns the changed document. Resolves with the view once the change is durable and indexed.
+   */
+  private async commit(id: string, next: (current: A.Doc<MemoryDoc>) => A.Doc<MemoryDoc>, create = false): Promise<Memory> {
+    let missing = false;
+    let memory: Memory | undefined;
+    try {
+      const { seq } = await this.deps.store.mutate<MemoryDoc>('memories', id, (current) => {
+        if (!current && !create) {
+          missing = true;
+          throw new NotFoundError('memory', id);
+        }
+        const doc = next(current as A.Doc<MemoryDoc>);
+        memory = toMemory(doc);
+        return { doc, view: memory };
+      });
+      this.deps.index.apply(memory!, seq);
+      return memory!;
+    } catch (err) {
+      if (missing) return this.throwMissing(id);
+      throw err;
+    }
   }
 
   private async throwMissing(id: string): Promise<never> {

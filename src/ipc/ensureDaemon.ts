@@ -25,7 +25,7 @@ export async function ensureDaemon(home: string, ctx: CallContext, opts: { autos
   }
   const child = startBackgroundDaemon(home);
   const deadline = Date.now() + (opts.timeoutMs ?? DAEMON_START_TIMEOUT_MS);
-  let exitCode: number | null = null;
+  let exitCode = null as number | null;
   child.once('exit', (code) => (exitCode = code));
   let delay = 25;
   while (Date.now() < deadline) {

@@ -6,10 +6,13 @@ export function ok(text: string, structured: Record<string, unknown>): CallToolR
   return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
-/** Domain failures become tool errors a model can act on: the code and the reason. */
+/**
+ * Domain failures become tool errors a model can act on: the code and the reason, as text.
+ * No structuredContent: clients validate it against the tool's output schema even on errors.
+ */
 export function failure(err: unknown): CallToolResult {
   const e = toMeshError(err);
-  return { content: [{ type: 'text', text: `${e.code}: ${e.message}` }], structuredContent: { error: e.toJSON() }, isError: true };
+  return { content: [{ type: 'text', text: `${e.code}: ${e.message}` }], isError: true };
 }
 
 const SNIPPET = 240;

@@ -106,7 +106,7 @@ export class MemoryIndex {
   list(filter: CatalogFilter, limit: number): string[] {
     const hits: [string, number][] = [];
     for (const [id, entry] of this.catalog) if (matches(entry, filter)) hits.push([id, entry.updated]);
-    hits.sort((a, b) => b[1] - a[1]);
+    hits.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     return hits.slice(0, limit).map(([id]) => id);
   }
 
@@ -115,6 +115,8 @@ export class MemoryIndex {
       const entry = this.catalog.get(id);
       return entry !== undefined && matches(entry, filter);
     });
+    // Ties are broken by id so answers do not depend on insertion order (a rebuilt index gives the same list).
+    hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     return hits.slice(0, limit);
   }
 

@@ -40,6 +40,10 @@ export class DocStore {
   private readonly meta: Sub;
   private readonly cache = new LruCache<string, A.Doc<unknown>>(DOC_CACHE_SIZE);
   private readonly loading = new Map<string, Promise<A.Doc<unknown> | undefined>>();
+  /** Versions queued but not yet durable; pinned here so cache eviction can never resurrect an older one from disk. */
+  private readonly unflushed = new Map<string, A.Doc<unknown> | null>();
+  /** Keys erased since the last compaction; compaction deletes them again (see compact()). */
+  private readonly erasedKeys = new Set<string>();
   private pending: PendingWrite[] = [];
   private flushing: Promise<void> | undefined;
   private seq = 0;
@@ -90,44 +94,48 @@ export class DocStore {
     return this.seq;
   }
 
-  /** Loads a document, from the writer cache or disk. Concurrent loads of one key share one read. */
+  /** Loads a document (newest version, queued or durable). Concurrent loads of one key share one read. */
   async load<T>(collection: Collection, id: string): Promise<A.Doc<T> | undefined> {
     const key = docKey(collection, id);
-    const cached = this.cache.get(key);
-    if (cached) return cached as A.Doc<T>;
-    let inflight = this.loading.get(key);
-    if (!inflight) {
-      inflight = (async () => {
-        const bytes = await this.docs.get(key);
-        return bytes ? A.load<unknown>(bytes) : undefined;
-      })();
-      this.loading.set(key, inflight);
-      void inflight.finally(() => this.loading.delete(key)).catch(() => undefined);
-    }
-    const loaded = await inflight;
-    // Another writer may have changed the document while we awaited: the cache holds the newest.
-    const latest = this.cache.get(key);
-    if (latest) return latest as A.Doc<T>;
-    if (loaded) this.cache.set(key, loaded);
-    return loaded as A.Doc<T> | undefined;
+    const loaded = await this.ensureLoaded(key);
+    return (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
   }
 
   /**
-   * Records a new version of a document and resolves once it is durable.
-   * The caller must have derived `doc` from the latest `load()` without awaiting in between,
-   * so concurrent writers to one document never fork it.
+   * Applies `fn` to the newest version of a document and queues the result, resolving once it is
+   * durable. `fn` runs synchronously right after the load, so concurrent mutations of one document
+   * chain one after another instead of forking it. `fn` may throw to refuse the change.
    */
-  put<T>(collection: Collection, id: string, doc: A.Doc<T>, view: unknown): Promise<number> {
+  async mutate<T>(
+    collection: Collection,
+    id: string,
+    fn: (current: A.Doc<T> | undefined) => { doc: A.Doc<T>; view: unknown },
+  ): Promise<{ seq: number; doc: A.Doc<T> }> {
     this.assertOpen();
-    this.cache.set(docKey(collection, id), doc as A.Doc<unknown>);
-    return this.enqueue([{ kind: 'put', collection, id, bytes: A.save(doc), view }]);
+    const key = docKey(collection, id);
+    const loaded = await this.ensureLoaded(key);
+    const current = (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
+    const { doc, view } = fn(current);
+    this.cache.set(key, doc);
+    this.unflushed.set(key, doc);
+    try {
+      const seq = await this.enqueue([{ kind: 'put', collection, id, bytes: A.save(doc), view }]);
+      return { seq, doc };
+    } finally {
+      if (this.unflushed.get(key) === doc) this.unflushed.delete(key);
+    }
   }
 
   /** Erases a document: content, view and cache entry go; a tombstone stays so no one re-imports it. */
   erase(collection: Collection, id: string, tombstone: Tombstone): Promise<number> {
     this.assertOpen();
-    this.cache.delete(docKey(collection, id));
-    return this.enqueue([{ kind: 'erase', collection, id, tombstone }]);
+    const key = docKey(collection, id);
+    this.cache.delete(key);
+    this.unflushed.set(key, null);
+    this.erasedKeys.add(key);
+    return this.enqueue([{ kind: 'erase', collection, id, tombstone }]).finally(() => {
+      if (this.unflushed.get(key) === null) this.unflushed.delete(key);
+    });
   }
 
   async view<T>(collection: Collection, id: string): Promise<T | undefined> {
@@ -179,15 +187,57 @@ export class DocStore {
     return A.getAllChanges(doc).map((c) => A.decodeChange(c));
   }
 
-  /** Forces LevelDB to rewrite its files so erased values leave the disk, not just the live key space. */
+  /**
+   * Rewrites LevelDB's files so erased values leave the disk, not just the live key space.
+   * LevelDB never rewrites its deepest level during a manual compaction, and a memtable flush
+   * can put a value and its deletion into the same deepest-level file. So: flush and compact,
+   * delete the erased keys once more (that deletion lands one level above the file holding
+   * them), and compact again, which merges into that file and drops every old version.
+   */
   async compact(): Promise<void> {
-    await this.flushing;
+    await this.flush();
     await this.db.compactRange('\x00', '\xff');
+    if (this.erasedKeys.size > 0) {
+      const keys = [...this.erasedKeys];
+      this.erasedKeys.clear();
+      const batch = this.db.batch();
+      for (const key of keys) {
+        if (this.latest(key) !== undefined) continue;
+        batch.del(key, { sublevel: this.docs });
+        batch.del(key, { sublevel: this.views });
+      }
+      await batch.write({ sync: true });
+      await this.db.compactRange('\x00', '\xff');
+    }
   }
 
   /** Waits for every queued write to be durable. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
+  }
+
+  private latest(key: string): A.Doc<unknown> | undefined {
+    const pending = this.unflushed.get(key);
+    if (pending === null) return undefined;
+    return pending ?? this.cache.get(key);
+  }
+
+  private async ensureLoaded(key: string): Promise<A.Doc<unknown> | undefined> {
+    if (this.unflushed.has(key)) return this.latest(key);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    let inflight = this.loading.get(key);
+    if (!inflight) {
+      inflight = (async () => {
+        const bytes = await this.docs.get(key);
+        return bytes ? A.load<unknown>(bytes) : undefined;
+      })();
+      this.loading.set(key, inflight);
+      void inflight.finally(() => this.loading.delete(key)).catch(() => undefined);
+    }
+    const loaded = await inflight;
+    if (loaded && !this.cache.get(key) && !this.unflushed.has(key)) this.cache.set(key, loaded);
+    return loaded;
   }
 
   private assertOpen(): void {

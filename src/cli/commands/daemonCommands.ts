@@ -107,7 +107,7 @@ export function registerDaemonCommands(program: Command): void {
       try {
         const s = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.status'), false);
         if (opts.json) printJson(s);
-        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
       } catch (err) {
         fail(err);
       }

@@ -1,0 +1,79 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** The built CLI, exactly what `bin.mesh` points at. Tests run after `npm run build` (pretest). */
+export const MESH_BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mesh ARGS` to completion (asynchronously, so daemons can answer meanwhile). */
+export function mesh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, MESH_LOG: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export function meshSync(args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [MESH_BIN, ...args], { encoding: 'utf8', env: { ...process.env, MESH_LOG: 'warn' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An MCP SDK client talking to a spawned `mesh mcp` over stdio: the way Claude Code does. */
+export async function mcpClient(home: string, name = 'test-agent', env: Record<string, string> = {}): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MESH_BIN, 'mcp', '--home', home],
+    env: { ...(process.env as Record<string, string>), MESH_LOG: 'warn', ...env },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+/** structuredContent of a successful call; throws with the tool's text otherwise. */
+export async function callOk<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<T> {
+  const r = await callTool(client, name, args);
+  if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+  return r.structuredContent as T;
+}
+
+export function errorText(r: CallToolResult): string {
+  return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+export function daemonPid(home: string): number {
+  return Number(readFileSync(join(home, 'daemon.pid'), 'utf8').trim());
+}
+
+/** Waits until `pid` is gone (the event we care about), polling the kernel. */
+export async function waitForExit(pid: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`pid ${pid} still alive after ${timeoutMs} ms`);
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { MemoryService } from '../../src/domain/MemoryService.js';
+import { silentLogger } from '../../src/log.js';
+import { MemoryIndex } from '../../src/search/MemoryIndex.js';
+import { DocStore } from '../../src/store/DocStore.js';
+import type { Actor } from '../../src/types.js';
+
+export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
+
+/** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
+export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[] } = {}) {
+  const logger = silentLogger();
+  const store = new DocStore(join(dir, 'db'), logger);
+  await store.open();
+  const index = new MemoryIndex(store, join(dir, 'index'), logger);
+  const opened = await index.open();
+  const memories = new MemoryService({
+    store,
+    index,
+    logger,
+    actorId: 'aa'.repeat(16),
+    customCategories: opts.custom ?? [],
+    retentionDays: opts.retentionDays ?? 30,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    store,
+    index,
+    memories,
+    opened,
+    async close() {
+      await store.flush();
+      if (index.dirty) await index.snapshot();
+      await store.close();
+    },
+  };
+}
