@@ -25,11 +25,11 @@ export const DEFAULT_RETENTION_DAYS = 30;
 /** How often the daemon looks for soft-deleted memories past retention. */
 export const RETENTION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Keyword index snapshot cadence when dirty: bounds replay work at the next start without writing on every store. */
-export const INDEX_SNAPSHOT_INTERVAL_MS = 30_000;
+/** Index checkpoint cadence when dirty: folds SQLite's WAL and trims the store's replay log, bounding both. */
+export const INDEX_CHECKPOINT_INTERVAL_MS = 30_000;
 
-/** Replayed log entries above which the daemon writes a fresh snapshot right after start. */
-export const INDEX_SNAPSHOT_REPLAY_THRESHOLD = 1_000;
+/** Replayed log entries above which the daemon checkpoints the index right after start. */
+export const INDEX_CHECKPOINT_REPLAY_THRESHOLD = 1_000;
 
 /** Automerge documents kept loaded for writers; loading costs ~1 ms, so a modest cache covers hot documents. */
 export const DOC_CACHE_SIZE = 2_048;

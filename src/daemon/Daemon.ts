@@ -1,7 +1,7 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { loadConfig, type MeshConfig } from '../config/MeshConfig.js';
-import { INDEX_SNAPSHOT_INTERVAL_MS, INDEX_SNAPSHOT_REPLAY_THRESHOLD, MAX_SOCKET_PATH_BYTES, RETENTION_SWEEP_INTERVAL_MS } from '../constants.js';
+import { INDEX_CHECKPOINT_INTERVAL_MS, INDEX_CHECKPOINT_REPLAY_THRESHOLD, MAX_SOCKET_PATH_BYTES, RETENTION_SWEEP_INTERVAL_MS } from '../constants.js';
 import { MemoryService } from '../domain/MemoryService.js';
 import { MeshError } from '../errors.js';
 import { homePaths, type HomePaths } from '../home.js';
@@ -61,8 +61,8 @@ export class Daemon {
       const index = new MemoryIndex(store, this.paths.indexDir, log.child({ mod: 'index' }));
       const t0 = performance.now();
       const opened = await index.open();
-      log.info({ memories: index.catalog.size, ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
-      if (opened.replayed > INDEX_SNAPSHOT_REPLAY_THRESHOLD) await index.snapshot();
+      log.info({ memories: index.count({ includeDeleted: true }), ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
+      if (opened.replayed > INDEX_CHECKPOINT_REPLAY_THRESHOLD) await index.checkpoint();
       this.index = index;
 
       this.memories = new MemoryService({
@@ -95,7 +95,7 @@ export class Daemon {
       throw err;
     }
     this.startedAt = Date.now();
-    this.schedule(INDEX_SNAPSHOT_INTERVAL_MS, () => this.snapshotIfDirty());
+    this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
     void this.sweepRetention();
     log.info({ home: this.paths.root, socket: this.paths.socket, name: this.identity.name, pid: process.pid }, 'daemon ready');
@@ -111,7 +111,7 @@ export class Daemon {
       await this.scrubber.idle();
       if (this.store?.isOpen) {
         await this.store.flush();
-        if (this.index?.dirty) await this.index.snapshot();
+        this.index?.close();
         await this.store.close();
       }
       await removePidFile(this.paths.pidFile);
@@ -132,22 +132,22 @@ export class Daemon {
       socket: this.paths.socket,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       counts: { memories: stats.total, memories_deleted: stats.deleted },
-      index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0 },
+      index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
       clients: this.server?.connections ?? 0,
       peers: [] as unknown[],
     };
   }
 
-  /** After an erasure: drop the erased terms from the index snapshot, then compact LevelDB. */
+  /** After an erasure: fold the index's WAL (secure-delete already zeroed the rows), then compact LevelDB. */
   private scrub(): Promise<void> {
     return this.scrubber.run(async () => {
-      await this.index?.snapshot({ vacuum: true });
+      await this.index?.checkpoint();
       await this.store?.compact();
     });
   }
 
-  private async snapshotIfDirty(): Promise<void> {
-    if (this.index?.dirty && this.store?.isOpen) await this.index.snapshot();
+  private async checkpointIfDirty(): Promise<void> {
+    if (this.index?.dirty && this.store?.isOpen) await this.index.checkpoint();
   }
 
   private async sweepRetention(): Promise<void> {

@@ -4,7 +4,7 @@ import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION } from '../constants.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { MemoryIndex } from '../search/MemoryIndex.js';
+import type { CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
 import type { Actor, MemoryId } from '../types.js';
@@ -166,8 +166,7 @@ export class MemoryService {
 
   /** Erases soft-deleted memories older than the retention period. Returns how many. */
   async purgeExpired(actor: Actor): Promise<number> {
-    const cutoff = this.now() - this.retentionMs;
-    const expired = [...this.deps.index.catalog].filter(([, e]) => e.deleted && e.deletedAt !== null && e.deletedAt < cutoff).map(([id]) => id);
+    const expired = this.deps.index.deletedBefore(this.now() - this.retentionMs);
     for (const id of expired) await this.erase(id, actor, 'retention expired');
     return expired.length;
   }
@@ -211,47 +210,30 @@ export class MemoryService {
   }
 
   stats(): MemoryStats {
-    const stats: MemoryStats = { total: 0, deleted: 0, by_category: {}, by_machine: {}, by_project: {} };
-    for (const entry of this.deps.index.catalog.values()) {
-      if (entry.deleted) {
-        stats.deleted++;
-        continue;
-      }
-      stats.total++;
-      bump(stats.by_category, entry.category);
-      bump(stats.by_machine, entry.machine);
-      if (entry.project) bump(stats.by_project, entry.project);
-    }
-    return stats;
+    const index = this.deps.index;
+    const counts = (rows: CountRow[]) => Object.fromEntries(rows.filter((r) => r.name !== '').map((r) => [r.name, r.count]));
+    return {
+      total: index.count({}),
+      deleted: index.count({ onlyDeleted: true }),
+      by_category: counts(index.groupBy('category')),
+      by_machine: counts(index.groupBy('machine')),
+      by_project: counts(index.groupBy('project')),
+    };
   }
 
   /** Machines, agents and projects that wrote memories, with counts and last activity. */
   sources(): { machines: SourceCount[]; agents: SourceCount[]; projects: SourceCount[] } {
-    const machines = new Map<string, SourceCount>();
-    const agents = new Map<string, SourceCount>();
-    const projects = new Map<string, SourceCount>();
-    for (const entry of this.deps.index.catalog.values()) {
-      if (entry.deleted) continue;
-      tally(machines, entry.machine, entry.updated);
-      tally(agents, entry.agent, entry.updated);
-      if (entry.project) tally(projects, entry.project, entry.updated);
-    }
-    const sorted = (m: Map<string, SourceCount>) => [...m.values()].sort((a, b) => b.count - a.count);
-    return { machines: sorted(machines), agents: sorted(agents), projects: sorted(projects) };
+    const index = this.deps.index;
+    const rows = (xs: CountRow[]) => xs.filter((r) => r.name !== '').map((r) => ({ name: r.name, count: r.count, last_activity: new Date(r.last).toISOString() }));
+    return { machines: rows(index.groupBy('machine')), agents: rows(index.groupBy('agent')), projects: rows(index.groupBy('project')) };
   }
 
   async machineContext(machine: string, limit = DEFAULT_LIST_LIMIT): Promise<{ machine: string; total: number; by_category: Record<string, number>; agents: string[]; recent: Memory[] }> {
-    const byCategory: Record<string, number> = {};
-    const agents = new Set<string>();
-    let total = 0;
-    for (const entry of this.deps.index.catalog.values()) {
-      if (entry.deleted || entry.machine !== machine) continue;
-      total++;
-      bump(byCategory, entry.category);
-      agents.add(entry.agent);
-    }
-    const recent = await this.views(this.deps.index.list({ machine }, limit));
-    return { machine, total, by_category: byCategory, agents: [...agents].sort(), recent };
+    const index = this.deps.index;
+    const byCategory = Object.fromEntries(index.groupBy('category', { machine }).map((r) => [r.name, r.count]));
+    const agents = index.groupBy('agent', { machine }).map((r) => r.name).sort();
+    const recent = await this.views(index.list({ machine }, limit));
+    return { machine, total: index.count({ machine }), by_category: byCategory, agents, recent };
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
@@ -328,19 +310,7 @@ function stripNulls(metadata: Record<string, unknown>): Record<string, JsonValue
   return out;
 }
 
-function bump(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
-}
-
-function tally(map: Map<string, SourceCount>, name: string, updated: number): void {
-  const entry = map.get(name);
-  if (!entry) map.set(name, { name, count: 1, last_activity: new Date(updated).toISOString() });
-  else {
-    entry.count++;
-    if (Date.parse(entry.last_activity) < updated) entry.last_activity = new Date(updated).toISOString();
-  }
-}
-
+/** Four significant digits: enough to rank by, short in a model's context. */
 function round(score: number): number {
-  return Math.round(score * 1000) / 1000;
+  return Number(score.toPrecision(4));
 }

@@ -1,37 +1,54 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AsPlainObject } from 'minisearch';
+import Database from 'better-sqlite3';
 import type { Memory } from '../domain/Memory.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
-import { KeywordIndex, type KeywordDoc } from './KeywordIndex.js';
-import { catalogEntryOf, matches, type CatalogEntry, type CatalogFilter } from './MemoryCatalog.js';
+import { ftsMatch, ftsText } from './ftsQuery.js';
 
-const SNAPSHOT_VERSION = 1;
-const SNAPSHOT_FILE = 'memories.json';
+/** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
+const INDEX_VERSION = '1';
+const FILE = 'memories.sqlite';
 
-interface Snapshot {
-  version: number;
-  seq: number;
-  catalog: [string, CatalogEntry][];
-  keyword: AsPlainObject;
+export interface CatalogFilter {
+  category?: string | undefined;
+  project?: string | undefined;
+  machine?: string | undefined;
+  agent?: string | undefined;
+  tags?: string[] | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  includeDeleted?: boolean | undefined;
+  onlyDeleted?: boolean | undefined;
 }
 
-export function keywordDocOf(memory: Memory): KeywordDoc {
-  return { id: memory.id, content: memory.content, context: memory.context, tags: memory.tags.join(' '), project: memory.project };
+export interface KeywordHit {
+  id: string;
+  score: number;
 }
+
+export interface CountRow {
+  name: string;
+  count: number;
+  last: number;
+}
+
+/** BM25 column weights: content, context, tags, project. Tags and project are short and deliberate. */
+const BM25 = 'bm25(memory_fts, 1.0, 0.7, 2.0, 1.5)';
 
 /**
- * The derived indexes of the memories collection: a catalog of metadata for filters and listings,
- * and the keyword index. Both are rebuilt from the store's views when the snapshot is missing or
- * unreadable, and caught up from the store's sequence log otherwise, so deleting the index
- * directory and restarting gives the same answers.
+ * The derived indexes of the memories collection, in SQLite (better-sqlite3): a catalog table for
+ * filters, listings and counts, and an FTS5 table for BM25 keyword search. It is persisted as it
+ * goes, so start-up opens a file instead of loading an index into memory; it records the store
+ * sequence it reflects, so after a crash it catches up from the store's log; deleting it and
+ * restarting rebuilds it from the stored views with the same answers.
  */
 export class MemoryIndex {
-  readonly catalog = new Map<string, CatalogEntry>();
-  keyword = new KeywordIndex();
+  private db!: Database.Database;
   private appliedSeq = 0;
-  private snapshotSeq = 0;
+  private checkpointedSeq = 0;
+  private stmts!: ReturnType<MemoryIndex['prepare']>;
 
   constructor(
     private readonly store: DocStore,
@@ -44,126 +61,283 @@ export class MemoryIndex {
   }
 
   get dirty(): boolean {
-    return this.appliedSeq !== this.snapshotSeq;
+    return this.appliedSeq !== this.checkpointedSeq;
   }
 
-  /** Loads the snapshot (or rebuilds) and replays what was committed after it. Returns entries replayed. */
+  get path(): string {
+    return join(this.dir, FILE);
+  }
+
+  /** Opens (or rebuilds) the index and replays what the store committed after it. */
   async open(): Promise<{ rebuilt: boolean; replayed: number }> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const loaded = await this.loadSnapshot();
-    if (!loaded) {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.openDb();
+    const version = this.meta('version');
+    const seq = Number(this.meta('seq') ?? -1);
+    if (version !== INDEX_VERSION || seq < 0 || seq > this.store.lastSeq) {
+      if (version !== undefined) this.logger.warn({ version, seq, storeSeq: this.store.lastSeq }, 'index does not match the store; rebuilding');
       await this.rebuild();
       return { rebuilt: true, replayed: 0 };
     }
+    this.appliedSeq = seq;
+    this.checkpointedSeq = seq;
     let replayed = 0;
-    for await (const entry of this.store.changesSince(this.appliedSeq)) {
-      if (entry.collection === 'memories') {
-        if (entry.op === 'erase') this.remove(entry.id);
-        else {
-          const view = await this.store.view<Memory>('memories', entry.id);
-          if (view) this.apply(view);
-          else this.remove(entry.id);
-        }
+    const replay = this.db.transaction((entries: { id: string; view: Memory | undefined; seq: number }[]) => {
+      for (const e of entries) {
+        if (e.view) this.applyRow(e.view);
+        else this.removeRow(e.id);
+        this.appliedSeq = e.seq;
       }
-      this.appliedSeq = entry.seq;
+      this.setMeta('seq', String(this.appliedSeq));
+    });
+    let pending: { id: string; view: Memory | undefined; seq: number }[] = [];
+    for await (const entry of this.store.changesSince(seq)) {
+      if (entry.collection !== 'memories') continue;
+      pending.push({ id: entry.id, seq: entry.seq, view: entry.op === 'erase' ? undefined : await this.store.view<Memory>('memories', entry.id) });
       replayed++;
+      if (pending.length >= 1000) {
+        replay(pending);
+        pending = [];
+      }
     }
+    replay(pending);
     this.appliedSeq = Math.max(this.appliedSeq, this.store.lastSeq);
     return { rebuilt: false, replayed };
   }
 
-  /** Rebuilds both indexes from the stored views. */
+  /** Rebuilds from the stored views in large transactions, reporting progress. */
   async rebuild(onProgress?: (done: number) => void): Promise<number> {
+    this.db?.close();
+    await this.deleteFiles();
+    this.openDb();
     const seq = this.store.lastSeq;
-    this.catalog.clear();
-    this.keyword = new KeywordIndex();
+    const insert = this.db.transaction((batch: Memory[]) => {
+      for (const m of batch) this.applyRow(m);
+    });
+    let batch: Memory[] = [];
     let n = 0;
     for await (const [, memory] of this.store.scanViews<Memory>('memories')) {
-      this.apply(memory);
-      n++;
-      if (onProgress && n % 1000 === 0) onProgress(n);
+      batch.push(memory);
+      if (batch.length >= 2000) {
+        insert(batch);
+        n += batch.length;
+        batch = [];
+        onProgress?.(n);
+      }
     }
+    insert(batch);
+    n += batch.length;
     onProgress?.(n);
+    this.setMeta('version', INDEX_VERSION);
+    this.setMeta('seq', String(seq));
     this.appliedSeq = seq;
-    this.snapshotSeq = -1;
-    await this.snapshot();
+    await this.checkpoint();
     return n;
   }
 
-  apply(memory: Memory, seq?: number): void {
-    this.catalog.set(memory.id, catalogEntryOf(memory));
-    this.keyword.upsert(keywordDocOf(memory));
-    if (seq !== undefined) this.appliedSeq = Math.max(this.appliedSeq, seq);
+  apply(memory: Memory, seq: number): void {
+    this.db.transaction(() => {
+      this.applyRow(memory);
+      this.bumpSeq(seq);
+    })();
   }
 
-  remove(id: string, seq?: number): void {
-    this.catalog.delete(id);
-    this.keyword.remove(id);
-    if (seq !== undefined) this.appliedSeq = Math.max(this.appliedSeq, seq);
+  remove(id: string, seq: number): void {
+    this.db.transaction(() => {
+      this.removeRow(id);
+      this.bumpSeq(seq);
+    })();
   }
 
-  /** Ids whose catalog entry passes the filter, newest update first. */
+  keywordSearch(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
+    const match = ftsMatch(query);
+    if (!match) return [];
+    const { sql, params } = whereOf(filter, 'm');
+    const rows = this.db
+      .prepare(`SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`)
+      .all(match, ...params, limit) as { id: string; rank: number }[];
+    return rows.map((r) => ({ id: r.id, score: -r.rank }));
+  }
+
+  /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
   list(filter: CatalogFilter, limit: number): string[] {
-    const hits: [string, number][] = [];
-    for (const [id, entry] of this.catalog) if (matches(entry, filter)) hits.push([id, entry.updated]);
-    hits.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return hits.slice(0, limit).map(([id]) => id);
+    const { sql, params } = whereOf(filter, 'm');
+    const rows = this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
-  keywordSearch(query: string, filter: CatalogFilter, limit: number) {
-    const hits = this.keyword.search(query, (id) => {
-      const entry = this.catalog.get(id);
-      return entry !== undefined && matches(entry, filter);
-    });
-    // Ties are broken by id so answers do not depend on insertion order (a rebuilt index gives the same list).
-    hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-    return hits.slice(0, limit);
+  count(filter: CatalogFilter): number {
+    const { sql, params } = whereOf(filter, 'm');
+    return (this.db.prepare(`SELECT count(*) AS n FROM memories m ${sql ? `WHERE ${sql}` : ''}`).get(...params) as { n: number }).n;
+  }
+
+  /** Live (not deleted) memories grouped by a catalog column, with the latest update. */
+  groupBy(column: 'category' | 'machine' | 'project' | 'agent', filter: CatalogFilter = {}): CountRow[] {
+    const { sql, params } = whereOf(filter, 'm');
+    return this.db
+      .prepare(`SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`)
+      .all(...params) as CountRow[];
+  }
+
+  /** Soft-deleted memories whose deletion is older than `cutoff`. */
+  deletedBefore(cutoff: number): string[] {
+    return (this.stmts.deletedBefore.all(cutoff) as { id: string }[]).map((r) => r.id);
   }
 
   /**
-   * Persists both indexes atomically (temp file + rename) and trims the store's log up to the
-   * snapshot. After an erasure, vacuum first so the erased text leaves the file too.
+   * Makes the index file self-contained (WAL folded in and truncated) and lets the store drop log
+   * entries it no longer needs. After an erasure this is what removes the erased text from disk.
    */
-  async snapshot(opts: { vacuum?: boolean } = {}): Promise<void> {
-    if (opts.vacuum) await this.keyword.vacuum();
+  async checkpoint(): Promise<void> {
     const seq = this.appliedSeq;
-    const snap: Snapshot = { version: SNAPSHOT_VERSION, seq, catalog: [...this.catalog], keyword: this.keyword.toJSON() };
-    const path = join(this.dir, SNAPSHOT_FILE);
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, JSON.stringify(snap), { mode: 0o600 });
-    await rename(tmp, path);
-    this.snapshotSeq = seq;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.checkpointedSeq = seq;
     await this.store.trimLog(seq);
-    this.logger.debug({ seq, memories: this.catalog.size }, 'index snapshot written');
+  }
+
+  close(): void {
+    if (this.db?.open) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
   }
 
   async deleteFiles(): Promise<void> {
-    await rm(join(this.dir, SNAPSHOT_FILE), { force: true });
+    for (const suffix of ['', '-wal', '-shm']) await rm(join(this.dir, FILE + suffix), { force: true });
   }
 
-  private async loadSnapshot(): Promise<boolean> {
-    let text: string;
-    try {
-      text = await readFile(join(this.dir, SNAPSHOT_FILE), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw err;
+  private openDb(): void {
+    this.db = new Database(join(this.dir, FILE));
+    // WAL without fsync per commit: the index is derived, and the store's log replays anything a crash loses.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Freed pages are zeroed, so erased text does not linger in the file.
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS memories (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        category TEXT NOT NULL, project TEXT NOT NULL, machine TEXT NOT NULL, agent TEXT NOT NULL, scope TEXT NOT NULL,
+        created INTEGER NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL, deleted_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS memories_updated ON memories (deleted, updated);
+      CREATE INDEX IF NOT EXISTS memories_category ON memories (category, updated);
+      CREATE INDEX IF NOT EXISTS memories_project ON memories (project, updated);
+      CREATE INDEX IF NOT EXISTS memories_machine ON memories (machine, updated);
+      CREATE TABLE IF NOT EXISTS memory_tags (tag TEXT NOT NULL, rowid INTEGER NOT NULL, PRIMARY KEY (tag, rowid)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS memory_tags_row ON memory_tags (rowid);
+      CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(
+        content, context, tags, project,
+        tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.:/@#'",
+        content = '', contentless_delete = 1
+      );
+    `);
+    // FTS5 secure-delete removes a deleted row's terms from the index at once, not at the next merge.
+    this.db.prepare(`INSERT INTO memory_fts (memory_fts, rank) VALUES ('secure-delete', 1)`).run();
+    this.stmts = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      rowOf: db.prepare('SELECT rowid FROM memories WHERE id = ?'),
+      insert: db.prepare(
+        'INSERT INTO memories (id, category, project, machine, agent, scope, created, updated, deleted, deleted_at) VALUES (@id, @category, @project, @machine, @agent, @scope, @created, @updated, @deleted, @deleted_at)',
+      ),
+      update: db.prepare(
+        'UPDATE memories SET category = @category, project = @project, machine = @machine, agent = @agent, scope = @scope, created = @created, updated = @updated, deleted = @deleted, deleted_at = @deleted_at WHERE rowid = @rowid',
+      ),
+      deleteRow: db.prepare('DELETE FROM memories WHERE rowid = ?'),
+      deleteTags: db.prepare('DELETE FROM memory_tags WHERE rowid = ?'),
+      insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, rowid) VALUES (?, ?)'),
+      deleteFts: db.prepare('DELETE FROM memory_fts WHERE rowid = ?'),
+      insertFts: db.prepare('INSERT INTO memory_fts (rowid, content, context, tags, project) VALUES (?, ?, ?, ?, ?)'),
+      deletedBefore: db.prepare('SELECT id FROM memories WHERE deleted = 1 AND deleted_at < ? ORDER BY deleted_at'),
+    };
+  }
+
+  private applyRow(m: Memory): void {
+    const row = {
+      id: m.id,
+      category: m.category,
+      project: m.project,
+      machine: m.machine,
+      agent: m.agent,
+      scope: m.scope,
+      created: Date.parse(m.created_at),
+      updated: Date.parse(m.updated_at),
+      deleted: m.deleted ? 1 : 0,
+      deleted_at: m.deleted_at === null ? null : Date.parse(m.deleted_at),
+    };
+    const existing = this.stmts.rowOf.get(m.id) as { rowid: number } | undefined;
+    let rowid: number;
+    if (existing) {
+      rowid = existing.rowid;
+      this.stmts.update.run({ ...row, rowid });
+      this.stmts.deleteTags.run(rowid);
+      this.stmts.deleteFts.run(rowid);
+    } else {
+      rowid = Number(this.stmts.insert.run(row).lastInsertRowid);
     }
-    try {
-      const snap = JSON.parse(text) as Snapshot;
-      if (snap.version !== SNAPSHOT_VERSION || snap.seq > this.store.lastSeq) {
-        this.logger.warn({ version: snap.version, seq: snap.seq, storeSeq: this.store.lastSeq }, 'index snapshot does not match the store; rebuilding');
-        return false;
-      }
-      this.catalog.clear();
-      for (const [id, entry] of snap.catalog) this.catalog.set(id, entry);
-      this.keyword = KeywordIndex.fromJSON(snap.keyword);
-      this.appliedSeq = snap.seq;
-      this.snapshotSeq = snap.seq;
-      return true;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'index snapshot unreadable; rebuilding');
-      return false;
+    for (const tag of m.tags) this.stmts.insertTag.run(tag, rowid);
+    this.stmts.insertFts.run(rowid, ftsText(m.content), ftsText(m.context), ftsText(m.tags.join(' ')), ftsText(m.project));
+  }
+
+  private removeRow(id: string): void {
+    const existing = this.stmts.rowOf.get(id) as { rowid: number } | undefined;
+    if (!existing) return;
+    this.stmts.deleteFts.run(existing.rowid);
+    this.stmts.deleteTags.run(existing.rowid);
+    this.stmts.deleteRow.run(existing.rowid);
+  }
+
+  private bumpSeq(seq: number): void {
+    if (seq > this.appliedSeq) {
+      this.appliedSeq = seq;
+      this.stmts.setMeta.run('seq', String(seq));
     }
   }
+
+  private meta(key: string): string | undefined {
+    return (this.stmts.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+}
+
+/** SQL conditions for a catalog filter, on table alias `t`. Values are always bound, never inlined. */
+function whereOf(f: CatalogFilter, t: string): { sql: string; params: (string | number)[] } {
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  if (f.onlyDeleted) parts.push(`${t}.deleted = 1`);
+  else if (!f.includeDeleted) parts.push(`${t}.deleted = 0`);
+  for (const [column, value] of [
+    ['category', f.category],
+    ['project', f.project],
+    ['machine', f.machine],
+    ['agent', f.agent],
+  ] as const) {
+    if (value !== undefined) {
+      parts.push(`${t}.${column} = ?`);
+      params.push(value);
+    }
+  }
+  if (f.since !== undefined) {
+    parts.push(`${t}.updated >= ?`);
+    params.push(f.since);
+  }
+  if (f.until !== undefined) {
+    parts.push(`${t}.updated < ?`);
+    params.push(f.until);
+  }
+  for (const tag of f.tags ?? []) {
+    parts.push(`${t}.rowid IN (SELECT rowid FROM memory_tags WHERE tag = ?)`);
+    params.push(tag);
+  }
+  return { sql: parts.join(' AND '), params };
 }

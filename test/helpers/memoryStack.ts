@@ -30,7 +30,7 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     opened,
     async close() {
       await store.flush();
-      if (index.dirty) await index.snapshot();
+      index.close();
       await store.close();
     },
   };

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Daemon } from '../../daemon/Daemon.js';
-import { initHome } from '../../daemon/initHome.js';
 import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { createLogger } from '../../log.js';
-import { runStdioServer } from '../../mcp/stdio.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
@@ -22,6 +19,7 @@ export function registerDaemonCommands(program: Command): void {
     .action(async (opts: CommonOptions & { name?: string }) => {
       try {
         const home = resolveHome(opts.home);
+        const { initHome } = await import('../../daemon/initHome.js');
         const { identity, created } = await initHome(home, opts.name ? { name: opts.name } : {});
         const out = { home, created, name: identity.name, host_id: identity.hostId };
         if (opts.json) printJson(out);
@@ -40,6 +38,8 @@ export function registerDaemonCommands(program: Command): void {
     .action(async (opts: CommonOptions & { name?: string; background?: boolean }) => {
       const home = resolveHome(opts.home);
       const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
+      // Loaded on demand: each command pays only for the modules it uses (start-up time matters for `mesh mcp`).
+      const { Daemon } = await import('../../daemon/Daemon.js');
       const daemon = new Daemon({ home, logger, ...(opts.name ? { name: opts.name } : {}) });
       try {
         await daemon.start();
@@ -70,6 +70,7 @@ export function registerDaemonCommands(program: Command): void {
       const home = resolveHome(opts.home);
       const logger = createLogger({ logDir: homePaths(home).logDir, file: 'mcp.log' });
       try {
+        const { runStdioServer } = await import('../../mcp/stdio.js');
         await runStdioServer({ home, logger, version: VERSION });
         process.exit(0);
       } catch (err) {

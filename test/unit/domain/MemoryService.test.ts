@@ -1,4 +1,6 @@
+import * as A from '@automerge/automerge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toMemory, type MemoryDoc } from '../../../src/domain/Memory.js';
 import { ACTOR, openStack } from '../../helpers/memoryStack.js';
 import { tmpHome } from '../../helpers/tmpHome.js';
 
@@ -127,14 +129,18 @@ describe('MemoryService', () => {
     expect(stack.memories.stats()).toEqual(stats);
   });
 
-  it('catches the index up from the log when the snapshot is older than the store', async () => {
-    await stack.memories.store({ content: 'before snapshot' }, ACTOR);
-    await stack.index.snapshot();
-    const late = await stack.memories.store({ content: 'after snapshot zebra' }, ACTOR);
-    // Simulate a crash: close the store without writing a new snapshot.
+  it('catches the index up from the store log after a crash between commit and indexing', async () => {
+    const m = await stack.memories.store({ content: 'before the crash' }, ACTOR);
+    // A write the store made durable but the index never saw (the process died in between).
+    const { doc } = await stack.store.mutate<MemoryDoc>('memories', m.id, (current) => {
+      const next = A.change(current!, (d) => A.updateText(d, ['content'], 'after the crash zebra'));
+      return { doc: next, view: toMemory(next) };
+    });
+    expect(toMemory(doc).content).toBe('after the crash zebra');
+    stack.index.close();
     await stack.store.close();
     stack = await openStack(home.dir, { now });
     expect(stack.opened).toEqual({ rebuilt: false, replayed: 1 });
-    expect((await stack.memories.search({ query: 'zebra' })).results.map((r) => r.id)).toEqual([late.id]);
+    expect((await stack.memories.search({ query: 'zebra' })).results.map((r) => r.id)).toEqual([m.id]);
   });
 });
