@@ -51,7 +51,7 @@ async function run(seed: number): Promise<{ mcp: number[]; direct: number[] }> {
 
 console.log(`# store_memory latency — ${new Date().toISOString().slice(0, 10)} — ${machine()}`);
 console.log(`${RUNS} runs x ${CALLS} sequential calls after 50 warm-up calls; medians of the per-run percentiles\n`);
-const runs = [];
+const runs: { mcp: number[]; direct: number[] }[] = [];
 for (let r = 0; r < RUNS; r++) runs.push(await run(r + 1));
 const med = (pick: (r: { mcp: number[]; direct: number[] }) => number[], p: number) => median(runs.map((r) => percentile(pick(r), p)));
 const mcp50 = med((r) => r.mcp, 50);

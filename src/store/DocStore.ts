@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Collection } from '../types.js';
 import { LruCache } from './LruCache.js';
 import { docKey, logKey, parseLogKey } from './keys.js';
-import type { LogEntry, Tombstone } from './types.js';
+import type { CommitEvent, FeedEntry, LogEntry, ShareScope, Tombstone } from './types.js';
 
 function openSublevel(db: ClassicLevel<string, Uint8Array>, name: string) {
   return db.sublevel<string, Uint8Array>(name, { valueEncoding: 'view' });
@@ -19,9 +19,29 @@ interface PendingWrite {
   reject: (err: unknown) => void;
 }
 
+interface OpCommon {
+  collection: Collection;
+  id: string;
+  scope: ShareScope;
+  origin: string | undefined;
+}
+
 type WriteOp =
-  | { kind: 'put'; collection: Collection; id: string; bytes: Uint8Array; view: unknown }
-  | { kind: 'erase'; collection: Collection; id: string; tombstone: Tombstone };
+  | (OpCommon & { kind: 'put'; bytes: Uint8Array; view: unknown; heads: string[]; changes: Uint8Array[] | undefined })
+  | (OpCommon & { kind: 'erase'; tombstone: Tombstone });
+
+/** Where a document stands in this host's feed: the seq of its newest write and its heads then. */
+interface FeedKey {
+  seq: number;
+  heads: string[] | null;
+}
+
+export interface MutateOptions {
+  /** Peer id the change came from (replication); undefined for local writes. */
+  origin?: string;
+}
+
+export type Mutation<T> = { doc: A.Doc<T>; view: unknown; scope?: ShareScope } | undefined;
 
 /**
  * Automerge documents in LevelDB, one document per entity, with a JSON view of each beside it.
@@ -38,6 +58,11 @@ export class DocStore {
   private readonly tombs: Sub;
   private readonly log: Sub;
   private readonly meta: Sub;
+  private readonly feed: Sub;
+  private readonly feedKeys: Sub;
+  private readonly local: Sub;
+  private readonly listeners = new Set<(event: CommitEvent) => void>();
+  private epochId = '';
   private readonly cache = new LruCache<string, A.Doc<unknown>>(DOC_CACHE_SIZE);
   private readonly loading = new Map<string, Promise<A.Doc<unknown> | undefined>>();
   /** Versions queued but not yet durable; pinned here so cache eviction can never resurrect an older one from disk. */
@@ -59,6 +84,9 @@ export class DocStore {
     this.tombs = openSublevel(this.db, 't');
     this.log = openSublevel(this.db, 'l');
     this.meta = openSublevel(this.db, 'm');
+    this.feed = openSublevel(this.db, 'f');
+    this.feedKeys = openSublevel(this.db, 'k');
+    this.local = openSublevel(this.db, 'x');
   }
 
   /** Opens the database. A second process on the same home gets DAEMON_ALREADY_RUNNING. */
@@ -74,6 +102,13 @@ export class DocStore {
     }
     const seqBytes = await this.meta.get('seq');
     this.seq = seqBytes ? Number(decodeJson(seqBytes)) : 0;
+    // The epoch names this database's sequence; a peer seeing a new epoch (wiped store) restarts from 0.
+    const epochBytes = await this.meta.get('epoch');
+    if (epochBytes) this.epochId = String(decodeJson(epochBytes));
+    else {
+      this.epochId = crypto.randomUUID();
+      await this.db.batch([{ type: 'put', sublevel: this.meta, key: 'epoch', value: encodeJson(this.epochId) }], { sync: true });
+    }
     this.status = 'open';
   }
 
@@ -87,6 +122,16 @@ export class DocStore {
 
   get isOpen(): boolean {
     return this.status === 'open';
+  }
+
+  get epoch(): string {
+    return this.epochId;
+  }
+
+  /** Subscribes to durable commits; returns the unsubscribe function. */
+  onCommit(listener: (event: CommitEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The sequence number of the last committed write. */
@@ -109,31 +154,102 @@ export class DocStore {
   async mutate<T>(
     collection: Collection,
     id: string,
-    fn: (current: A.Doc<T> | undefined) => { doc: A.Doc<T>; view: unknown },
-  ): Promise<{ seq: number; doc: A.Doc<T> }> {
+    fn: (current: A.Doc<T> | undefined) => Mutation<T>,
+    opts: MutateOptions = {},
+  ): Promise<{ seq: number; doc: A.Doc<T> | undefined; changed: boolean }> {
     this.assertOpen();
     const key = docKey(collection, id);
     const loaded = await this.ensureLoaded(key);
     const current = (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
-    const { doc, view } = fn(current);
+    const result = fn(current);
+    // No change, or a change that adds nothing (replication delivering what we already have).
+    if (!result || (current && sameHeads(A.getHeads(current), A.getHeads(result.doc)))) return { seq: this.seq, doc: current, changed: false };
+    const { doc, view } = result;
+    const changes = current ? A.getChanges(current, doc) : A.getAllChanges(doc);
     this.cache.set(key, doc);
     this.unflushed.set(key, doc);
     try {
-      const seq = await this.enqueue([{ kind: 'put', collection, id, bytes: A.save(doc), view }]);
-      return { seq, doc };
+      const seq = await this.enqueue([
+        { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, scope: result.scope ?? 'mesh', origin: opts.origin },
+      ]);
+      return { seq, doc, changed: true };
     } finally {
       if (this.unflushed.get(key) === doc) this.unflushed.delete(key);
     }
   }
 
+  /**
+   * Stores a document this host does not have, as a peer saved it, without loading it (loading
+   * costs ~1 ms per document, which would dominate an initial sync). The view comes from the
+   * sending member and was validated by the caller; the next local write recomputes it.
+   */
+  async importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
+    this.assertOpen();
+    const key = docKey(collection, id);
+    if (this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
+    return this.enqueue([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, scope, origin }]);
+  }
+
+  /** The saved bytes of a document, straight from disk (what a peer with nothing gets). */
+  async rawDoc(collection: Collection, id: string): Promise<Uint8Array | undefined> {
+    const key = docKey(collection, id);
+    const latest = this.latest(key);
+    if (latest) return A.save(latest);
+    return this.docs.get(key);
+  }
+
+  /** Heads of a document's newest durable write, without loading it; null once erased. */
+  async heads(collection: Collection, id: string): Promise<string[] | null | undefined> {
+    const bytes = await this.feedKeys.get(docKey(collection, id));
+    return bytes ? (decodeJson(bytes) as FeedKey).heads : undefined;
+  }
+
+  async headsMany(keys: readonly { collection: Collection; id: string }[]): Promise<(string[] | null | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values = await this.feedKeys.getMany(keys.map((k) => docKey(k.collection, k.id)));
+    return values.map((bytes) => (bytes ? (decodeJson(bytes) as FeedKey).heads : undefined));
+  }
+
+  /** This host's feed after `seq`: the newest state of every document written since, oldest first. */
+  async feedSince(seq: number, limit: number): Promise<{ entries: FeedEntry[]; last: number; more: boolean }> {
+    const entries: FeedEntry[] = [];
+    let last = seq;
+    let more = false;
+    for await (const [key, bytes] of this.feed.iterator({ gt: logKey(seq) })) {
+      if (entries.length >= limit) {
+        more = true;
+        break;
+      }
+      const entry = { seq: parseLogKey(key), ...(decodeJson(bytes) as Omit<FeedEntry, 'seq'>) };
+      entries.push(entry);
+      last = entry.seq;
+    }
+    if (!more) last = Math.max(last, entries.length ? last : seq);
+    return { entries, last, more };
+  }
+
+  /** Host-local records that never replicate (invites, per-peer sync cursors). */
+  async getLocal<T>(key: string): Promise<T | undefined> {
+    const bytes = await this.local.get(key);
+    return bytes ? (decodeJson(bytes) as T) : undefined;
+  }
+
+  async putLocal(key: string, value: unknown): Promise<void> {
+    await this.db.batch([{ type: 'put', sublevel: this.local, key, value: encodeJson(value) }], { sync: true });
+  }
+
+  async *scanLocal<T>(prefix: string): AsyncGenerator<[string, T]> {
+    for await (const [key, bytes] of this.local.iterator({ gte: prefix, lt: `${prefix}\xff` })) yield [key, decodeJson(bytes) as T];
+  }
+
   /** Erases a document: content, view and cache entry go; a tombstone stays so no one re-imports it. */
-  erase(collection: Collection, id: string, tombstone: Tombstone): Promise<number> {
+  erase(collection: Collection, id: string, tombstone: Tombstone, opts: MutateOptions = {}): Promise<number> {
     this.assertOpen();
     const key = docKey(collection, id);
     this.cache.delete(key);
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
-    return this.enqueue([{ kind: 'erase', collection, id, tombstone }]).finally(() => {
+    return this.enqueue([{ kind: 'erase', collection, id, tombstone, scope: 'mesh', origin: opts.origin }]).finally(() => {
       if (this.unflushed.get(key) === null) this.unflushed.delete(key);
     });
   }
@@ -259,19 +375,35 @@ export class DocStore {
         const batch = this.db.batch();
         let seq = this.seq;
         const seqs: number[] = [];
+        const events: CommitEvent[] = [];
+        // Each document has one feed entry, at the seq of its newest write: move it.
+        const keys = [...new Set(group.flatMap((w) => w.ops.map((op) => docKey(op.collection, op.id))))];
+        const previous = new Map<string, number>();
+        (await this.feedKeys.getMany(keys)).forEach((bytes, i) => {
+          if (bytes) previous.set(keys[i]!, (decodeJson(bytes) as FeedKey).seq);
+        });
         for (const write of group) {
           for (const op of write.ops) {
             seq++;
             const key = docKey(op.collection, op.id);
+            const old = previous.get(key);
+            if (old !== undefined) batch.del(logKey(old), { sublevel: this.feed });
+            previous.set(key, seq);
             if (op.kind === 'put') {
               batch.put(key, op.bytes, { sublevel: this.docs });
               batch.put(key, encodeJson(op.view), { sublevel: this.views });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads }), { sublevel: this.feed });
+              batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...(op.changes ? { changes: op.changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
             } else {
               batch.del(key, { sublevel: this.docs });
               batch.del(key, { sublevel: this.views });
               batch.put(key, encodeJson(op.tombstone), { sublevel: this.tombs });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'erase' }), { sublevel: this.log });
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: 'mesh', heads: null, tomb: op.tombstone }), { sublevel: this.feed });
+              batch.put(key, encodeJson({ seq, heads: null } satisfies FeedKey), { sublevel: this.feedKeys });
+              events.push({ seq, collection: op.collection, id: op.id, scope: 'mesh', heads: [], tomb: op.tombstone, ...(op.origin ? { origin: op.origin } : {}) });
             }
           }
           seqs.push(seq);
@@ -286,11 +418,24 @@ export class DocStore {
         }
         this.seq = seq;
         group.forEach((write, i) => write.resolve(seqs[i] ?? seq));
+        for (const event of events) {
+          for (const listener of this.listeners) {
+            try {
+              listener(event);
+            } catch (err) {
+              this.logger.error({ err }, 'commit listener failed');
+            }
+          }
+        }
       }
     } finally {
       this.flushing = undefined;
     }
   }
+}
+
+function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((h) => b.includes(h));
 }
 
 const encoder = new TextEncoder();

@@ -1,11 +1,20 @@
 import type { Collection } from '../types.js';
 
-/** Left behind by a hard delete: no content, just enough to refuse re-importing the document. */
+/** Who may receive a document: everyone in the mesh, hosts of the writer's teams, or nobody else. */
+export type ShareScope = 'mesh' | 'team' | 'private';
+
+/**
+ * Left behind by a hard delete: no content, just enough to refuse re-importing the document and
+ * to prove (by signature) which member erased it, so peers apply it too.
+ */
 export interface Tombstone {
   erasedAt: number;
   machine: string;
   agent: string;
   reason?: string;
+  /** Peer id of the host that erased it, and its Ed25519 signature over the tombstone (base64). */
+  by?: string;
+  sig?: string;
 }
 
 /** One committed write, in commit order: what derived indexes replay. */
@@ -14,4 +23,28 @@ export interface LogEntry {
   collection: Collection;
   id: string;
   op: 'put' | 'erase';
+}
+
+/** The newest state of one document, as offered to peers: its heads, or its tombstone. */
+export interface FeedEntry {
+  seq: number;
+  collection: Collection;
+  id: string;
+  scope: ShareScope;
+  heads: string[] | null;
+  tomb?: Tombstone;
+}
+
+/** Emitted once a write is durable; replication pushes it to connected peers. */
+export interface CommitEvent {
+  seq: number;
+  collection: Collection;
+  id: string;
+  scope: ShareScope;
+  heads: string[];
+  /** The Automerge changes this write added (absent for erasures and fast imports). */
+  changes?: Uint8Array[];
+  tomb?: Tombstone;
+  /** Peer id the write came from, or undefined when it was made on this host. */
+  origin?: string;
 }

@@ -136,7 +136,7 @@ describe('MemoryService', () => {
       const next = A.change(current!, (d) => A.updateText(d, ['content'], 'after the crash zebra'));
       return { doc: next, view: toMemory(next) };
     });
-    expect(toMemory(doc).content).toBe('after the crash zebra');
+    expect(toMemory(doc!).content).toBe('after the crash zebra');
     stack.index.close();
     await stack.store.close();
     stack = await openStack(home.dir, { now });
