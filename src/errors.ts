@@ -18,6 +18,8 @@ export type MeshErrorCode =
   | 'UNKNOWN_METHOD'
   | 'SHUTTING_DOWN'
   | 'TIMEOUT'
+  | 'REPLICATION_UNAVAILABLE'
+  | 'MODEL_UNAVAILABLE'
   | 'INTERNAL';
 
 export class MeshError extends Error {

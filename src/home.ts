@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 export interface HomePaths {
   root: string;
   identity: string;
+  mesh: string;
   config: string;
   db: string;
   indexDir: string;
@@ -23,6 +24,7 @@ export function homePaths(root: string): HomePaths {
   return {
     root,
     identity: join(root, 'identity.json'),
+    mesh: join(root, 'mesh.json'),
     config: join(root, 'config.json'),
     db: join(root, 'db'),
     indexDir: join(root, 'index'),

@@ -103,7 +103,7 @@ async function writeSharded(dir: string, items: SyntheticMemory[]): Promise<{ wr
       shards[s] = A.change(shards[s]!, (d) => {
         d[id] = { ...item, id, machine: 'bench', agent: 'bench', created_at: now, updated_at: now, deleted: false };
       });
-      batch.put(`s/${s}/${String(chunkSeq[s]!++).padStart(8, '0')}`, A.saveIncremental(shards[s]!));
+      batch.put(`s/${s}/${String(chunkSeq[s]!++).padStart(8, '0')}`, A.saveIncremental(shards[s]));
       batch.put(`v/${id}`, new TextEncoder().encode(JSON.stringify(item)));
     }
     await batch.write({ sync: true });

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerDaemonCommands } from './commands/daemonCommands.js';
 import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
+import { registerMeshCommands } from './commands/meshCommands.js';
 import { VERSION } from '../version.js';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerDaemonCommands(program);
 registerMemoryCommands(program);
+registerMeshCommands(program);
 registerDoctorCommand(program);
 
 await program.parseAsync(process.argv);

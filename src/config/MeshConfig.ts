@@ -15,6 +15,23 @@ export const MeshConfigSchema = z
       .default({ custom: [] }),
     /** Days a soft-deleted memory stays recoverable before it is erased. */
     retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
+    /** libp2p listen multiaddrs; default: this host's Tailscale IPv4 (else 127.0.0.1) on port 7411. Never 0.0.0.0 unless listed here. */
+    listen: z.array(z.string().min(1)).default([]),
+    /** Multiaddrs of peers to dial besides the members' recorded addresses. */
+    peers: z.array(z.string().min(1)).default([]),
+    /** Teams this host belongs to: memories with scope "team" go only to hosts sharing one. */
+    teams: z.array(z.string().min(1).max(100)).default([]),
+    discovery: z
+      .object({
+        /** Dial the hosts listed by `tailscale status --json` when the tailscale CLI exists. */
+        tailscale: z.boolean().default(true),
+        /** The port other hosts' daemons listen on, for tailnet discovery. */
+        port: z.number().int().min(1).max(65535).default(7411),
+        /** Multicast DNS discovery on the LAN. */
+        mdns: z.boolean().default(false),
+      })
+      .strict()
+      .default({ tailscale: true, port: 7411, mdns: false }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

@@ -13,11 +13,18 @@ import { buildApi } from './api.js';
 import { initHome } from './initHome.js';
 import { SocketServer } from './SocketServer.js';
 import { Serializer } from './Serializer.js';
+import { Replicator } from '../sync/Replicator.js';
 
 export interface DaemonOptions {
   home: string;
   logger: Logger;
   name?: string;
+  /** libp2p listen multiaddrs (`--listen`, or MESH_P2P_LISTEN); default from config, else the tailnet or loopback. */
+  listen?: string[];
+  /** Extra peers to dial (`--peer`). */
+  peers?: string[];
+  /** false with `--no-discovery`: no tailscale or mDNS discovery. */
+  discovery?: boolean;
 }
 
 import { VERSION } from '../version.js';
@@ -31,6 +38,8 @@ export class Daemon {
   private store: DocStore | undefined;
   private index: MemoryIndex | undefined;
   private server: SocketServer | undefined;
+  private replicator: Replicator | undefined;
+  private replicationError: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
   private startedAt = 0;
@@ -54,7 +63,7 @@ export class Daemon {
     this.identity = (await initHome(this.paths.root, this.opts.name ? { name: this.opts.name } : {})).identity;
     this.config = await loadConfig(this.paths.config);
 
-    const store = new DocStore(this.paths.db, log.child({ mod: 'store' }));
+    const store = new DocStore(this.paths.db, log.child({ mod: 'store' }), this.identity.actorId);
     await store.open();
     this.store = store;
     try {
@@ -74,6 +83,7 @@ export class Daemon {
         retentionDays: this.config.retentionDays,
       });
       this.memories.setEraseListener(() => undefined);
+      await this.startReplication(store);
 
       const api = buildApi({
         memories: this.memories,
@@ -81,6 +91,7 @@ export class Daemon {
         status: () => Promise.resolve(this.status()),
         stop: () => void this.stop(),
         reindex: async () => ({ memories: await index.rebuild() }),
+        replication: () => this.requireReplicator(),
       });
       this.server = new SocketServer(this.paths.socket, async (req) => {
         const result = await api(req);
@@ -108,6 +119,7 @@ export class Daemon {
       log.info('daemon stopping');
       for (const t of this.timers) clearInterval(t);
       await this.server?.stop();
+      await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
       await this.scrubber.idle();
       if (this.store?.isOpen) {
         await this.store.flush();
@@ -134,14 +146,48 @@ export class Daemon {
       counts: { memories: stats.total, memories_deleted: stats.deleted },
       index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
       clients: this.server?.connections ?? 0,
-      peers: [] as unknown[],
+      replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
     };
+  }
+
+  /**
+   * Replication failing to start (port taken, bad mesh file) must not take local memory away from
+   * the agents on this host: the daemon serves locally and `mesh status` shows the reason.
+   */
+  private async startReplication(store: DocStore): Promise<void> {
+    const log = this.opts.logger;
+    const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
+    const replicator = new Replicator({
+      store,
+      identity: this.identity,
+      config: this.config,
+      meshPath: this.paths.mesh,
+      logger: log.child({ mod: 'replication' }),
+      ...(listen ? { listen } : {}),
+      ...(this.opts.peers ? { peers: this.opts.peers } : {}),
+      ...(this.opts.discovery === false || process.env['MESH_NO_DISCOVERY'] === '1' ? { discovery: false } : {}),
+      onRemoteErase: () => void this.scrub().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),
+    });
+    try {
+      await replicator.start();
+      this.replicator = replicator;
+      this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
+    } catch (err) {
+      this.replicationError = (err as Error).message;
+      log.error({ err: this.replicationError }, 'replication did not start; serving this host only');
+      await replicator.stop().catch(() => undefined);
+    }
+  }
+
+  private requireReplicator(): Replicator {
+    if (!this.replicator) throw new MeshError('REPLICATION_UNAVAILABLE', `replication is not running: ${this.replicationError ?? 'not started'}`);
+    return this.replicator;
   }
 
   /** After an erasure: fold the index's WAL (secure-delete already zeroed the rows), then compact LevelDB. */
   private scrub(): Promise<void> {
     return this.scrubber.run(async () => {
-      await this.index?.checkpoint();
+      await this.index?.checkpoint({ erasure: true });
       await this.store?.compact();
     });
   }
@@ -165,6 +211,11 @@ export class Daemon {
     timer.unref();
     this.timers.push(timer);
   }
+}
+
+function envList(name: string): string[] | undefined {
+  const value = process.env[name];
+  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 }
 
 async function removePidFile(path: string): Promise<void> {

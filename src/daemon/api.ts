@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { InvalidInputError, MeshError } from '../errors.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import {
@@ -17,6 +16,12 @@ import {
 } from '../domain/memorySchemas.js';
 import type { CallContext, Request } from '../ipc/messages.js';
 import type { Actor } from '../types.js';
+import type { Replicator } from '../sync/Replicator.js';
+import { z } from 'zod';
+
+const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).optional() });
+const PeerInput = z.object({ peer: z.string().min(1).max(200) });
+const SyncInput = z.object({ peer: z.string().min(1).max(200).optional() });
 
 interface Method<S extends z.ZodType> {
   schema: S;
@@ -33,6 +38,7 @@ export interface ApiDeps {
   status: () => Promise<unknown>;
   stop: () => void;
   reindex: () => Promise<unknown>;
+  replication: () => Replicator;
 }
 
 /**
@@ -60,6 +66,10 @@ export function buildApi(deps: ApiDeps) {
     'memory.sources': method(EmptyInput, () => m.sources()),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),
+    'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),
+    'mesh.peers': method(EmptyInput, () => ({ peers: deps.replication().peers() })),
+    'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),
+    'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer) })),
     'daemon.ping': method(EmptyInput, () => ({ pong: true })),
     'daemon.reindex': method(EmptyInput, () => deps.reindex()),
     'daemon.stop': method(EmptyInput, () => {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { homePaths } from '../home.js';
-import { newIdentity, readIdentity, writeIdentity, type HostIdentity } from '../identity/HostIdentity.js';
+import { newIdentity, newP2pKey, readIdentity, writeIdentity, type HostIdentity } from '../identity/HostIdentity.js';
+import { ensureMeshSecrets } from '../mesh/MeshSecrets.js';
 import { MeshError } from '../errors.js';
 
 /** Creates the home (mode 0700) and this host's identity if missing. Idempotent. */
@@ -11,8 +12,17 @@ export async function initHome(root: string, opts: { name?: string } = {}): Prom
   await chmod(root, 0o700);
   const paths = homePaths(root);
   const existing = await readIdentity(paths.identity);
-  if (existing) return { identity: existing, created: false };
-  const identity = newIdentity(opts.name);
+  if (existing) {
+    // Homes from before replication get their libp2p key on first use.
+    if (!existing.p2pKey) {
+      existing.p2pKey = await newP2pKey();
+      await writeIdentity(paths.identity, existing);
+    }
+    await ensureMeshSecrets(paths.mesh);
+    return { identity: existing, created: false };
+  }
+  const identity = await newIdentity(opts.name);
   await writeIdentity(paths.identity, identity);
+  await ensureMeshSecrets(paths.mesh);
   return { identity, created: true };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
+import type { Tombstone } from '../store/types.js';
 import type { Actor, MemoryId } from '../types.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
 import type { DeleteMemoryInput, RecentMemoriesInput, SearchMemoriesInput, StoreMemoryInput, UpdateMemoryInput } from './memorySchemas.js';
@@ -41,6 +42,7 @@ export class MemoryService {
   private readonly categories: Set<string>;
   private readonly now: () => number;
   private onErase: (() => void) | undefined;
+  private signer: ((collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>) | undefined;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.categories = new Set([...BUILTIN_CATEGORIES, ...deps.customCategories]);
@@ -50,6 +52,15 @@ export class MemoryService {
   /** Called after every erasure, so the daemon can persist the scrubbed index and compact. */
   setEraseListener(listener: () => void): void {
     this.onErase = listener;
+  }
+
+  /** Signs tombstones once replication gives this host a key; unsigned ones stay local-only. */
+  setTombstoneSigner(signer: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>): void {
+    this.signer = signer;
+  }
+
+  private signTombstone(collection: string, id: string, tomb: Tombstone): Promise<Tombstone> {
+    return this.signer ? this.signer(collection, id, tomb) : Promise.resolve(tomb);
   }
 
   get validCategories(): string[] {
@@ -153,13 +164,8 @@ export class MemoryService {
   async erase(id: string, actor: Actor, reason?: string): Promise<void> {
     const existing = await this.deps.store.load<MemoryDoc>('memories', id);
     if (!existing) await this.throwMissing(id);
-    const seq = await this.deps.store.erase('memories', id, {
-      erasedAt: this.now(),
-      machine: actor.machine,
-      agent: actor.agent,
-      ...(reason ? { reason } : {}),
-    });
-    this.deps.index.remove(id, seq);
+    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}) });
+    await this.deps.store.erase('memories', id, tombstone);
     this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
     this.onErase?.();
   }
@@ -254,16 +260,15 @@ export class MemoryService {
     let missing = false;
     let memory: Memory | undefined;
     try {
-      const { seq } = await this.deps.store.mutate<MemoryDoc>('memories', id, (current) => {
+      await this.deps.store.mutate<MemoryDoc>('memories', id, (current) => {
         if (!current && !create) {
           missing = true;
           throw new NotFoundError('memory', id);
         }
         const doc = next(current as A.Doc<MemoryDoc>);
         memory = toMemory(doc);
-        return { doc, view: memory };
+        return { doc, view: memory, scope: memory.scope };
       });
-      this.deps.index.apply(memory!, seq);
       return memory!;
     } catch (err) {
       if (missing) return this.throwMissing(id);

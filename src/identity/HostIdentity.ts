@@ -14,18 +14,26 @@ export const HostIdentitySchema = z.object({
   name: z.string().min(1).max(128),
   actorId: z.string().regex(/^[0-9a-f]{32}$/),
   createdAt: z.string(),
+  /** libp2p Ed25519 private key, protobuf-encoded, base64. Its peer id is this host's mesh identity. */
+  p2pKey: z.string().min(1).optional(),
 });
 
 export type HostIdentity = z.infer<typeof HostIdentitySchema>;
 
-export function newIdentity(name?: string): HostIdentity {
+export async function newIdentity(name?: string): Promise<HostIdentity> {
   return {
     version: 1,
     hostId: randomBytes(16).toString('hex'),
     name: name ?? hostname(),
     actorId: randomBytes(16).toString('hex'),
     createdAt: new Date().toISOString(),
+    p2pKey: await newP2pKey(),
   };
+}
+
+export async function newP2pKey(): Promise<string> {
+  const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys');
+  return Buffer.from(privateKeyToProtobuf(await generateKeyPair('Ed25519'))).toString('base64');
 }
 
 export async function readIdentity(path: string): Promise<HostIdentity | undefined> {

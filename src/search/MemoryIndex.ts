@@ -68,8 +68,22 @@ export class MemoryIndex {
     return join(this.dir, FILE);
   }
 
-  /** Opens (or rebuilds) the index and replays what the store committed after it. */
+  /**
+   * Opens (or rebuilds) the index, replays what the store committed after it, and from then on
+   * follows every durable commit, local or replicated. Commit listeners run before the writer's
+   * promise resolves, so a tool that stored a memory can search for it at once.
+   */
   async open(): Promise<{ rebuilt: boolean; replayed: number }> {
+    const result = await this.openAndCatchUp();
+    this.store.onCommit((event) => {
+      if (event.collection !== 'memories') return;
+      if (event.tomb || !event.view) this.remove(event.id, event.seq);
+      else this.apply(event.view as Memory, event.seq);
+    });
+    return result;
+  }
+
+  private async openAndCatchUp(): Promise<{ rebuilt: boolean; replayed: number }> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.openDb();
     const version = this.meta('version');
@@ -188,8 +202,12 @@ export class MemoryIndex {
    * Makes the index file self-contained (WAL folded in and truncated) and lets the store drop log
    * entries it no longer needs. After an erasure this is what removes the erased text from disk.
    */
-  async checkpoint(): Promise<void> {
+  async checkpoint(opts: { erasure?: boolean } = {}): Promise<void> {
     const seq = this.appliedSeq;
+    // FTS5 secure-delete drops a deleted row's postings but can leave the term itself on a leaf
+    // page (seen with a term that appeared in one document only); optimize rewrites the index
+    // into a single segment without it.
+    if (opts.erasure) this.db.prepare(`INSERT INTO memory_fts (memory_fts) VALUES ('optimize')`).run();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.checkpointedSeq = seq;
     await this.store.trimLog(seq);

@@ -74,9 +74,14 @@ export class DocStore {
   private seq = 0;
   private status: 'new' | 'open' | 'closing' | 'closed' = 'new';
 
+  /**
+   * @param actorId this host's Automerge actor: documents loaded from disk get it, so every local
+   *   change in any document's history names this host.
+   */
   constructor(
     readonly path: string,
     private readonly logger: Logger,
+    private readonly actorId?: string,
   ) {
     this.db = new ClassicLevel<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.docs = openSublevel(this.db, 'd');
@@ -346,7 +351,7 @@ export class DocStore {
     if (!inflight) {
       inflight = (async () => {
         const bytes = await this.docs.get(key);
-        return bytes ? A.load<unknown>(bytes) : undefined;
+        return bytes ? A.load<unknown>(bytes, this.actorId ? { actor: this.actorId } : undefined) : undefined;
       })();
       this.loading.set(key, inflight);
       void inflight.finally(() => this.loading.delete(key)).catch(() => undefined);
@@ -395,7 +400,7 @@ export class DocStore {
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
-              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...(op.changes ? { changes: op.changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(op.changes ? { changes: op.changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
             } else {
               batch.del(key, { sublevel: this.docs });
               batch.del(key, { sublevel: this.views });

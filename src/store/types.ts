@@ -42,6 +42,8 @@ export interface CommitEvent {
   id: string;
   scope: ShareScope;
   heads: string[];
+  /** The view written beside the document (absent for erasures). */
+  view?: unknown;
   /** The Automerge changes this write added (absent for erasures and fast imports). */
   changes?: Uint8Array[];
   tomb?: Tombstone;

@@ -14,10 +14,13 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Test daemons listen on an ephemeral loopback port and skip tailnet/mDNS discovery. */
+export const TEST_ENV = { MESH_LOG: 'warn', MESH_P2P_LISTEN: '/ip4/127.0.0.1/tcp/0', MESH_NO_DISCOVERY: '1' };
+
 /** Runs `mesh ARGS` to completion (asynchronously, so daemons can answer meanwhile). */
 export function mesh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, MESH_LOG: 'warn', ...env } });
+    const child = spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, ...TEST_ENV, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -28,7 +31,7 @@ export function mesh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRe
 }
 
 export function meshSync(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [MESH_BIN, ...args], { encoding: 'utf8', env: { ...process.env, MESH_LOG: 'warn' } });
+  const r = spawnSync(process.execPath, [MESH_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...TEST_ENV } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,7 +40,7 @@ export async function mcpClient(home: string, name = 'test-agent', env: Record<s
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [MESH_BIN, 'mcp', '--home', home],
-    env: { ...(process.env as Record<string, string>), MESH_LOG: 'warn', ...env },
+    env: { ...(process.env as Record<string, string>), ...TEST_ENV, ...env },
     stderr: 'pipe',
   });
   const client = new Client({ name, version: '1.0.0' });

@@ -10,7 +10,7 @@ export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
 export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[] } = {}) {
   const logger = silentLogger();
-  const store = new DocStore(join(dir, 'db'), logger);
+  const store = new DocStore(join(dir, 'db'), logger, 'aa'.repeat(16));
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MESH_BIN, mesh } from '../helpers/cli.js';
+import { MESH_BIN, TEST_ENV, mesh } from '../helpers/cli.js';
 import { filesContaining, tmpHome } from '../helpers/tmpHome.js';
 
 /** Starts `mesh daemon` in the foreground and resolves once it logs that it is ready. */
 function foregroundDaemon(home: string) {
-  const child = spawn(process.execPath, [MESH_BIN, 'daemon', '--home', home], { env: { ...process.env, MESH_LOG: 'info' } });
+  const child = spawn(process.execPath, [MESH_BIN, 'daemon', '--home', home], { env: { ...process.env, ...TEST_ENV, MESH_LOG: 'info' } });
   let stderr = '';
   const ready = new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {

@@ -34,13 +34,23 @@ export function registerDaemonCommands(program: Command): void {
     .description('run the daemon in the foreground (initialising the home if needed)')
     .option('--name <name>', 'host name on first initialisation')
     .option('--background', 'log to the home only (used when started by mesh mcp)')
+    .option('--listen <multiaddr>', 'libp2p listen address (repeatable); default: the Tailscale IPv4, else 127.0.0.1, port 7411', collect, [])
+    .option('--peer <multiaddr>', 'a peer to dial (repeatable)', collect, [])
+    .option('--no-discovery', 'no tailscale or mDNS discovery; dial only configured peers and known members')
     .option('--home <dir>', 'data directory')
-    .action(async (opts: CommonOptions & { name?: string; background?: boolean }) => {
+    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; peer: string[]; discovery: boolean }) => {
       const home = resolveHome(opts.home);
       const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
       // Loaded on demand: each command pays only for the modules it uses (start-up time matters for `mesh mcp`).
       const { Daemon } = await import('../../daemon/Daemon.js');
-      const daemon = new Daemon({ home, logger, ...(opts.name ? { name: opts.name } : {}) });
+      const daemon = new Daemon({
+        home,
+        logger,
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.listen.length ? { listen: opts.listen } : {}),
+        ...(opts.peer.length ? { peers: opts.peer } : {}),
+        ...(opts.discovery === false ? { discovery: false } : {}),
+      });
       try {
         await daemon.start();
       } catch (err) {
@@ -128,6 +138,10 @@ export function registerDaemonCommands(program: Command): void {
         fail(err);
       }
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 async function waitForExit(pid: number, timeoutMs = 30_000): Promise<void> {

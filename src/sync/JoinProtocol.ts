@@ -1,0 +1,67 @@
+import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { toMeshError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Invites } from '../mesh/invites.js';
+import type { Membership } from '../mesh/Membership.js';
+import type { Actor } from '../types.js';
+import { FramedStream } from './codec.js';
+import { JOIN_PROTOCOL } from './constants.js';
+import { JoinRequest, JoinResponse } from './messages.js';
+
+/**
+ * `/hivemesh/join/1`: a newcomer that holds an invite proves it with the one-time secret; the
+ * inviter consumes the invite and adds the newcomer's peer id (taken from the authenticated
+ * connection, never from the message) to the replicated membership document.
+ */
+export class JoinProtocol {
+  constructor(
+    private readonly deps: { node: Libp2p; invites: Invites; membership: Membership; meshId: string; actor: Actor; logger: Logger; onJoined: (peer: string) => void },
+  ) {}
+
+  async start(): Promise<void> {
+    await this.deps.node.handle(JOIN_PROTOCOL, (stream, connection) => void this.serve(stream, connection));
+  }
+
+  async stop(): Promise<void> {
+    await this.deps.node.unhandle(JOIN_PROTOCOL).catch(() => undefined);
+  }
+
+  private async serve(stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString();
+    const io = new FramedStream(stream);
+    try {
+      const req = await io.receive(JoinRequest);
+      try {
+        await this.deps.invites.consume(req.secret, peer);
+      } catch (err) {
+        this.deps.logger.warn({ peer, reason: toMeshError(err).message }, 'refused a join');
+        await io.send({ t: 'error', code: 'INVITE_REFUSED', message: toMeshError(err).message });
+        await io.close();
+        return;
+      }
+      await this.deps.membership.add(peer, { name: req.name, addrs: req.addrs, teams: req.teams, added_by: this.deps.actor.machine }, this.deps.actor);
+      await io.send({ t: 'joined', mesh: this.deps.meshId });
+      await io.close();
+      this.deps.onJoined(peer);
+    } catch (err) {
+      this.deps.logger.warn({ peer, err: (err as Error).message }, 'bad join exchange; stream closed');
+      io.abort('protocol error');
+    }
+  }
+
+  /** Joiner side: presents the secret to the inviter. Resolves with the mesh id, or throws the refusal. */
+  async join(inviter: string, secret: string, self: { name: string; addrs: string[]; teams: string[] }): Promise<string> {
+    const signal = AbortSignal.timeout(15_000);
+    const stream = await this.deps.node.dialProtocol(peerIdFromString(inviter), JOIN_PROTOCOL, { signal });
+    const io = new FramedStream(stream);
+    try {
+      await io.send({ t: 'join', secret, ...self }, signal);
+      const res = await io.receive(JoinResponse, signal);
+      if (res.t === 'error') throw toMeshError({ code: 'INVALID_INPUT', message: `the inviter refused: ${res.message}` });
+      return res.mesh;
+    } finally {
+      await io.close();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys';
+import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { preSharedKey } from '@libp2p/pnet';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
+import type { Logger } from '../log.js';
+import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, REDIAL_SWEEP_MS } from './constants.js';
+
+export interface MeshNodeOptions {
+  /** Protobuf-encoded libp2p private key, base64. */
+  p2pKey: string;
+  psk: string;
+  listen: string[];
+  /** Peers allowed to connect: members, plus a bootstrap inviter while joining. */
+  isAllowed: (peerId: string) => boolean;
+  /** Unknown peers may open connections while an invite is outstanding (they can only use the join protocol). */
+  acceptUnknownInbound: () => boolean;
+  /** Addresses worth dialling now (members' recorded addresses, configured peers, tailnet hosts). */
+  dialTargets: () => string[];
+  mdns: boolean;
+  logger: Logger;
+}
+
+interface Backoff {
+  next: number;
+  delay: number;
+}
+
+/**
+ * The libp2p node: TCP + Noise + Yamux inside a private network (pnet pre-shared key), with a
+ * connection gater that admits only mesh members. Keeps dialling the configured and known
+ * addresses with exponential backoff, so a laptop coming back from sleep is reconnected.
+ */
+export class MeshNode {
+  node!: Libp2p;
+  readonly privateKey: PrivateKey;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly dialing = new Set<string>();
+
+  constructor(private readonly opts: MeshNodeOptions) {
+    this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    this.node = await createLibp2p({
+      privateKey: this.privateKey,
+      addresses: { listen: opts.listen },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionProtector: preSharedKey({ psk: new TextEncoder().encode(opts.psk) }),
+      connectionGater: {
+        denyInboundEncryptedConnection: (peer) => {
+          const id = peer.toString();
+          const deny = !opts.isAllowed(id) && !opts.acceptUnknownInbound();
+          if (deny) opts.logger.warn({ peer: id }, 'refused a connection from a peer that is not a member');
+          return deny;
+        },
+        denyOutboundEncryptedConnection: (peer) => !opts.isAllowed(peer.toString()),
+      },
+      peerDiscovery: opts.mdns ? [mdns()] : [],
+    });
+    if (opts.mdns) {
+      this.node.addEventListener('peer:discovery', (evt) => {
+        const id = evt.detail.id.toString();
+        if (opts.isAllowed(id) && !this.isConnected(id)) void this.node.dial(evt.detail.id).catch(() => undefined);
+      });
+    }
+    this.timer = setInterval(() => this.sweep(), REDIAL_SWEEP_MS);
+    this.timer.unref();
+    this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.node?.stop();
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString();
+  }
+
+  addrs(): string[] {
+    return this.node.getMultiaddrs().map((a) => a.toString());
+  }
+
+  isConnected(peerId: string): boolean {
+    return this.node.getConnections().some((c) => c.remotePeer.toString() === peerId);
+  }
+
+  /** Closes every connection to a peer (after it was removed from the mesh). */
+  async hangUp(peerId: string): Promise<void> {
+    for (const c of this.node.getConnections()) if (c.remotePeer.toString() === peerId) await c.close().catch(() => undefined);
+  }
+
+  /** Dials every target we are not connected to whose backoff has elapsed. */
+  sweep(): void {
+    const now = Date.now();
+    for (const target of this.opts.dialTargets()) {
+      let addr: Multiaddr;
+      try {
+        addr = multiaddr(target);
+      } catch {
+        continue;
+      }
+      const peer = addr.getComponents().find((c) => c.name === 'p2p')?.value;
+      if (peer === this.peerId || (peer && this.isConnected(peer))) continue;
+      const b = this.backoff.get(target);
+      if ((b && b.next > now) || this.dialing.has(target)) continue;
+      this.dialing.add(target);
+      this.node
+        .dial(addr, { signal: AbortSignal.timeout(10_000) })
+        .then(() => this.backoff.delete(target))
+        .catch((err: unknown) => {
+          const delay = Math.min((b?.delay ?? DIAL_BACKOFF_MIN_MS / 2) * 2, DIAL_BACKOFF_MAX_MS);
+          this.backoff.set(target, { next: Date.now() + delay, delay });
+          this.opts.logger.debug({ target, err: (err as Error).message }, 'dial failed');
+        })
+        .finally(() => this.dialing.delete(target));
+    }
+  }
+
+  /** Forget backoff (network change, manual sync): dial everything again now. */
+  redialNow(): void {
+    this.backoff.clear();
+    this.sweep();
+  }
+}

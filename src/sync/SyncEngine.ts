@@ -1,0 +1,372 @@
+import * as A from '@automerge/automerge';
+import type { Connection, Libp2p, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { z } from 'zod';
+import { MeshError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Membership } from '../mesh/Membership.js';
+import type { DocStore } from '../store/DocStore.js';
+import type { CommitEvent, ShareScope, Tombstone } from '../store/types.js';
+import type { Collection } from '../types.js';
+import { FramedStream } from './codec.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, FEED_PAGE, GET_BATCH, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
+import { PROJECTORS } from './projectors.js';
+import { verifyTombstone } from './tombstones.js';
+
+/** What this host knows of its sync with one peer; persisted so a reconnect resumes from the cursor. */
+export interface PeerSyncState {
+  epoch: string | null;
+  /** The peer's feed sequence up to which we have everything. */
+  seq: number;
+  lastSync: number | null;
+  /** Documents that differed at the last pull (how far behind we were). */
+  lastFetched: number;
+}
+
+export interface PullResult {
+  peer: string;
+  entries: number;
+  fetched: number;
+  applied: number;
+  erased: number;
+  ms: number;
+}
+
+export interface SyncEngineDeps {
+  store: DocStore;
+  membership: Membership;
+  node: Libp2p;
+  logger: Logger;
+  /** May a document of this scope go to this peer? */
+  canShare: (scope: ShareScope, peer: string) => boolean;
+  /** Called after a replicated erasure, so the host scrubs its files. */
+  onRemoteErase: () => void;
+}
+
+type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
+
+const STATE_PREFIX = 'sync/';
+
+/**
+ * The sync protocol (`/hivemesh/sync/1`), one request and one response per stream:
+ * - `feed`: "what changed since your seq N?" answered from the peer's per-document feed (each
+ *   document once, at its newest write, with its heads or its tombstone), so the cost follows
+ *   what changed, not the store size.
+ * - `get`: "send me these documents; here are my heads" answered with the Automerge changes
+ *   since those heads, or the whole saved document for a peer that has none.
+ * - `push`: new local writes sent to connected members at once (live replication).
+ * Pulls run on connect, on demand and every few seconds against a few random members
+ * (anti-entropy), which also relays writes across hosts that cannot reach each other.
+ */
+export class SyncEngine {
+  private readonly states = new Map<string, PeerSyncState>();
+  private readonly pulls = new Map<string, Promise<PullResult>>();
+  private readonly pushQueues = new Map<string, DocPayload[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  async start(): Promise<void> {
+    for await (const [key, state] of this.deps.store.scanLocal<PeerSyncState>(STATE_PREFIX)) this.states.set(key.slice(STATE_PREFIX.length), state);
+    await this.deps.node.handle(SYNC_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 256, maxOutboundStreams: 256 });
+    this.unsubscribe = this.deps.store.onCommit((event) => this.onCommit(event));
+    this.deps.node.addEventListener('peer:connect', this.onConnect);
+    this.timer = setInterval(() => this.antiEntropy(), ANTI_ENTROPY_INTERVAL_MS);
+    this.timer.unref();
+    // Connections made while starting (before the listener) get their first pull now.
+    for (const peer of this.connectedMembers()) this.pullQuietly(peer);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    this.deps.node.removeEventListener('peer:connect', this.onConnect);
+    await this.deps.node.unhandle(SYNC_PROTOCOL).catch(() => undefined);
+    await Promise.allSettled([...this.pulls.values()]);
+  }
+
+  state(peer: string): PeerSyncState | undefined {
+    return this.states.get(peer);
+  }
+
+  connectedMembers(): string[] {
+    const peers = new Set(this.deps.node.getConnections().map((c) => c.remotePeer.toString()));
+    return [...peers].filter((p) => this.deps.membership.isMember(p));
+  }
+
+  /** Pulls everything new from a peer; concurrent calls for one peer share one run. */
+  pull(peer: string): Promise<PullResult> {
+    let running = this.pulls.get(peer);
+    if (!running) {
+      running = this.doPull(peer).finally(() => this.pulls.delete(peer));
+      this.pulls.set(peer, running);
+    }
+    return running;
+  }
+
+  async pullAll(): Promise<PullResult[]> {
+    const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p)));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  private readonly onConnect = (evt: CustomEvent<{ toString(): string }>): void => {
+    const peer = evt.detail.toString();
+    if (this.deps.membership.isMember(peer)) this.pullQuietly(peer);
+  };
+
+  pullQuietly(peer: string): void {
+    this.pull(peer).catch((err: unknown) => this.deps.logger.debug({ peer, err: (err as Error).message }, 'pull failed'));
+  }
+
+  private antiEntropy(): void {
+    if (this.stopped) return;
+    const peers = this.connectedMembers();
+    for (let i = peers.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [peers[i], peers[j]] = [peers[j]!, peers[i]!];
+    }
+    for (const peer of peers.slice(0, ANTI_ENTROPY_FANOUT)) this.pullQuietly(peer);
+  }
+
+  private async doPull(peer: string): Promise<PullResult> {
+    const t0 = performance.now();
+    const result: PullResult = { peer, entries: 0, fetched: 0, applied: 0, erased: 0, ms: 0 };
+    let state = this.states.get(peer) ?? { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
+    for (;;) {
+      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE }, FeedResponse);
+      if (state.epoch !== null && res.epoch !== state.epoch) {
+        // The peer's store was recreated: its sequence numbers start over, so must our cursor.
+        this.deps.logger.info({ peer }, 'peer feed epoch changed; resyncing from the start');
+        state = { epoch: res.epoch, seq: 0, lastSync: null, lastFetched: 0 };
+        continue;
+      }
+      state.epoch = res.epoch;
+      result.entries += res.entries.length;
+      const live = res.entries.filter((e) => e.heads !== null);
+      for (const e of res.entries) if (e.tomb && (await this.applyTombstone(peer, e.c, e.id, e.tomb))) result.erased++;
+      const local = await this.deps.store.headsMany(live.map((e) => ({ collection: e.c, id: e.id })));
+      const need: { c: Collection; id: string; heads: string[] }[] = [];
+      live.forEach((e, i) => {
+        const mine = local[i];
+        if (mine === null) return; // erased here: never re-import
+        if (mine && e.heads && sameSet(mine, e.heads)) return;
+        need.push({ c: e.c, id: e.id, heads: mine ?? [] });
+      });
+      result.fetched += need.length;
+      result.applied += await this.fetch(peer, need);
+      state.seq = res.last;
+      state.lastSync = Date.now();
+      state.lastFetched = need.length;
+      this.states.set(peer, { ...state });
+      await this.deps.store.putLocal(STATE_PREFIX + peer, state);
+      if (!res.more) break;
+    }
+    result.ms = Math.round(performance.now() - t0);
+    if (result.fetched || result.erased) this.deps.logger.info(result, 'pulled from peer');
+    return result;
+  }
+
+  /** Fetches documents in batches, applying each batch's documents concurrently so writes group-commit. */
+  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[]): Promise<number> {
+    let applied = 0;
+    for (let i = 0; i < need.length; i += GET_BATCH) {
+      const res = await this.request(peer, { t: 'get', docs: need.slice(i, i + GET_BATCH) }, DocsResponse);
+      const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc)));
+      applied += outcomes.filter((o) => o === 'applied').length;
+      // Changes whose dependencies we lack: ask again for the whole document and merge it.
+      const retry = res.docs.filter((_, j) => outcomes[j] === 'incomplete').map((d) => ({ c: d.c, id: d.id, heads: [] as string[] }));
+      if (retry.length) {
+        const full = await this.request(peer, { t: 'get', docs: retry }, DocsResponse);
+        const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc)));
+        applied += again.filter((o) => o === 'applied').length;
+      }
+    }
+    return applied;
+  }
+
+  private async applyPayload(peer: string, payload: DocPayload): Promise<ApplyOutcome> {
+    try {
+      if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
+      if (payload.missing) return 'unchanged';
+      return await this.applyRemote(peer, payload);
+    } catch (err) {
+      this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, err: (err as Error).message }, 'rejected a document from a peer');
+      return 'rejected';
+    }
+  }
+
+  private async applyRemote(peer: string, payload: DocPayload): Promise<ApplyOutcome> {
+    const { c, id } = payload;
+    const store = this.deps.store;
+    if (await store.tombstone(c, id)) return 'tombstoned';
+    const projector = PROJECTORS[c];
+    if (!projector) throw new MeshError('PROTOCOL_ERROR', `collection ${c} is not replicated`);
+    if (payload.full && payload.view !== undefined && (await store.heads(c, id)) === undefined) {
+      const view = projector.schema.parse(payload.view);
+      if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
+      const seq = await store.importDoc(c, id, payload.full, view, payload.heads, projector.scope(view), peer);
+      if (seq !== undefined) return 'applied';
+    }
+    let complete = true;
+    const { changed } = await store.mutate<unknown>(
+      c,
+      id,
+      (current) => {
+        let doc = current ?? A.init<unknown>();
+        if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
+        if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
+        complete = A.hasHeads(doc, payload.heads);
+        const view = projector.view(doc);
+        return { doc, view, scope: projector.scope(view) };
+      },
+      { origin: peer },
+    );
+    if (!complete) return 'incomplete';
+    return changed ? 'applied' : 'unchanged';
+  }
+
+  private async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
+    if (await this.deps.store.tombstone(c, id)) return false;
+    const valid = await verifyTombstone(c, id, tomb, (p) => this.deps.membership.get(p) !== undefined);
+    if (!valid) {
+      this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
+      return false;
+    }
+    await this.deps.store.erase(c, id, tomb, { origin: peer });
+    this.deps.onRemoteErase();
+    return true;
+  }
+
+  // ---- serving ----
+
+  private async serve(stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString();
+    const io = new FramedStream(stream);
+    try {
+      if (!this.deps.membership.isMember(peer)) {
+        await io.send({ t: 'error', code: 'NOT_MEMBER', message: 'this peer is not a member of the mesh' });
+        await io.close();
+        return;
+      }
+      const req = await io.receive(SyncRequest);
+      let res: unknown;
+      if (req.t === 'feed') res = await this.serveFeed(peer, req.since, req.limit);
+      else if (req.t === 'get') res = await this.serveGet(peer, req.docs);
+      else {
+        await this.servePush(peer, req.docs);
+        res = { t: 'ack' };
+      }
+      await io.send(res);
+      await io.close();
+    } catch (err) {
+      this.deps.logger.warn({ peer, err: (err as Error).message }, 'bad sync exchange; stream closed');
+      io.abort('protocol error');
+    }
+  }
+
+  private async serveFeed(peer: string, since: number, limit: number) {
+    const page = await this.deps.store.feedSince(since, limit);
+    const entries = page.entries
+      .filter((e) => this.deps.canShare(e.scope, peer))
+      .map((e) => ({ seq: e.seq, c: e.collection, id: e.id, heads: e.heads, ...(e.tomb ? { tomb: e.tomb } : {}) }));
+    return { t: 'feed', epoch: this.deps.store.epoch, entries, last: page.last, more: page.more };
+  }
+
+  private async serveGet(peer: string, docs: { c: Collection; id: string; heads: string[] }[]) {
+    const store = this.deps.store;
+    const out: DocPayload[] = [];
+    for (const { c, id, heads } of docs) {
+      const tomb = await store.tombstone(c, id);
+      if (tomb) {
+        out.push({ c, id, heads: [], tomb });
+        continue;
+      }
+      const view = await store.view(c, id);
+      const projector = PROJECTORS[c];
+      if (view === undefined || !projector || !this.deps.canShare(projector.scope(view), peer)) {
+        out.push({ c, id, heads: [], missing: true });
+        continue;
+      }
+      const currentHeads = (await store.heads(c, id)) ?? [];
+      if (heads.length > 0) {
+        const doc = await store.load<unknown>(c, id);
+        if (doc && A.hasHeads(doc, heads)) {
+          out.push({ c, id, heads: A.getHeads(doc), changes: A.getChanges(A.view(doc, heads), doc) });
+          continue;
+        }
+      }
+      const full = await store.rawDoc(c, id);
+      if (!full || full.byteLength > MAX_DOC_BYTES) {
+        this.deps.logger.warn({ collection: c, id, bytes: full?.byteLength }, 'document too large to send whole');
+        out.push({ c, id, heads: [], missing: true });
+        continue;
+      }
+      out.push({ c, id, heads: currentHeads, full, view });
+    }
+    return { t: 'docs', docs: out };
+  }
+
+  private async servePush(peer: string, docs: { c: Collection; id: string; heads: string[]; changes?: Uint8Array[] | undefined; tomb?: Tombstone | undefined }[]): Promise<void> {
+    const outcomes = await Promise.all(docs.map((d) => this.applyPayload(peer, d as DocPayload)));
+    // A push we could not apply (missing history) is repaired by a pull from the same peer.
+    if (outcomes.includes('incomplete')) this.pullQuietly(peer);
+  }
+
+  // ---- live push ----
+
+  private onCommit(event: CommitEvent): void {
+    if (this.stopped || event.origin !== undefined) return;
+    if (!event.tomb && !event.changes) return;
+    const payload: DocPayload = event.tomb
+      ? { c: event.collection, id: event.id, heads: [], tomb: event.tomb }
+      : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes };
+    for (const peer of this.connectedMembers()) {
+      if (!event.tomb && !this.deps.canShare(event.scope, peer)) continue;
+      let queue = this.pushQueues.get(peer);
+      if (!queue) {
+        queue = [];
+        this.pushQueues.set(peer, queue);
+        // Coalesce everything committed in this tick into one push per peer.
+        setImmediate(() => void this.flushPush(peer));
+      }
+      queue.push(payload);
+    }
+  }
+
+  private async flushPush(peer: string): Promise<void> {
+    const docs = this.pushQueues.get(peer) ?? [];
+    this.pushQueues.delete(peer);
+    if (docs.length === 0 || this.stopped) return;
+    try {
+      await this.request(peer, { t: 'push', docs }, AckResponse);
+    } catch (err) {
+      // Not fatal: the peer's next pull (on reconnect or anti-entropy) picks these up.
+      this.deps.logger.debug({ peer, err: (err as Error).message }, 'push failed');
+    }
+  }
+
+  private async request<S extends z.ZodType>(peer: string, message: unknown, schema: S): Promise<z.infer<S>> {
+    const signal = AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS);
+    const stream = await this.deps.node.dialProtocol(peerIdFromString(peer), SYNC_PROTOCOL, { signal });
+    const io = new FramedStream(stream);
+    try {
+      await io.send(message, signal);
+      const res = await io.receive(schema.or(ErrorResponse), signal);
+      if ((res as { t: string }).t === 'error' && (schema as z.ZodType) !== ErrorResponse) {
+        const e = res as z.infer<typeof ErrorResponse>;
+        throw new MeshError('PROTOCOL_ERROR', `${peer} refused: ${e.code} ${e.message}`);
+      }
+      return res as z.infer<S>;
+    } finally {
+      await io.close();
+    }
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

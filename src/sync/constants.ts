@@ -1,0 +1,35 @@
+/** Replication protocol ids, limits and timings, each with the reason for its value. */
+
+/** Versioned protocol ids: a peer speaking a later version negotiates down or is refused cleanly. */
+export const SYNC_PROTOCOL = '/hivemesh/sync/1';
+export const JOIN_PROTOCOL = '/hivemesh/join/1';
+
+/** Largest frame on a sync stream. A page of documents is kept well under it; more is hostile. */
+export const MAX_SYNC_FRAME_BYTES = 8 * 1024 * 1024;
+
+/** Feed entries per page: one page answers a reconnect after a normal day's work. */
+export const FEED_PAGE = 2_000;
+
+/** Documents per `get` request, so a reply of full documents stays a few MiB at most. */
+export const GET_BATCH = 250;
+
+/** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
+export const MAX_DOC_BYTES = 4 * 1024 * 1024;
+
+/** Anti-entropy: every interval, pull from this many random connected members. Bounded per host however many hosts join. */
+export const ANTI_ENTROPY_INTERVAL_MS = 5_000;
+export const ANTI_ENTROPY_FANOUT = 3;
+
+/** Dial backoff for members we are not connected to: fast at first, capped so a returning laptop is found within a minute. */
+export const DIAL_BACKOFF_MIN_MS = 500;
+export const DIAL_BACKOFF_MAX_MS = 30_000;
+export const REDIAL_SWEEP_MS = 2_000;
+
+/** One request/response exchange must finish within this, or the stream is aborted. */
+export const SYNC_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Invites expire after this by default: long enough to paste into another terminal, short enough to be harmless if leaked later. */
+export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Default TCP port of the daemon's libp2p listener. */
+export const DEFAULT_P2P_PORT = 7411;

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { MESH_BIN, TEST_ENV, mesh, type CliResult } from './cli.js';
+import { tmpHome } from './tmpHome.js';
+
+/** A free TCP port on loopback (bound then released), so a host keeps its address across restarts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes; replication is asynchronous. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** One simulated host: its own home and a fixed loopback port, running `mesh daemon` in the foreground. */
+export class TestHost {
+  readonly home = tmpHome('mh-host-');
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  log = '';
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+  ) {}
+
+  static async create(name: string): Promise<TestHost> {
+    const host = new TestHost(name, await freePort());
+    const r = await host.cli(['init', '--name', name]);
+    if (r.code !== 0) throw new Error(r.stderr);
+    return host;
+  }
+
+  get addr(): string {
+    return `/ip4/127.0.0.1/tcp/${this.port}`;
+  }
+
+  async start(extra: string[] = []): Promise<void> {
+    const child = spawn(process.execPath, [MESH_BIN, 'daemon', '--home', this.home.dir, '--listen', this.addr, '--no-discovery', ...extra], {
+      env: { ...process.env, ...TEST_ENV, MESH_LOG: process.env['TEST_HOST_LOG'] ?? 'info' },
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        this.log += d.toString();
+        if (this.log.includes('daemon ready')) resolve();
+      };
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${this.name} exited ${code}: ${this.log.slice(-2000)}`)));
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGTERM');
+    await this.exited;
+    this.child = undefined;
+  }
+
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    this.child = undefined;
+  }
+
+  cli(args: string[]): Promise<CliResult> {
+    return mesh([...args, '--home', this.home.dir]);
+  }
+
+  async json<T>(args: string[]): Promise<T> {
+    const r = await this.cli([...args, '--json']);
+    if (r.code !== 0) throw new Error(`${this.name}: mesh ${args.join(' ')} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  async store(text: string, extra: string[] = []): Promise<string> {
+    return (await this.json<{ id: string }>(['store', text, ...extra])).id;
+  }
+
+  async search(query: string): Promise<{ id: string; content: string }[]> {
+    return (await this.json<{ results: { id: string; content: string }[] }>(['search', query, '--mode', 'keyword', '--limit', '50'])).results;
+  }
+
+  async peerId(): Promise<string> {
+    return (await this.json<{ replication: { peer_id: string } }>(['status'])).replication.peer_id;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.home.cleanup();
+  }
+}
+
+/** Makes `joiner` a member of `inviter`'s mesh: invite, join, start, wait until both list each other. */
+export async function joinMesh(inviter: TestHost, joiner: TestHost): Promise<void> {
+  const { token } = await inviter.json<{ token: string }>(['invite']);
+  const j = await joiner.cli(['join', token]);
+  if (j.code !== 0) throw new Error(j.stderr);
+  await joiner.start();
+  const joinerId = await joiner.peerId();
+  await eventually(async () => (await inviter.json<{ peers: { peer: string; connected: boolean }[] }>(['peers'])).peers.some((p) => p.peer === joinerId && p.connected), `${joiner.name} to join ${inviter.name}`);
+}
