@@ -32,6 +32,27 @@ export const MeshConfigSchema = z
       })
       .strict()
       .default({ tailscale: true, port: 7411, mdns: false }),
+    embedding: z
+      .object({
+        /** false: keyword search only (no model loaded). */
+        enabled: z.boolean().default(true),
+        /**
+         * The model: omit for the bundled offline model. `{ id, path }` loads any standard
+         * transformers.js model folder; `{ id, allowRemote: true }` downloads it once from the hub
+         * into the home's models/ folder (online hosts only). Changing it rebuilds the vector index.
+         */
+        model: z
+          .object({
+            id: z.string().min(1).max(200),
+            path: z.string().min(1).optional(),
+            allowRemote: z.boolean().optional(),
+            dtype: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16']).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ enabled: true }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

@@ -14,6 +14,8 @@ import { initHome } from './initHome.js';
 import { SocketServer } from './SocketServer.js';
 import { Serializer } from './Serializer.js';
 import { Replicator } from '../sync/Replicator.js';
+import { MemoryVectors } from '../search/MemoryVectors.js';
+import { join } from 'node:path';
 
 export interface DaemonOptions {
   home: string;
@@ -39,6 +41,8 @@ export class Daemon {
   private index: MemoryIndex | undefined;
   private server: SocketServer | undefined;
   private replicator: Replicator | undefined;
+  private vectors: MemoryVectors | undefined;
+  private embeddingError: string | undefined;
   private replicationError: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
@@ -90,7 +94,12 @@ export class Daemon {
         machine: this.identity.name,
         status: () => Promise.resolve(this.status()),
         stop: () => void this.stop(),
-        reindex: async () => ({ memories: await index.rebuild() }),
+        reindex: async () => {
+          const memories = await index.rebuild();
+          const vectors = this.vectors ? await this.vectors.rebuild() : null;
+          return { memories, vectors };
+        },
+        model: () => this.modelStatus(),
         replication: () => this.requireReplicator(),
       });
       this.server = new SocketServer(this.paths.socket, async (req) => {
@@ -106,6 +115,8 @@ export class Daemon {
       throw err;
     }
     this.startedAt = Date.now();
+    // The model loads after the socket is up: searches meanwhile rank by keywords only.
+    void this.startEmbeddings(store);
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
     void this.sweepRetention();
@@ -121,6 +132,7 @@ export class Daemon {
       await this.server?.stop();
       await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
       await this.scrubber.idle();
+      await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
       if (this.store?.isOpen) {
         await this.store.flush();
         this.index?.close();
@@ -147,6 +159,7 @@ export class Daemon {
       index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
+      search: this.modelStatus(),
     };
   }
 
@@ -193,7 +206,42 @@ export class Daemon {
   }
 
   private async checkpointIfDirty(): Promise<void> {
-    if (this.index?.dirty && this.store?.isOpen) await this.index.checkpoint();
+    if (!this.index || !this.store?.isOpen) return;
+    if (this.index.dirty) await this.index.checkpoint();
+    // The log is replayed by every derived index after a crash: keep what the slowest one needs.
+    await this.store.trimLog(Math.min(this.index.durableSeq, this.vectors?.seq ?? this.index.durableSeq));
+  }
+
+  private async startEmbeddings(store: DocStore): Promise<void> {
+    const log = this.opts.logger;
+    if (!this.config.embedding.enabled) {
+      this.embeddingError = 'disabled in config (embedding.enabled = false)';
+      return;
+    }
+    try {
+      const t0 = performance.now();
+      const { TransformersEmbedder } = await import('../search/embedder/TransformersEmbedder.js');
+      const { resolveModel } = await import('../search/embedder/models.js');
+      const embedder = await TransformersEmbedder.load(resolveModel(this.config.embedding.model, join(this.paths.root, 'models')));
+      const vectors = new MemoryVectors({ store, embedder, dir: join(this.paths.indexDir, 'vectors'), logger: log.child({ mod: 'vectors' }) });
+      const opened = await vectors.open();
+      this.vectors = vectors;
+      this.memories.setVectors(vectors);
+      log.info({ model: embedder.modelId, dimension: embedder.dimension, ...opened, ms: Math.round(performance.now() - t0) }, 'semantic search ready');
+    } catch (err) {
+      this.embeddingError = (err as Error).message;
+      log.error({ err: this.embeddingError }, 'embedding model not loaded; search is keyword-only');
+    }
+  }
+
+  modelStatus() {
+    return {
+      configured: this.config.embedding.model ?? { id: 'hivemesh-static-use-v1 (bundled)' },
+      enabled: this.config.embedding.enabled,
+      loaded: this.vectors !== undefined,
+      error: this.embeddingError ?? null,
+      ...(this.vectors ? this.vectors.status() : {}),
+    };
   }
 
   private async sweepRetention(): Promise<void> {

@@ -1,5 +1,6 @@
 import { InvalidInputError, MeshError } from '../errors.js';
 import type { MemoryService } from '../domain/MemoryService.js';
+import { detectDuplicates, DetectDuplicatesInput, mergeDuplicates, MergeDuplicatesInput } from '../domain/duplicates.js';
 import {
   DeleteMemoryInput,
   EmptyInput,
@@ -39,6 +40,7 @@ export interface ApiDeps {
   stop: () => void;
   reindex: () => Promise<unknown>;
   replication: () => Replicator;
+  model: () => unknown;
 }
 
 /**
@@ -64,6 +66,8 @@ export function buildApi(deps: ApiDeps) {
     ),
     'memory.machineContext': method(MachineContextInput, (p) => m.machineContext(p.machine ?? deps.machine)),
     'memory.sources': method(EmptyInput, () => m.sources()),
+    'memory.detectDuplicates': method(DetectDuplicatesInput, async (p) => ({ pairs: await detectDuplicates(m, m.vectorIndex, p) })),
+    'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),
     'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),
@@ -71,6 +75,7 @@ export function buildApi(deps: ApiDeps) {
     'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),
     'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer) })),
     'daemon.ping': method(EmptyInput, () => ({ pong: true })),
+    'daemon.model': method(EmptyInput, () => deps.model()),
     'daemon.reindex': method(EmptyInput, () => deps.reindex()),
     'daemon.stop': method(EmptyInput, () => {
       // Answer first, then stop, so the caller learns the stop was accepted.

@@ -5,6 +5,8 @@ import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION } from 
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CountRow, MemoryIndex } from '../search/MemoryIndex.js';
+import type { MemoryVectors } from '../search/MemoryVectors.js';
+import { reciprocalRankFusion } from '../search/fusion.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
 import type { Tombstone } from '../store/types.js';
@@ -43,6 +45,7 @@ export class MemoryService {
   private readonly now: () => number;
   private onErase: (() => void) | undefined;
   private signer: ((collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>) | undefined;
+  private vectors: MemoryVectors | undefined;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.categories = new Set([...BUILTIN_CATEGORIES, ...deps.customCategories]);
@@ -52,6 +55,15 @@ export class MemoryService {
   /** Called after every erasure, so the daemon can persist the scrubbed index and compact. */
   setEraseListener(listener: () => void): void {
     this.onErase = listener;
+  }
+
+  /** Semantic search becomes available once the embedder is loaded. */
+  setVectors(vectors: MemoryVectors): void {
+    this.vectors = vectors;
+  }
+
+  get semanticAvailable(): boolean {
+    return this.vectors !== undefined;
   }
 
   /** Signs tombstones once replication gives this host a key; unsigned ones stay local-only. */
@@ -178,10 +190,12 @@ export class MemoryService {
   }
 
   async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string }> {
-    const mode = input.mode ?? 'hybrid';
-    if (mode === 'semantic') {
-      throw new MeshError('INVALID_INPUT', 'semantic search needs an embedding model, which this daemon does not have yet; use mode "keyword" or "hybrid"');
+    const requested = input.mode ?? 'hybrid';
+    const vectors = this.vectors;
+    if (requested === 'semantic' && !vectors) {
+      throw new MeshError('INVALID_INPUT', 'semantic search needs the embedding model, which is not loaded on this host (see `mesh model`); use mode "keyword"');
     }
+    const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
     const filter = {
       category: input.category,
       project: input.project,
@@ -191,20 +205,46 @@ export class MemoryService {
       until: input.until ? Date.parse(input.until) : undefined,
       includeDeleted: input.include_deleted ?? false,
     };
-    const hits = this.deps.index.keywordSearch(input.query, filter, input.limit ?? DEFAULT_SEARCH_LIMIT);
+    let hits: { id: string; score: number }[];
+    let mode: string = requested;
+    if (requested === 'keyword' || !vectors) {
+      hits = this.deps.index.keywordSearch(input.query, filter, limit);
+      mode = 'keyword';
+    } else {
+      // Over-fetch vector candidates, then filter them by the catalog (deleted, category, tags, time…).
+      const candidates = await vectors.search(input.query, Math.max(limit * SEMANTIC_OVERFETCH, SEMANTIC_MIN_CANDIDATES));
+      const allowed = new Set(this.deps.index.filterIds(candidates.map((c) => c.key), filter));
+      const semantic = candidates.filter((c) => allowed.has(c.key)).map((c) => ({ id: c.key, score: c.score }));
+      if (requested === 'semantic') hits = semantic.slice(0, limit);
+      else {
+        const keyword = this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH);
+        hits = reciprocalRankFusion([keyword.map((h) => h.id), semantic.slice(0, HYBRID_LIST_LENGTH).map((h) => h.id)], { weights: [1, HYBRID_SEMANTIC_WEIGHT] })
+          .slice(0, limit)
+          .map((h) => ({ id: h.id, score: h.score }));
+      }
+    }
     const memories = await this.deps.store.views_<Memory>('memories', hits.map((h) => h.id));
     const results: SearchResult[] = [];
     hits.forEach((hit, i) => {
       const memory = memories[i];
       if (memory) results.push({ ...memory, score: round(hit.score) });
     });
-    return { results, mode: 'keyword' };
+    return { results, mode };
   }
 
   async recent(input: RecentMemoriesInput): Promise<Memory[]> {
     const hours = input.hours ?? 24;
     const ids = this.deps.index.list({ category: input.category, since: this.now() - hours * 3_600_000 }, input.limit ?? DEFAULT_LIST_LIMIT);
     return this.views(ids);
+  }
+
+  /** Live memories passing a filter, most recently updated first. */
+  async listLive(filter: { category?: string | undefined }, limit: number): Promise<Memory[]> {
+    return this.views(this.deps.index.list({ category: filter.category }, limit));
+  }
+
+  get vectorIndex(): MemoryVectors | undefined {
+    return this.vectors;
   }
 
   async listDeleted(limit?: number): Promise<Memory[]> {
@@ -269,6 +309,8 @@ export class MemoryService {
         memory = toMemory(doc);
         return { doc, view: memory, scope: memory.scope };
       });
+      // Answer once semantic search can find it too (bounded; keyword search already can).
+      await this.vectors?.whenIndexed(id);
       return memory!;
     } catch (err) {
       if (missing) return this.throwMissing(id);
@@ -294,6 +336,19 @@ export class MemoryService {
     return views.filter((m): m is Memory => m !== undefined);
   }
 }
+
+/** Vector candidates fetched per requested result, so filters still leave enough. */
+const SEMANTIC_OVERFETCH = 5;
+const SEMANTIC_MIN_CANDIDATES = 50;
+/** Length of each ranked list fed to reciprocal rank fusion. */
+const HYBRID_LIST_LENGTH = 50;
+/**
+ * Weight of the semantic list in the fusion (keyword = 1). Measured on the labelled set
+ * (scripts/bench/search-quality.ts) with the bundled static model: equal weights lose recall on
+ * exact-token queries (0.755 overall R@5), 0.3 keeps exact queries near keyword-only while the
+ * vectors re-rank paraphrases (0.798). A stronger model (embedding.model in config) deserves more.
+ */
+const HYBRID_SEMANTIC_WEIGHT = 0.3;
 
 export interface SourceCount {
   name: string;

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { registerCoreTools } from './coreTools.js';
+import { registerLifecycleTools } from './lifecycleTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -9,6 +10,7 @@ import { TOOL_GROUPS, type ToolGroup } from './toolGroups.js';
 /** Registration functions of the groups this build has; the rest arrive with their issues. */
 const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: DaemonLink) => void>> = {
   core: registerCoreTools,
+  lifecycle: registerLifecycleTools,
 };
 
 /** Builds the MCP server for one session; the transport is attached by the caller. */

@@ -199,8 +199,8 @@ export class MemoryIndex {
   }
 
   /**
-   * Makes the index file self-contained (WAL folded in and truncated) and lets the store drop log
-   * entries it no longer needs. After an erasure this is what removes the erased text from disk.
+   * Makes the index file self-contained (WAL folded in and truncated); the daemon then lets the
+   * store drop log entries every index has. After an erasure this removes the erased text from disk.
    */
   async checkpoint(opts: { erasure?: boolean } = {}): Promise<void> {
     const seq = this.appliedSeq;
@@ -210,7 +210,22 @@ export class MemoryIndex {
     if (opts.erasure) this.db.prepare(`INSERT INTO memory_fts (memory_fts) VALUES ('optimize')`).run();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.checkpointedSeq = seq;
-    await this.store.trimLog(seq);
+    await Promise.resolve();
+  }
+
+  /** The store sequence this index has durably caught up to (the log may be trimmed up to it). */
+  get durableSeq(): number {
+    return this.checkpointedSeq;
+  }
+
+  /** The ids among `ids` that pass the filter, in the given order. */
+  filterIds(ids: readonly string[], filter: CatalogFilter): string[] {
+    if (ids.length === 0) return [];
+    const { sql, params } = whereOf(filter, 'm');
+    const placeholders = ids.map(() => '?').join(',');
+    const rows = this.db.prepare(`SELECT id FROM memories m WHERE id IN (${placeholders}) ${sql ? `AND ${sql}` : ''}`).all(...ids, ...params) as { id: string }[];
+    const pass = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => pass.has(id));
   }
 
   close(): void {

@@ -126,14 +126,57 @@ export function registerDaemonCommands(program: Command): void {
 
   program
     .command('reindex')
-    .description('rebuild the derived search indexes from the documents')
+    .description('rebuild the derived search indexes (keyword and vectors) from the documents, with progress')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ memories: number }>('daemon.reindex', {}, { timeoutMs: 30 * 60_000 }));
+        const r = await withDaemon(opts, async (c) => {
+          const { SingleBar, Presets } = await import('cli-progress');
+          // Progress goes to stderr, and only to a terminal: stdout stays clean for --json and pipes.
+          const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'embedding {bar} {value}/{total} memories', stream: process.stderr }, Presets.shades_classic) : undefined;
+          let started = false;
+          const poll = setInterval(() => {
+            void c.call<{ rebuilding?: { done: number; total: number } | null }>('daemon.model').then((m) => {
+              if (!bar || !m.rebuilding) return;
+              if (!started) bar.start(m.rebuilding.total, m.rebuilding.done);
+              started = true;
+              bar.update(m.rebuilding.done);
+            }, () => undefined);
+          }, 250);
+          try {
+            return await c.call<{ memories: number; vectors: number | null }>('daemon.reindex', {}, { timeoutMs: 60 * 60_000 });
+          } finally {
+            clearInterval(poll);
+            if (started) bar?.stop();
+          }
+        });
         if (opts.json) printJson(r);
-        else printText(`reindexed ${r.memories} memories`);
+        else printText(`reindexed ${r.memories} memories (keyword)${r.vectors === null ? '; no embedding model loaded' : `, ${r.vectors} vectors`}`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('model')
+    .description('the embedding model in use, its vector index, and how to switch')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (opts: CommonOptions) => {
+      try {
+        const m = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.model'));
+        if (opts.json) printJson(m);
+        else
+          printText(
+            [
+              ...Object.entries(m).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
+              '',
+              'To switch: set "embedding": { "model": { "id": "all-MiniLM-L6-v2", "path": "/path/to/model-folder" } } in',
+              `${homePaths(resolveHome(opts.home)).config} (or "allowRemote": true on an online host), then restart the daemon;`,
+              'the vector index is rebuilt for the new model. "enabled": false turns semantic search off.',
+            ].join('\n'),
+          );
       } catch (err) {
         fail(err);
       }

@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { Memory } from '../domain/Memory.js';
+import type { Logger } from '../log.js';
+import type { DocStore } from '../store/DocStore.js';
+import { embeddingKey } from './embedder/contentHash.js';
+import type { Embedder } from './embedder/Embedder.js';
+import { EMBED_BATCH_SIZE } from './constants.js';
+import { EmbeddingCache } from './EmbeddingCache.js';
+import { HnswVectorIndex } from './vector/HnswVectorIndex.js';
+import type { VectorHit } from './vector/VectorIndex.js';
+
+/** What is embedded for a memory: its content, then its tags (short, deliberate signals). */
+export function embeddingText(m: Pick<Memory, 'content' | 'tags'>): string {
+  return m.tags.length ? `${m.content}\n${m.tags.join(' ')}` : m.content;
+}
+
+interface Job {
+  id: string;
+  text: string | null;
+}
+
+interface VectorState {
+  seq: number;
+  modelId: string;
+}
+
+/** Live memories' vectors are saved at most this often when they changed. */
+const SAVE_INTERVAL_MS = 30_000;
+/** How long a writer waits for its memory's vector before answering anyway (keyword search already has it). */
+const INDEXED_WAIT_MS = 5_000;
+
+/**
+ * The semantic side of search: one vector per live (not deleted) memory in an HNSW index, kept
+ * current from the store's commits by a background queue that embeds in batches. Vectors are
+ * derived: keyed by (model id, content hash) in a cache, rebuilt when the index is missing or was
+ * built by another model, never mixed across models.
+ */
+export class MemoryVectors {
+  private index!: HnswVectorIndex;
+  private cache!: EmbeddingCache;
+  private queue = new Map<string, Job>();
+  private draining: Promise<void> | undefined;
+  private waiters = new Map<string, (() => void)[]>();
+  private appliedSeq = 0;
+  private savedSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private rebuilding: Promise<number> | undefined;
+  private progress = { done: 0, total: 0 };
+
+  constructor(
+    private readonly deps: { store: DocStore; embedder: Embedder; dir: string; logger: Logger },
+  ) {}
+
+  get modelId(): string {
+    return this.deps.embedder.modelId;
+  }
+
+  get seq(): number {
+    return this.savedSeq;
+  }
+
+  status() {
+    return {
+      model: this.deps.embedder.modelId,
+      dimension: this.deps.embedder.dimension,
+      vectors: this.index?.size ?? 0,
+      queued: this.queue.size,
+      rebuilding: this.rebuilding ? this.progress : null,
+    };
+  }
+
+  async open(): Promise<{ state: string; replayed: number }> {
+    const { store, embedder, dir, logger } = this.deps;
+    this.cache = new EmbeddingCache(join(dir, 'embeddings.sqlite'));
+    const opened = await HnswVectorIndex.open(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
+    this.index = opened.index;
+    const state = await this.readState();
+    store.onCommit((event) => {
+      if (event.collection !== 'memories') return;
+      this.enqueue(event.id, event.tomb || !event.view ? null : (event.view as Memory), event.seq);
+    });
+    this.timer = setInterval(() => void this.saveIfDirty().catch((err: unknown) => logger.error({ err }, 'saving vectors failed')), SAVE_INTERVAL_MS);
+    this.timer.unref();
+    if (opened.state !== 'loaded' || !state || state.modelId !== embedder.modelId || state.seq > store.lastSeq) {
+      logger.info({ reason: opened.state === 'loaded' ? 'state file missing or from another model' : opened.reason }, 'rebuilding the vector index in the background');
+      void this.rebuild().catch((err: unknown) => logger.error({ err }, 'vector rebuild failed'));
+      return { state: 'rebuilding', replayed: 0 };
+    }
+    this.appliedSeq = this.savedSeq = state.seq;
+    let replayed = 0;
+    for await (const entry of store.changesSince(state.seq)) {
+      if (entry.collection !== 'memories') continue;
+      this.enqueue(entry.id, entry.op === 'erase' ? null : ((await store.view<Memory>('memories', entry.id)) ?? null), entry.seq);
+      replayed++;
+    }
+    return { state: 'loaded', replayed };
+  }
+
+  /** Re-embeds (through the cache) every live memory into a fresh index. */
+  rebuild(onProgress?: (done: number, total: number) => void): Promise<number> {
+    this.rebuilding ??= (async () => {
+      const { store, embedder, dir } = this.deps;
+      const seq = store.lastSeq;
+      const fresh = HnswVectorIndex.create(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
+      const live: Memory[] = [];
+      for await (const [, m] of store.scanViews<Memory>('memories')) if (!m.deleted) live.push(m);
+      this.progress = { done: 0, total: live.length };
+      for (let i = 0; i < live.length; i += EMBED_BATCH_SIZE * 4) {
+        const batch = live.slice(i, i + EMBED_BATCH_SIZE * 4);
+        const vectors = await this.vectorsFor(batch.map(embeddingText));
+        batch.forEach((m, j) => fresh.add(m.id, vectors[j]!));
+        this.progress.done += batch.length;
+        onProgress?.(this.progress.done, live.length);
+      }
+      this.index = fresh;
+      this.appliedSeq = Math.max(this.appliedSeq, seq);
+      await this.save();
+      return live.length;
+    })().finally(() => (this.rebuilding = undefined));
+    return this.rebuilding;
+  }
+
+  /** Nearest live memories to a query text, best first, with cosine similarity. */
+  async search(query: string, k: number, filter?: (id: string) => boolean): Promise<VectorHit[]> {
+    const [vector] = await this.deps.embedder.embed([query]);
+    if (!vector || this.index.size === 0) return [];
+    return this.index.search(vector, Math.min(k, this.index.size), filter);
+  }
+
+  /** Nearest neighbours of a stored memory (for duplicate detection). */
+  async neighbours(memory: Memory, k: number): Promise<VectorHit[]> {
+    const [vector] = await this.vectorsFor([embeddingText(memory)]);
+    if (!vector || this.index.size === 0) return [];
+    return this.index.search(vector, Math.min(k + 1, this.index.size)).filter((h) => h.key !== memory.id);
+  }
+
+  /** Resolves once the given memory's latest version is in the vector index (bounded wait). */
+  whenIndexed(id: string): Promise<void> {
+    if (!this.queue.has(id)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, INDEXED_WAIT_MS);
+      const list = this.waiters.get(id) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.waiters.set(id, list);
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.draining;
+    await this.rebuilding?.catch(() => undefined);
+    if (this.appliedSeq !== this.savedSeq) await this.save();
+    this.cache?.close();
+  }
+
+  private enqueue(id: string, memory: Memory | null, seq: number): void {
+    // Deleted memories leave the vector index; recovering one puts it back.
+    this.queue.set(id, { id, text: memory && !memory.deleted ? embeddingText(memory) : null });
+    this.appliedSeq = Math.max(this.appliedSeq, seq);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.size > 0) {
+      const jobs = [...this.queue.values()].slice(0, EMBED_BATCH_SIZE * 4);
+      for (const job of jobs) this.queue.delete(job.id);
+      const toEmbed = jobs.filter((j) => j.text !== null);
+      try {
+        const vectors = await this.vectorsFor(toEmbed.map((j) => j.text!));
+        toEmbed.forEach((job, i) => {
+          // A newer version queued meanwhile wins; this one would be stale.
+          if (!this.queue.has(job.id)) this.index.add(job.id, vectors[i]!);
+        });
+        for (const job of jobs) if (job.text === null && this.index.has(job.id) && !this.queue.has(job.id)) this.index.remove(job.id);
+      } catch (err) {
+        this.deps.logger.error({ err: (err as Error).message }, 'embedding failed; these memories stay keyword-only until the next reindex');
+      }
+      for (const job of jobs) {
+        if (this.queue.has(job.id)) continue;
+        for (const wake of this.waiters.get(job.id) ?? []) wake();
+        this.waiters.delete(job.id);
+      }
+    }
+  }
+
+  /** Embeds through the cache: only texts never embedded with this model reach the model. */
+  private async vectorsFor(texts: string[]): Promise<Float32Array[]> {
+    const model = this.deps.embedder.modelId;
+    const keys = texts.map((t) => embeddingKey(model, t));
+    const out: (Float32Array | undefined)[] = keys.map((k) => this.cache.get(k));
+    const missing = out.flatMap((v, i) => (v ? [] : [i]));
+    if (missing.length) {
+      const fresh = await this.deps.embedder.embed(missing.map((i) => texts[i]!));
+      const entries: [string, Float32Array][] = [];
+      missing.forEach((i, j) => {
+        out[i] = fresh[j]!;
+        entries.push([keys[i]!, fresh[j]!]);
+      });
+      this.cache.putMany(entries);
+    }
+    return out as Float32Array[];
+  }
+
+  private async saveIfDirty(): Promise<void> {
+    if (this.appliedSeq !== this.savedSeq && !this.rebuilding && !this.draining && this.queue.size === 0) await this.save();
+  }
+
+  private async save(): Promise<void> {
+    const seq = this.appliedSeq;
+    await this.index.save();
+    const path = join(this.deps.dir, 'state.json');
+    await writeFile(`${path}.tmp`, JSON.stringify({ seq, modelId: this.deps.embedder.modelId } satisfies VectorState), { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+    this.savedSeq = seq;
+  }
+
+  private async readState(): Promise<VectorState | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.deps.dir, 'state.json'), 'utf8')) as VectorState;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { defaultModel } from '../../src/search/embedder/models.js';
+import { TransformersEmbedder } from '../../src/search/embedder/TransformersEmbedder.js';
+import { MemoryVectors } from '../../src/search/MemoryVectors.js';
+import { silentLogger } from '../../src/log.js';
+import { openStack } from './memoryStack.js';
+
+/** The memory stack plus the real default embedder and vector index: hybrid search in-process. */
+export async function openSearchStack(dir: string, opts: Parameters<typeof openStack>[1] = {}) {
+  const stack = await openStack(dir, opts);
+  const embedder = await TransformersEmbedder.load(defaultModel());
+  const vectors = new MemoryVectors({ store: stack.store, embedder, dir: join(dir, 'index', 'vectors'), logger: silentLogger() });
+  const opened = await vectors.open();
+  stack.memories.setVectors(vectors);
+  return {
+    ...stack,
+    vectors,
+    vectorsOpened: opened,
+    async close() {
+      await vectors.close();
+      await stack.close();
+    },
+  };
+}
