@@ -19,6 +19,8 @@ export const MeshConfigSchema = z
     listen: z.array(z.string().min(1)).default([]),
     /** Multiaddrs of peers to dial besides the members' recorded addresses. */
     peers: z.array(z.string().min(1)).default([]),
+    /** Member manifests (files, or folders of *.json) for teams that keep membership in git; see peers/README.md. */
+    manifests: z.array(z.string().min(1)).default([]),
     /** Teams this host belongs to: memories with scope "team" go only to hosts sharing one. */
     teams: z.array(z.string().min(1).max(100)).default([]),
     discovery: z

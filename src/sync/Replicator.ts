@@ -4,6 +4,8 @@ import type { HostIdentity } from '../identity/HostIdentity.js';
 import type { Logger } from '../log.js';
 import { decodeToken, encodeToken, Invites } from '../mesh/invites.js';
 import { Membership } from '../mesh/Membership.js';
+import { readManifests } from '../mesh/manifests.js';
+import { dirname } from 'node:path';
 import { readMeshSecrets, writeMeshSecrets, type MeshSecrets } from '../mesh/MeshSecrets.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { ShareScope, Tombstone } from '../store/types.js';
@@ -94,6 +96,7 @@ export class Replicator {
     });
     await this.mesh.start();
     const self = this.mesh.peerId;
+    await this.importManifests();
     await this.membership.ensureSelf(self, { name: opts.identity.name, addrs: this.mesh.addrs(), teams: opts.config.teams, added_by: opts.identity.name }, this.actor);
 
     this.sync = new SyncEngine({
@@ -201,6 +204,16 @@ export class Replicator {
       joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
       peers: this.peers().filter((p) => !p.self),
     };
+  }
+
+  /** Admits the hosts listed in configured manifests (never re-admits one removed from the mesh). */
+  private async importManifests(): Promise<void> {
+    if (this.opts.config.manifests.length === 0) return;
+    const manifests = await readManifests(this.opts.config.manifests, dirname(this.opts.meshPath));
+    for (const m of manifests) {
+      if (m.peer_id === this.mesh.peerId || this.membership.get(m.peer_id)) continue;
+      await this.membership.add(m.peer_id, { name: m.name, addrs: m.addrs, teams: m.teams, added_by: `manifest:${this.opts.identity.name}` }, this.actor);
+    }
   }
 
   private isAllowed(peer: string): boolean {
