@@ -88,7 +88,7 @@ export class MemoryIndex {
     this.openDb();
     const version = this.meta('version');
     const seq = Number(this.meta('seq') ?? -1);
-    if (version !== INDEX_VERSION || seq < 0 || seq > this.store.lastSeq) {
+    if (version !== INDEX_VERSION || seq < 0 || seq > this.store.lastSeq || seq < this.store.logTrimmedTo) {
       if (version !== undefined) this.logger.warn({ version, seq, storeSeq: this.store.lastSeq }, 'index does not match the store; rebuilding');
       await this.rebuild();
       return { rebuilt: true, replayed: 0 };

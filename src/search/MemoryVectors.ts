@@ -82,7 +82,7 @@ export class MemoryVectors {
     });
     this.timer = setInterval(() => void this.saveIfDirty().catch((err: unknown) => logger.error({ err }, 'saving vectors failed')), SAVE_INTERVAL_MS);
     this.timer.unref();
-    if (opened.state !== 'loaded' || !state || state.modelId !== embedder.modelId || state.seq > store.lastSeq) {
+    if (opened.state !== 'loaded' || !state || state.modelId !== embedder.modelId || state.seq > store.lastSeq || state.seq < store.logTrimmedTo) {
       logger.info({ reason: opened.state === 'loaded' ? 'state file missing or from another model' : opened.reason }, 'rebuilding the vector index in the background');
       void this.rebuild().catch((err: unknown) => logger.error({ err }, 'vector rebuild failed'));
       return { state: 'rebuilding', replayed: 0 };

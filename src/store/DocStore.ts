@@ -63,6 +63,7 @@ export class DocStore {
   private readonly local: Sub;
   private readonly listeners = new Set<(event: CommitEvent) => void>();
   private epochId = '';
+  private trimmedTo = 0;
   private readonly cache = new LruCache<string, A.Doc<unknown>>(DOC_CACHE_SIZE);
   private readonly loading = new Map<string, Promise<A.Doc<unknown> | undefined>>();
   /** Versions queued but not yet durable; pinned here so cache eviction can never resurrect an older one from disk. */
@@ -107,6 +108,8 @@ export class DocStore {
     }
     const seqBytes = await this.meta.get('seq');
     this.seq = seqBytes ? Number(decodeJson(seqBytes)) : 0;
+    const trimmedBytes = await this.meta.get('trimmed');
+    this.trimmedTo = trimmedBytes ? Number(decodeJson(trimmedBytes)) : 0;
     // The epoch names this database's sequence; a peer seeing a new epoch (wiped store) restarts from 0.
     const epochBytes = await this.meta.get('epoch');
     if (epochBytes) this.epochId = String(decodeJson(epochBytes));
@@ -298,7 +301,18 @@ export class DocStore {
 
   /** Drops log entries up to and including `seq` once every consumer has them. */
   async trimLog(seq: number): Promise<void> {
+    if (seq <= this.trimmedTo) return;
     await this.log.clear({ lte: logKey(seq) });
+    await this.meta.put('trimmed', encodeJson(seq));
+    this.trimmedTo = seq;
+  }
+
+  /**
+   * The log holds every write after this sequence number. A derived index that reflects an older
+   * sequence cannot catch up from the log (it missed trimmed entries) and must rebuild.
+   */
+  get logTrimmedTo(): number {
+    return this.trimmedTo;
   }
 
   /** Automerge change history of a document: who, where, when, what. */
