@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { Memory } from '../domain/Memory.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
-import { ftsMatch, ftsText } from './ftsQuery.js';
+import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
 const INDEX_VERSION = '1';
@@ -36,6 +36,21 @@ export interface CountRow {
 
 /** BM25 column weights: content, context, tags, project. Tags and project are short and deliberate. */
 const BM25 = 'bm25(memory_fts, 1.0, 0.7, 2.0, 1.5)';
+
+/**
+ * Query terms found in more than this share of memories, and in more than COMMON_TERM_MIN_DOCS,
+ * carry almost no BM25 weight but cost a score per matching row (an "on" or "the" touches every
+ * memory): they are dropped while a rarer term remains. Small stores keep every term, where the
+ * cost is nothing and the words still help ranking.
+ */
+const COMMON_TERM_SHARE = 0.2;
+const COMMON_TERM_MIN_DOCS = 5_000;
+/**
+ * Above this many estimated matches, only the newest matches are ranked (rowid order is insertion
+ * order): bounded work per query, with a recency bias that suits working memory. If filters then
+ * leave too few results, the query is rerun unbounded.
+ */
+const RANKED_MATCH_CAP = 2_000;
 
 /**
  * The derived indexes of the memories collection, in SQLite (better-sqlite3): a catalog table for
@@ -164,13 +179,44 @@ export class MemoryIndex {
   }
 
   keywordSearch(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
-    const match = ftsMatch(query);
+    const tokens = queryTokens(query);
+    if (tokens.length === 0) return [];
+    const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
+    const df = new Map(tokens.map((t) => [t, this.docFrequency(t)]));
+    const rarest = [...tokens].sort((a, b) => df.get(a)! - df.get(b)!);
+    let kept = tokens.filter((t) => df.get(t)! <= common);
+    if (kept.length === 0) kept = rarest.slice(0, 1);
+    const match = ftsMatch(kept, (t) => df.get(t)! <= common);
     if (!match) return [];
+    const estimate = kept.reduce((n, t) => n + df.get(t)!, 0);
+    const floor = estimate > RANKED_MATCH_CAP ? this.newestMatchFloor(match) : undefined;
+    const hits = this.rank(match, filter, limit, floor);
+    return hits.length < limit && floor !== undefined ? this.rank(match, filter, limit, undefined) : hits;
+  }
+
+  private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
+    const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';
     const rows = this.db
-      .prepare(`SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`)
-      .all(match, ...params, limit) as { id: string; rank: number }[];
+      .prepare(
+        `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
+      )
+      .all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
     return rows.map((r) => ({ id: r.id, score: -r.rank }));
+  }
+
+  /** The rowid of the RANKED_MATCH_CAP-th newest match: walking a doclist in rowid order costs no scoring. */
+  private newestMatchFloor(match: string): number | undefined {
+    const row = this.stmts.newestFloor.get(match, RANKED_MATCH_CAP - 1) as { rowid: number } | undefined;
+    return row?.rowid;
+  }
+
+  private docFrequency(term: string): number {
+    return (this.stmts.vocab.get(term) as { doc: number } | undefined)?.doc ?? 0;
+  }
+
+  private totalDocs(): number {
+    return (this.stmts.total.get() as { n: number }).n;
   }
 
   /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
@@ -222,8 +268,10 @@ export class MemoryIndex {
   filterIds(ids: readonly string[], filter: CatalogFilter): string[] {
     if (ids.length === 0) return [];
     const { sql, params } = whereOf(filter, 'm');
-    const placeholders = ids.map(() => '?').join(',');
-    const rows = this.db.prepare(`SELECT id FROM memories m WHERE id IN (${placeholders}) ${sql ? `AND ${sql}` : ''}`).all(...ids, ...params) as { id: string }[];
+    // CROSS JOIN makes SQLite look each id up by its unique index instead of scanning by a filter column.
+    const rows = this.db
+      .prepare(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`)
+      .all(JSON.stringify(ids), ...params) as { id: string }[];
     const pass = new Set(rows.map((r) => r.id));
     return ids.filter((id) => pass.has(id));
   }
@@ -265,6 +313,7 @@ export class MemoryIndex {
         tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.:/@#'",
         content = '', contentless_delete = 1
       );
+      CREATE VIRTUAL TABLE IF NOT EXISTS memory_vocab USING fts5vocab(memory_fts, 'row');
     `);
     // FTS5 secure-delete removes a deleted row's terms from the index at once, not at the next merge.
     this.db.prepare(`INSERT INTO memory_fts (memory_fts, rank) VALUES ('secure-delete', 1)`).run();
@@ -289,6 +338,9 @@ export class MemoryIndex {
       deleteFts: db.prepare('DELETE FROM memory_fts WHERE rowid = ?'),
       insertFts: db.prepare('INSERT INTO memory_fts (rowid, content, context, tags, project) VALUES (?, ?, ?, ?, ?)'),
       deletedBefore: db.prepare('SELECT id FROM memories WHERE deleted = 1 AND deleted_at < ? ORDER BY deleted_at'),
+      vocab: db.prepare('SELECT doc FROM memory_vocab WHERE term = ?'),
+      total: db.prepare('SELECT count(*) AS n FROM memories'),
+      newestFloor: db.prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?'),
     };
   }
 

@@ -5,13 +5,19 @@ export function ftsText(text: string): string {
   return tokenize(text).join(' ');
 }
 
+/** The distinct search tokens of a query. */
+export function queryTokens(query: string): string[] {
+  return [...new Set(tokenize(query))];
+}
+
+/** Prefix matching only for word-like tokens long enough to be stems ("restart" → "restarted"). */
+const PREFIX_MIN_CHARS = 4;
+
 /**
- * An FTS5 MATCH expression for a free-text query: every token OR'ed, each quoted (so `-`, `:`
- * and friends are literal), with prefix matching on tokens long enough to be word stems.
- * Returns undefined when the query has no searchable token.
+ * An FTS5 MATCH expression: every token OR'ed, each quoted (so `-`, `:` and friends are literal),
+ * word-like tokens of 4+ letters also matching as prefixes. Undefined when no token is left.
  */
-export function ftsMatch(query: string): string | undefined {
-  const tokens = [...new Set(tokenize(query))];
+export function ftsMatch(tokens: readonly string[], prefix: (token: string) => boolean = () => true): string | undefined {
   if (tokens.length === 0) return undefined;
-  return tokens.map((t) => `"${t.replace(/"/g, '""')}"${t.length >= 4 ? '*' : ''}`).join(' OR ');
+  return tokens.map((t) => `"${t.replace(/"/g, '""')}"${prefix(t) && t.length >= PREFIX_MIN_CHARS && /^\p{L}+$/u.test(t) ? '*' : ''}`).join(' OR ');
 }
