@@ -46,6 +46,11 @@ const BM25 = 'bm25(memory_fts, 1.0, 0.7, 2.0, 1.5)';
 const COMMON_TERM_SHARE = 0.2;
 const COMMON_TERM_MIN_DOCS = 5_000;
 /**
+ * Prefix expansion helps a rare or absent word find its forms ("restart" → "restarted"); for a
+ * word already in this many memories it adds little and costs a merge of every expanded doclist.
+ */
+const PREFIX_MAX_DOCS = 1_000;
+/**
  * Above this many estimated matches, only the newest matches are ranked (rowid order is insertion
  * order): bounded work per query, with a recency bias that suits working memory. If filters then
  * leave too few results, the query is rerun unbounded.
@@ -186,7 +191,7 @@ export class MemoryIndex {
     const rarest = [...tokens].sort((a, b) => df.get(a)! - df.get(b)!);
     let kept = tokens.filter((t) => df.get(t)! <= common);
     if (kept.length === 0) kept = rarest.slice(0, 1);
-    const match = ftsMatch(kept, (t) => df.get(t)! <= common);
+    const match = ftsMatch(kept, (t) => df.get(t)! <= PREFIX_MAX_DOCS);
     if (!match) return [];
     const estimate = kept.reduce((n, t) => n + df.get(t)!, 0);
     const floor = estimate > RANKED_MATCH_CAP ? this.newestMatchFloor(match) : undefined;
