@@ -1,6 +1,7 @@
 /**
  * store_memory latency through MCP (issue 2 target: p50 <= 10 ms, no embedding): a real `mesh mcp`
- * process driven by the MCP SDK client over stdio, as Claude Code drives it. Baseline: the same
+ * process driven by the MCP SDK client over stdio, as Claude Code drives it. Each store includes
+ * embedding the memory with the bundled model (the call returns once its vector is indexed). Baseline: the same
  * store sent straight to the daemon's socket, which shows what the MCP layer adds.
  *
  *   node --import tsx scripts/bench/mcp-store.ts [--calls 500] [--runs 3]
@@ -27,6 +28,10 @@ async function run(seed: number): Promise<{ mcp: number[]; direct: number[] }> {
   const direct: number[] = [];
   try {
     for (let i = 0; i < 50; i++) await callOk(client, 'store_memory', syntheticMemory(rand, i) as unknown as Record<string, unknown>);
+    // Measure with the embedding model loaded, so every store includes embedding its memory.
+    const probe = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
+    while (!(await probe.call<{ loaded: boolean }>('daemon.model')).loaded) await new Promise((r) => setTimeout(r, 50));
+    probe.close();
     for (let i = 0; i < CALLS; i++) {
       const item = syntheticMemory(rand, i) as unknown as Record<string, unknown>;
       const t0 = performance.now();
