@@ -170,8 +170,16 @@ export class DocStore {
     const loaded = await this.ensureLoaded(key);
     const current = (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
     const result = fn(current);
-    // No change, or a change that adds nothing (replication delivering what we already have).
-    if (!result || (current && sameHeads(A.getHeads(current), A.getHeads(result.doc)))) return { seq: this.seq, doc: current, changed: false };
+    if (!result) return { seq: this.seq, doc: current, changed: false };
+    // A change that adds nothing (replication delivering what we already have): no write. But
+    // applyChanges/merge hand back a new object and make `current` outdated, so cache the new one.
+    if (current && sameHeads(A.getHeads(current), A.getHeads(result.doc))) {
+      if (result.doc !== current) {
+        this.cache.set(key, result.doc);
+        if (this.unflushed.get(key) === current) this.unflushed.set(key, result.doc);
+      }
+      return { seq: this.seq, doc: result.doc, changed: false };
+    }
     const { doc, view } = result;
     const changes = current ? A.getChanges(current, doc) : A.getAllChanges(doc);
     this.cache.set(key, doc);

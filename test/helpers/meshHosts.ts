@@ -119,5 +119,10 @@ export async function joinMesh(inviter: TestHost, joiner: TestHost): Promise<voi
   if (j.code !== 0) throw new Error(j.stderr);
   await joiner.start();
   const joinerId = await joiner.peerId();
-  await eventually(async () => (await inviter.json<{ peers: { peer: string; connected: boolean }[] }>(['peers'])).peers.some((p) => p.peer === joinerId && p.connected), `${joiner.name} to join ${inviter.name}`);
+  try {
+    await eventually(async () => (await inviter.json<{ peers: { peer: string; connected: boolean }[] }>(['peers'])).peers.some((p) => p.peer === joinerId && p.connected), `${joiner.name} to join ${inviter.name}`, 60_000);
+  } catch (err) {
+    const tail = (h: TestHost) => h.log.split('\n').filter((l) => !l.includes('"level":30,') || /join|member|refused/.test(l)).slice(-15).join('\n');
+    throw new Error(`${(err as Error).message}\n--- ${inviter.name}:\n${tail(inviter)}\n--- ${joiner.name}:\n${tail(joiner)}`);
+  }
 }

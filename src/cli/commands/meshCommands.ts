@@ -50,9 +50,11 @@ export function registerMeshCommands(program: Command): void {
       }
     });
 
-  const peers = program
-    .command('peers')
-    .description('members of the mesh: addresses, connected or not, last sync, documents behind')
+  // `peers` holds no options itself, so `--home` reaches whichever subcommand runs (list by default).
+  const peers = program.command('peers').description('members of the mesh (list, remove)');
+  peers
+    .command('list', { isDefault: true })
+    .description('members of the mesh: addresses, connected or not, last sync, documents fetched at the last pull')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {

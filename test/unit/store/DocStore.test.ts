@@ -102,3 +102,23 @@ describe('DocStore', () => {
     await expect(second.open()).rejects.toMatchObject({ code: 'DAEMON_ALREADY_RUNNING' });
   });
 });
+
+describe('DocStore with replicated changes', () => {
+  it('a merge that adds nothing leaves a writable document behind (no "outdated document")', async () => {
+    const home = tmpHome();
+    const store = new DocStore(`${home.dir}/db`, silentLogger());
+    await store.open();
+    try {
+      await store.mutate<Note>('memories', 'm', () => ({ doc: A.change(A.init<Note>(), (d) => (d.text = 'a')), view: {} }));
+      const copy = A.save((await store.load<Note>('memories', 'm'))!);
+      // What a peer sync does with a document we already have: merge it; nothing new.
+      const r = await store.mutate<Note>('memories', 'm', (current) => ({ doc: A.merge(current!, A.load<Note>(copy)), view: {} }));
+      expect(r.changed).toBe(false);
+      const next = await store.mutate<Note>('memories', 'm', (current) => ({ doc: A.change(current!, (d) => (d.text = 'b')), view: {} }));
+      expect(next.doc?.text).toBe('b');
+    } finally {
+      await store.close();
+      home.cleanup();
+    }
+  });
+});
