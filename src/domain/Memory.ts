@@ -56,7 +56,7 @@ export function toMemory(doc: MemoryDoc): Memory {
     context: String(doc.context),
     project: String(doc.project),
     scope: String(doc.scope) as Scope,
-    metadata: JSON.parse(JSON.stringify(doc.metadata ?? {})) as Record<string, JsonValue>,
+    metadata: sortedKeys(JSON.parse(JSON.stringify(doc.metadata ?? {})) as Record<string, JsonValue>),
     machine: String(doc.machine),
     agent: String(doc.agent),
     created_at: new Date(doc.created_at).toISOString(),
@@ -67,4 +67,9 @@ export function toMemory(doc: MemoryDoc): Memory {
     deleted_reason: doc.deleted_reason === null ? null : String(doc.deleted_reason),
     format_version: doc.v,
   };
+}
+
+/** Keys in a fixed order, so the same document gives the same view on every host. */
+function sortedKeys(o: Record<string, JsonValue>): Record<string, JsonValue> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]!]));
 }

@@ -23,6 +23,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     try {
       const value = await check();
       if (value) return value;
+      last = undefined;
     } catch (err) {
       last = err;
     }
