@@ -279,19 +279,22 @@ export class SyncEngine {
   private async serveGet(peer: string, docs: { c: Collection; id: string; heads: string[] }[]) {
     const store = this.deps.store;
     const out: DocPayload[] = [];
-    for (const { c, id, heads } of docs) {
-      const tomb = await store.tombstone(c, id);
+    // One bulk read per kind instead of several awaited reads per document.
+    const keys = docs.map((d) => ({ collection: d.c, id: d.id }));
+    const [tombs, views, allHeads] = await Promise.all([store.tombstonesMany(keys), store.viewsMany(keys), store.headsMany(keys)]);
+    for (const [i, { c, id, heads }] of docs.entries()) {
+      const tomb = tombs[i];
       if (tomb) {
         out.push({ c, id, heads: [], tomb });
         continue;
       }
-      const view = await store.view(c, id);
+      const view = views[i];
       const projector = PROJECTORS[c];
       if (view === undefined || !projector || !this.deps.canShare(projector.scope(view), peer)) {
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
-      const currentHeads = (await store.heads(c, id)) ?? [];
+      const currentHeads = allHeads[i] ?? [];
       if (heads.length > 0) {
         const doc = await store.load<unknown>(c, id);
         if (doc && A.hasHeads(doc, heads)) {

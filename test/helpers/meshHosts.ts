@@ -34,7 +34,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 
 /** One simulated host: its own home and a fixed loopback port, running `mesh daemon` in the foreground. */
 export class TestHost {
-  readonly home = tmpHome('mh-host-');
+  readonly home: { dir: string; cleanup: () => void };
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   log = '';
@@ -42,7 +42,10 @@ export class TestHost {
   constructor(
     readonly name: string,
     readonly port: number,
-  ) {}
+    home?: { dir: string; cleanup: () => void },
+  ) {
+    this.home = home ?? tmpHome('mh-host-');
+  }
 
   static async create(name: string): Promise<TestHost> {
     const host = new TestHost(name, await freePort());
@@ -61,10 +64,12 @@ export class TestHost {
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // Only this run's output counts: the log keeps earlier runs for diagnosis.
+    const from = this.log.length;
     await new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer) => {
         this.log += d.toString();
-        if (this.log.includes('daemon ready')) resolve();
+        if (this.log.slice(from).includes('daemon ready')) resolve();
       };
       child.stderr?.on('data', onData);
       child.once('exit', (code) => reject(new Error(`${this.name} exited ${code}: ${this.log.slice(-2000)}`)));
