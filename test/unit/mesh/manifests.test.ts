@@ -31,3 +31,11 @@ describe('member manifests', () => {
     await expect(readManifests(['missing.json'], home.dir)).rejects.toMatchObject({ code: 'HOME_INVALID' });
   });
 });
+
+describe('peers/example-host.json', () => {
+  it('is a valid manifest', async () => {
+    const dir = join(import.meta.dirname, '..', '..', '..', 'peers');
+    const [m] = await readManifests([join(dir, 'example-host.json')], dir);
+    expect(m?.name).toBe('search-node-1');
+  });
+});
