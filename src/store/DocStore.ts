@@ -70,6 +70,8 @@ export class DocStore {
   private readonly unflushed = new Map<string, A.Doc<unknown> | null>();
   /** Keys erased since the last compaction; compaction deletes them again (see compact()). */
   private readonly erasedKeys = new Set<string>();
+  /** Fast imports not yet durable: a writer to the same key waits for them instead of seeing nothing. */
+  private readonly importing = new Map<string, Promise<number>>();
   private pending: PendingWrite[] = [];
   private flushing: Promise<void> | undefined;
   private seq = 0;
@@ -202,8 +204,15 @@ export class DocStore {
   async importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
     this.assertOpen();
     const key = docKey(collection, id);
-    if (this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
-    return this.enqueue([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, scope, origin }]);
+    if (this.importing.has(key) || this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
+    if (this.importing.has(key) || this.unflushed.has(key)) return undefined;
+    const pending = this.enqueue([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, scope, origin }]);
+    this.importing.set(key, pending);
+    try {
+      return await pending;
+    } finally {
+      this.importing.delete(key);
+    }
   }
 
   /** The saved bytes of a document, straight from disk (what a peer with nothing gets). */
@@ -378,6 +387,8 @@ export class DocStore {
   }
 
   private async ensureLoaded(key: string): Promise<A.Doc<unknown> | undefined> {
+    const importing = this.importing.get(key);
+    if (importing) await importing.catch(() => undefined);
     if (this.unflushed.has(key)) return this.latest(key);
     const cached = this.cache.get(key);
     if (cached) return cached;

@@ -157,7 +157,19 @@ export class SyncEngine {
         need.push({ c: e.c, id: e.id, heads: mine ?? [] });
       });
       result.fetched += need.length;
-      result.applied += await this.fetch(peer, need);
+      const { applied, failed } = await this.fetch(peer, need);
+      result.applied += applied;
+      // Never move the cursor past a document that failed to apply: the next pull offers it again.
+      const held = res.entries.filter((e) => failed.has(`${e.c}/${e.id}`)).map((e) => e.seq);
+      if (held.length > 0) {
+        state.seq = Math.min(...held) - 1;
+        state.lastSync = Date.now();
+        state.lastFetched = need.length;
+        this.states.set(peer, { ...state });
+        await this.deps.store.putLocal(STATE_PREFIX + peer, state);
+        this.deps.logger.warn({ peer, failed: held.length }, 'some documents did not apply; they will be fetched again');
+        break;
+      }
       state.seq = res.last;
       state.lastSync = Date.now();
       state.lastFetched = need.length;
@@ -171,8 +183,9 @@ export class SyncEngine {
   }
 
   /** Fetches documents in batches, applying each batch's documents concurrently so writes group-commit. */
-  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[]): Promise<number> {
+  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[]): Promise<{ applied: number; failed: Set<string> }> {
     let applied = 0;
+    const failed = new Set<string>();
     for (let i = 0; i < need.length; i += GET_BATCH) {
       const res = await this.request(peer, { t: 'get', docs: need.slice(i, i + GET_BATCH) }, DocsResponse);
       const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc)));
@@ -183,9 +196,15 @@ export class SyncEngine {
         const full = await this.request(peer, { t: 'get', docs: retry }, DocsResponse);
         const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc)));
         applied += again.filter((o) => o === 'applied').length;
+        full.docs.forEach((d, j) => {
+          if (again[j] === 'incomplete' || again[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
+        });
       }
+      res.docs.forEach((d, j) => {
+        if (outcomes[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
+      });
     }
-    return applied;
+    return { applied, failed };
   }
 
   private async applyPayload(peer: string, payload: DocPayload): Promise<ApplyOutcome> {
@@ -220,6 +239,8 @@ export class SyncEngine {
         if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
         if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
         complete = A.hasHeads(doc, payload.heads);
+        // Changes for a document we do not have, whose history is missing: write nothing, fetch it whole.
+        if (!current && !complete) return undefined;
         const view = projector.view(doc);
         return { doc, view, scope: projector.scope(view) };
       },
