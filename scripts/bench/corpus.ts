@@ -1,14 +1,5 @@
 /** Seeded synthetic DevOps memories for benchmarks: realistic length and vocabulary, reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../test/helpers/prng.js';
 
 const HOSTS = ['elastic', 'pg-primary-', 'pg-replica-', 'proxy-eu', 'proxy-us', 'redis-cache-', 'kafka-broker-', 'web', 'worker-', 'scraper-', 'monitor-', 'dev-box-'];
 const ERRORS = ['ERR_CONN_REFUSED', 'ECONNRESET', 'OOMKilled', 'HTTP 502', 'HTTP 504', 'SQLSTATE 40P01', 'ETIMEDOUT', 'disk full', 'TLS handshake failure', 'segfault'];

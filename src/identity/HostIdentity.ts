@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile, rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { MeshError } from '../errors.js';
+import { readJsonFile, writeJsonFileAtomic } from '../jsonFile.js';
 
 /**
  * This host's identity. The Automerge actor id is per host so every change in a document's
- * history says which machine made it. Later issues add the libp2p and NaCl key pairs here.
+ * history says which machine made it; the libp2p key is its identity in the mesh. The vault issue
+ * adds the NaCl key pairs here.
  */
 export const HostIdentitySchema = z.object({
   version: z.literal(1),
@@ -36,23 +36,10 @@ export async function newP2pKey(): Promise<string> {
   return Buffer.from(privateKeyToProtobuf(await generateKeyPair('Ed25519'))).toString('base64');
 }
 
-export async function readIdentity(path: string): Promise<HostIdentity | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const parsed = HostIdentitySchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new MeshError('HOME_INVALID', `identity file ${path} is malformed; move it away and run \`mesh init\``);
-  return parsed.data;
+export function readIdentity(path: string): Promise<HostIdentity | undefined> {
+  return readJsonFile(path, HostIdentitySchema, 'move it away and run `mesh init`');
 }
 
-/** Written to a temporary file then renamed, mode 0600, so a crash never leaves half an identity. */
-export async function writeIdentity(path: string, identity: HostIdentity): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+export function writeIdentity(path: string, identity: HostIdentity): Promise<void> {
+  return writeJsonFileAtomic(path, identity);
 }

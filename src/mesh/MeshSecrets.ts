@@ -1,6 +1,5 @@
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { MeshError } from '../errors.js';
+import { readJsonFile, writeJsonFileAtomic } from '../jsonFile.js';
 
 /**
  * The mesh's shared secrets on this host (`mesh.json`, mode 0600): the private-network key that
@@ -25,24 +24,12 @@ export const MeshSecretsSchema = z.object({
 });
 export type MeshSecrets = z.infer<typeof MeshSecretsSchema>;
 
-export async function readMeshSecrets(path: string): Promise<MeshSecrets | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const parsed = MeshSecretsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new MeshError('HOME_INVALID', `${path} is malformed; move it away and run \`mesh init\` or \`mesh join\``);
-  return parsed.data;
+export function readMeshSecrets(path: string): Promise<MeshSecrets | undefined> {
+  return readJsonFile(path, MeshSecretsSchema, 'move it away and run `mesh init` or `mesh join`');
 }
 
-export async function writeMeshSecrets(path: string, secrets: MeshSecrets): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+export function writeMeshSecrets(path: string, secrets: MeshSecrets): Promise<void> {
+  return writeJsonFileAtomic(path, secrets);
 }
 
 /** Creates a new mesh (this host its founder) unless this home already belongs to one. */

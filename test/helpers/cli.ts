@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+export { waitForExit } from '../../src/ipc/waitForExit.js';
 
 /** The built CLI, exactly what `bin.mesh` points at. Tests run after `npm run build` (pretest). */
 export const MESH_BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -65,18 +66,4 @@ export function errorText(r: CallToolResult): string {
 
 export function daemonPid(home: string): number {
   return Number(readFileSync(join(home, 'daemon.pid'), 'utf8').trim());
-}
-
-/** Waits until `pid` is gone (the event we care about), polling the kernel. */
-export async function waitForExit(pid: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`pid ${pid} still alive after ${timeoutMs} ms`);
 }

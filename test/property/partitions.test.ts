@@ -2,18 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
-
-/** Seeded PRNG (mulberry32) so a failing run can be replayed with TEST_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/prng.js';
 
 interface View {
   id: string;
@@ -48,7 +37,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
 
   it(`all peers converge and no acknowledged write is lost (seed ${SEED})`, { timeout: 300_000 }, async () => {
     process.stderr.write(`[property] seed ${SEED} (replay with TEST_SEED=${SEED})\n`);
-    const rand = prng(SEED);
+    const rand = mulberry32(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     for (const name of ['p1', 'p2', 'p3']) hosts.push(await TestHost.create(name));
     await hosts[0]!.start();

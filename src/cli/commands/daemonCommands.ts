@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
+import { waitForExit } from '../../ipc/waitForExit.js';
 import { createLogger } from '../../log.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
@@ -185,17 +186,4 @@ export function registerDaemonCommands(program: Command): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-async function waitForExit(pid: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new MeshError('TIMEOUT', `daemon pid ${pid} still running after ${timeoutMs} ms`);
 }
