@@ -41,7 +41,7 @@ export class TestHost {
 
   constructor(
     readonly name: string,
-    readonly port: number,
+    public port: number,
     home?: { dir: string; cleanup: () => void },
   ) {
     this.home = home ?? tmpHome('mh-host-');
@@ -58,10 +58,15 @@ export class TestHost {
     return `/ip4/127.0.0.1/tcp/${this.port}`;
   }
 
-  async start(extra: string[] = []): Promise<void> {
-    const child = spawn(process.execPath, [MESH_BIN, 'daemon', '--home', this.home.dir, '--listen', this.addr, '--no-discovery', ...extra], {
-      env: { ...process.env, ...TEST_ENV, MESH_LOG: process.env['TEST_HOST_LOG'] ?? 'info' },
-    });
+  /**
+   * Starts the daemon. Discovery is off unless asked for (then `env` can put a stand-in
+   * `tailscale` first on PATH).
+   */
+  async start(extra: string[] = [], opts: { discovery?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_ENV, MESH_LOG: process.env['TEST_HOST_LOG'] ?? 'info', ...opts.env };
+    if (opts.discovery) delete env['MESH_NO_DISCOVERY'];
+    const args = [MESH_BIN, 'daemon', '--home', this.home.dir, '--listen', this.addr, ...(opts.discovery ? [] : ['--no-discovery']), ...extra];
+    const child = spawn(process.execPath, args, { env });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     // Only this run's output counts: the log keeps earlier runs for diagnosis.
