@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/log.js';
+import { decodeToken, encodeToken, Invites } from '../../../src/mesh/invites.js';
+import { DocStore } from '../../../src/store/DocStore.js';
+import { tmpHome } from '../../helpers/tmpHome.js';
+
+describe('invites', () => {
+  let home: ReturnType<typeof tmpHome>;
+  let store: DocStore;
+  beforeEach(async () => {
+    home = tmpHome();
+    store = new DocStore(`${home.dir}/db`, silentLogger());
+    await store.open();
+  });
+  afterEach(async () => {
+    await store.close();
+    home.cleanup();
+  });
+
+  it('are single use: the same peer may retry, anyone else is refused; they expire', async () => {
+    const invites = new Invites(store);
+    await invites.start();
+    const now = Date.now();
+    const { secret } = await invites.create(60_000, now);
+    expect(invites.hasOutstanding(now)).toBe(true);
+    await invites.consume(secret, 'peer-a', now);
+    expect(invites.hasOutstanding(now)).toBe(false);
+    await expect(invites.consume(secret, 'peer-a', now)).resolves.toBeUndefined();
+    await expect(invites.consume(secret, 'peer-b', now)).rejects.toMatchObject({ message: 'this invite was already used' });
+    const late = await invites.create(1_000, now);
+    await expect(invites.consume(late.secret, 'peer-c', now + 2_000)).rejects.toMatchObject({ message: 'this invite has expired' });
+    await expect(invites.consume('ab'.repeat(32), 'peer-d', now)).rejects.toMatchObject({ message: 'unknown invite' });
+  });
+
+  it('survive a restart of the store (the used mark is durable)', async () => {
+    const invites = new Invites(store);
+    await invites.start();
+    const { secret } = await invites.create(60_000);
+    await invites.consume(secret, 'peer-a');
+    await store.close();
+    store = new DocStore(`${home.dir}/db`, silentLogger());
+    await store.open();
+    const again = new Invites(store);
+    await again.start();
+    await expect(again.consume(secret, 'peer-b')).rejects.toMatchObject({ message: 'this invite was already used' });
+  });
+
+  it('tokens round-trip, and damaged ones are refused with a reason', () => {
+    const token = { v: 1 as const, mesh: 'm', psk: '/key/swarm/psk/1.0.0/\n/base16/\nabcd', inviter: '12D3KooWx', addrs: ['/ip4/127.0.0.1/tcp/1'], secret: 'cd'.repeat(32), exp: 1 };
+    expect(decodeToken(encodeToken(token))).toEqual(token);
+    expect(() => decodeToken('nonsense')).toThrow(/hm1\./);
+    expect(() => decodeToken(encodeToken(token).slice(0, 40))).toThrow(/damaged/);
+  });
+});
