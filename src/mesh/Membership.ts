@@ -52,6 +52,11 @@ export class Membership {
     });
   }
 
+  /** Re-reads the committed document now, for callers that cannot wait for the commit listener. */
+  async refresh(): Promise<void> {
+    this.members = (await this.store.view<MembershipView>('mesh', MEMBERSHIP_DOC_ID)) ?? this.members;
+  }
+
   /** Called after the in-memory membership reflects a committed change (local or replicated). */
   onChange(listener: () => void): void {
     this.changeListeners.add(listener);

@@ -55,6 +55,8 @@ export function decodeToken(text: string): InviteToken {
 export class Invites {
   private outstanding = 0;
   private nextExpiry = 0;
+  /** Consumes run one at a time: two joiners racing with one token must not both read it unused. */
+  private consuming: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: DocStore) {}
 
@@ -71,7 +73,13 @@ export class Invites {
   }
 
   /** Marks the invite used by `peer`; throws a reason a joiner can act on when it cannot be used. */
-  async consume(secret: string, peer: string, now = Date.now()): Promise<void> {
+  consume(secret: string, peer: string, now = Date.now()): Promise<void> {
+    const run = this.consuming.then(() => this.consumeNow(secret, peer, now));
+    this.consuming = run.catch(() => undefined);
+    return run;
+  }
+
+  private async consumeNow(secret: string, peer: string, now: number): Promise<void> {
     const key = KEY_PREFIX + hashOf(secret);
     const record = await this.store.getLocal<InviteRecord>(key);
     if (!record) throw new MeshError('INVALID_INPUT', 'unknown invite');

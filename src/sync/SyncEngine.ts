@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { z } from 'zod';
 import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Membership } from '../mesh/Membership.js';
+import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { CommitEvent, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
@@ -147,6 +147,10 @@ export class SyncEngine {
       state.epoch = res.epoch;
       result.entries += res.entries.length;
       const live = res.entries.filter((e) => e.heads !== null);
+      // A tombstone signed by a member we have not heard of yet (a newcomer's first pull sees
+      // erasures before the membership document, which sits at the end of the feed): fetch the
+      // peer's membership first, or the erasure would be skipped here for good.
+      if (res.entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembership(peer);
       for (const e of res.entries) if (e.tomb && (await this.applyTombstone(peer, e.c, e.id, e.tomb))) result.erased++;
       const local = await this.deps.store.headsMany(live.map((e) => ({ collection: e.c, id: e.id })));
       const need: { c: Collection; id: string; heads: string[] }[] = [];
@@ -180,6 +184,14 @@ export class SyncEngine {
     result.ms = Math.round(performance.now() - t0);
     if (result.fetched || result.erased) this.deps.logger.info(result, 'pulled from peer');
     return result;
+  }
+
+  /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
+  private async syncMembership(peer: string): Promise<void> {
+    const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
+    if (heads === null) return;
+    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }]);
+    await this.deps.membership.refresh();
   }
 
   /** Fetches documents in batches, applying each batch's documents concurrently so writes group-commit. */

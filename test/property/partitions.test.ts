@@ -4,14 +4,20 @@ import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 import { mulberry32 } from '../helpers/prng.js';
 
+/** A memory as every host must end up holding it: the whole view, not a digest of it. */
 interface View {
   id: string;
   content: string;
+  category: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
   deleted: boolean;
 }
 
 const SEED = Number(process.env['TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-const OPERATIONS = 36;
+const OPERATIONS = 40;
+const CATEGORIES = ['project', 'infrastructure', 'incidents', 'runbooks'] as const;
+const TAGS = ['prod', 'staging', 'db', 'net', 'cache'] as const;
 
 async function call<T>(host: TestHost, method: string, params: unknown): Promise<T> {
   const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: `prop-${host.name}` });
@@ -22,57 +28,86 @@ async function call<T>(host: TestHost, method: string, params: unknown): Promise
   }
 }
 
-/** Everything a host holds: live and soft-deleted memories, by id. */
+/** Everything a host holds: live and soft-deleted memories, by id, as full views. */
 async function stateOf(host: TestHost): Promise<Map<string, View>> {
   const live = await call<{ results: View[] }>(host, 'memory.recent', { hours: 24 * 365, limit: 500 });
   const deleted = await call<{ results: View[] }>(host, 'memory.listDeleted', { limit: 500 });
-  return new Map([...live.results, ...deleted.results].map((m) => [m.id, { id: m.id, content: m.content, deleted: m.deleted }]));
+  return new Map([...live.results, ...deleted.results].map((m) => [m.id, m]));
 }
 
+/**
+ * Invariant 1 of the design, on real daemons: random stores, edits (text, tags, category,
+ * metadata keys), soft deletes, erasures and extra pulls on 3–4 hosts, while hosts are stopped,
+ * SIGKILLed and restarted at random (a stopped host is a partition: it misses every write made
+ * meanwhile and must catch up from its own log and its peers' feeds). After the heal, every host
+ * holds exactly the same views, every acknowledged store and metadata key is there unless the
+ * memory was later erased, and every erased id reads as erased everywhere.
+ */
 describe('convergence under random partitions, restarts and SIGKILL', () => {
   const hosts: TestHost[] = [];
   afterAll(async () => {
     await Promise.all(hosts.map((h) => h.dispose()));
   });
 
-  it(`all peers converge and no acknowledged write is lost (seed ${SEED})`, { timeout: 300_000 }, async () => {
+  it(`all peers converge and no acknowledged write is lost (seed ${SEED})`, { timeout: 240_000 }, async () => {
     process.stderr.write(`[property] seed ${SEED} (replay with TEST_SEED=${SEED})\n`);
     const rand = mulberry32(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    for (const name of ['p1', 'p2', 'p3']) hosts.push(await TestHost.create(name));
+    const hostCount = 3 + Math.floor(rand() * 2);
+    for (let i = 1; i <= hostCount; i++) hosts.push(await TestHost.create(`p${i}`));
     await hosts[0]!.start();
-    await joinMesh(hosts[0]!, hosts[1]!);
-    await joinMesh(hosts[1]!, hosts[2]!);
-    for (const h of hosts) await eventually(async () => (await h.json<{ peers: { removed: boolean }[] }>(['peers'])).peers.length === 3, `${h.name} knows every member`, 60_000);
+    // Each host joins through the previous one (invites are single-use).
+    for (let i = 1; i < hostCount; i++) await joinMesh(hosts[i - 1]!, hosts[i]!);
+    for (const h of hosts) await eventually(async () => (await h.json<{ peers: unknown[] }>(['peers'])).peers.length === hostCount, `${h.name} knows every member`, 60_000);
 
     const running = new Set(hosts);
     const acked = new Set<string>();
     const erased = new Set<string>();
-    const log: string[] = [];
+    /** Metadata keys set by acknowledged updates: keys merge one by one, so none may be lost. */
+    const witnesses: { id: string; key: string; value: string }[] = [];
+    const log: string[] = [`${hostCount} hosts`];
+    const tryCall = (host: TestHost, method: string, params: unknown) =>
+      call(host, method, params).then(
+        () => 'ok',
+        (err: { code?: string }) => `refused ${err.code ?? ''}`,
+      );
+
     for (let op = 0; op < OPERATIONS; op++) {
       const r = rand();
       const up = [...running];
       const host = pick(up);
-      if (r < 0.5) {
-        const { id } = await call<{ id: string }>(host, 'memory.store', { content: `property note ${op} from ${host.name}` });
+      if (r < 0.4 || acked.size === 0) {
+        const tags = TAGS.filter(() => rand() < 0.3);
+        const { id } = await call<{ id: string }>(host, 'memory.store', { content: `property note ${op} from ${host.name}`, tags, category: pick(CATEGORIES) });
         acked.add(id);
         log.push(`${op} store ${id.slice(0, 8)} on ${host.name}`);
-      } else if (r < 0.62 && acked.size) {
+      } else if (r < 0.62) {
+        // An edit of one field kind; the memory may not have reached this host yet, or be deleted.
         const id = pick([...acked]);
-        const ok = await call(host, 'memory.update', { memory_id: id, content: `property note edited at ${op} on ${host.name}` }).then(() => true, () => false);
-        log.push(`${op} update ${id.slice(0, 8)} on ${host.name}: ${ok ? 'ok' : 'refused (not there yet, or deleted)'}`);
-      } else if (r < 0.7 && acked.size) {
+        const kind = pick(['content', 'tags', 'category', 'metadata'] as const);
+        const value = `${host.name}-op${op}`;
+        const params =
+          kind === 'content'
+            ? { content: `property note edited at ${op} on ${host.name}` }
+            : kind === 'tags'
+              ? { tags: TAGS.filter(() => rand() < 0.4) }
+              : kind === 'category'
+                ? { category: pick(CATEGORIES) }
+                : { metadata: { [`w${op}`]: value } };
+        const outcome = await tryCall(host, 'memory.update', { memory_id: id, ...params });
+        if (outcome === 'ok' && kind === 'metadata') witnesses.push({ id, key: `w${op}`, value });
+        log.push(`${op} update ${kind} of ${id.slice(0, 8)} on ${host.name}: ${outcome}`);
+      } else if (r < 0.7) {
         const id = pick([...acked]);
-        const ok = await call(host, 'memory.delete', { memory_id: id }).then(() => true, () => false);
-        log.push(`${op} soft-delete ${id.slice(0, 8)} on ${host.name}: ${ok}`);
-      } else if (r < 0.74 && acked.size) {
+        log.push(`${op} soft-delete ${id.slice(0, 8)} on ${host.name}: ${await tryCall(host, 'memory.delete', { memory_id: id })}`);
+      } else if (r < 0.75) {
         const id = pick([...acked]);
-        const ok = await call(host, 'memory.delete', { memory_id: id, hard_delete: true }).then(() => true, () => false);
-        if (ok) {
+        const outcome = await tryCall(host, 'memory.delete', { memory_id: id, hard_delete: true });
+        if (outcome === 'ok') {
           acked.delete(id);
           erased.add(id);
         }
-        log.push(`${op} erase ${id.slice(0, 8)} on ${host.name}: ${ok}`);
+        log.push(`${op} erase ${id.slice(0, 8)} on ${host.name}: ${outcome}`);
       } else if (r < 0.8) {
         // Duplicate delivery: an extra pull re-offers what the host already has.
         await call(host, 'mesh.sync', {}).catch(() => undefined);
@@ -86,29 +121,39 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
           log.push(`${op} restart ${back.name}`);
         } else if (up.length > 1) {
           const victim = pick(up);
-          if (rand() < 0.5) await victim.kill();
+          const hard = rand() < 0.5;
+          if (hard) await victim.kill();
           else await victim.stop();
           running.delete(victim);
-          log.push(`${op} ${victim.name} goes down`);
+          log.push(`${op} ${victim.name} ${hard ? 'SIGKILLed' : 'stopped'}`);
         }
       }
     }
+    // Heal: every host back up.
     for (const h of hosts) if (!running.has(h)) await h.start();
 
     const signature = async (h: TestHost) => JSON.stringify([...(await stateOf(h)).values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
-    await eventually(async () => {
-      const sigs = await Promise.all(hosts.map(signature));
-      return sigs.every((s) => s === sigs[0]);
-    }, `convergence (seed ${SEED})\n${log.join('\n')}`, 120_000).catch(async (err: Error) => {
-      const states = await Promise.all(hosts.map(async (h) => `${h.name}: ${[...(await stateOf(h)).values()].map((v) => `${v.id.slice(0, 8)}${v.deleted ? '(del)' : ''}=${v.content.slice(-28)}`).sort().join(' | ')}`));
+    await eventually(
+      async () => {
+        const sigs = await Promise.all(hosts.map(signature));
+        return sigs.every((s) => s === sigs[0]);
+      },
+      `convergence (seed ${SEED})\n${log.join('\n')}`,
+      120_000,
+    ).catch(async (err: Error) => {
+      const states = await Promise.all(
+        hosts.map(async (h) => `${h.name}: ${[...(await stateOf(h)).values()].map((v) => `${v.id.slice(0, 8)}${v.deleted ? '(del)' : ''}=${v.content.slice(-28)} ${v.category} [${v.tags.join(',')}] ${JSON.stringify(v.metadata)}`).sort().join(' | ')}`),
+      );
       throw new Error(`${err.message}\n${states.join('\n')}`);
     });
 
     const final = await stateOf(hosts[0]!);
-    for (const id of acked) expect(final.has(id), `acknowledged ${id} (seed ${SEED})`).toBe(true);
+    const context = `(seed ${SEED})\n${log.join('\n')}`;
+    for (const id of acked) expect(final.has(id), `acknowledged store ${id} ${context}`).toBe(true);
+    for (const w of witnesses) if (!erased.has(w.id)) expect(final.get(w.id)?.metadata[w.key], `acknowledged metadata ${w.key} on ${w.id} ${context}`).toBe(w.value);
     for (const id of erased) {
       expect(final.has(id)).toBe(false);
-      for (const h of hosts) expect((await h.cli(['get', id])).stderr).toMatch(/was erased/);
+      for (const h of hosts) expect((await h.cli(['get', id])).stderr, `${id} erased on ${h.name} ${context}`).toMatch(/was erased/);
     }
   });
 });

@@ -32,6 +32,18 @@ describe('invites', () => {
     await expect(invites.consume('ab'.repeat(32), 'peer-d', now)).rejects.toMatchObject({ message: 'unknown invite' });
   });
 
+  it('admit exactly one of two joiners racing with the same token', async () => {
+    const invites = new Invites(store);
+    await invites.start();
+    const { secret } = await invites.create(60_000);
+    const outcomes = await Promise.allSettled([invites.consume(secret, 'peer-a'), invites.consume(secret, 'peer-b'), invites.consume(secret, 'peer-c')]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'INVALID_INPUT', message: 'this invite was already used' });
+    // The winner may still retry (its reply was lost); the others stay out.
+    const winner = ['peer-a', 'peer-b', 'peer-c'][outcomes.findIndex((o) => o.status === 'fulfilled')]!;
+    await expect(invites.consume(secret, winner)).resolves.toBeUndefined();
+  });
+
   it('survive a restart of the store (the used mark is durable)', async () => {
     const invites = new Invites(store);
     await invites.start();
@@ -50,5 +62,19 @@ describe('invites', () => {
     expect(decodeToken(encodeToken(token))).toEqual(token);
     expect(() => decodeToken('nonsense')).toThrow(/hm1\./);
     expect(() => decodeToken(encodeToken(token).slice(0, 40))).toThrow(/damaged/);
+    // Whitespace from a terminal paste is forgiven; a well-formed token with a bad field is not.
+    expect(decodeToken(`  ${encodeToken(token)}\n`)).toEqual(token);
+    expect(() => decodeToken(encodeToken({ ...token, secret: 'short' }))).toThrow(/damaged/);
+    expect(() => decodeToken(encodeToken({ ...token, addrs: [] }))).toThrow(/damaged/);
+    const codeOf = (text: string): unknown => {
+      try {
+        decodeToken(text);
+        return undefined;
+      } catch (err) {
+        return (err as { code?: unknown }).code;
+      }
+    };
+    expect(codeOf(`hm1.${Buffer.from('{"v":2}').toString('base64url')}`)).toBe('INVALID_INPUT');
+    expect(codeOf('hm1.%%%')).toBe('INVALID_INPUT');
   });
 });

@@ -17,6 +17,24 @@ describe('tailscale discovery', () => {
     ]);
   });
 
+  it('takes the first IPv4 of a peer, skips peers without one, and reads a logged-out host as no peers', () => {
+    const status = parseTailscaleStatus(
+      JSON.stringify({
+        BackendState: 'Running',
+        Self: { HostName: 'me', TailscaleIPs: ['fd7a:115c:a1e0::1', '100.64.0.9'] },
+        Peer: {
+          'nodekey:aa': { HostName: 'v6-only', DNSName: 'v6-only.tail.ts.net.', TailscaleIPs: ['fd7a:115c:a1e0::2'], Online: true },
+          'nodekey:bb': { HostName: 'db-1', DNSName: 'db-1.tail.ts.net.', TailscaleIPs: ['fd7a:115c:a1e0::3', '100.64.0.10'], Online: true, ExtraField: { nested: true } },
+          'nodekey:cc': { HostName: 'new-node', TailscaleIPs: null },
+        },
+      }),
+    );
+    expect(status).toEqual({ selfIPv4: '100.64.0.9', peers: [{ hostName: 'db-1', dnsName: 'db-1.tail.ts.net', ipv4: '100.64.0.10', online: true }] });
+    expect(parseTailscaleStatus(JSON.stringify({ BackendState: 'NeedsLogin', Self: { TailscaleIPs: null }, Peer: null }))).toEqual({ selfIPv4: undefined, peers: [] });
+    expect(() => parseTailscaleStatus('not json')).toThrow();
+    expect(() => parseTailscaleStatus(JSON.stringify({ Peer: { x: { TailscaleIPs: 'not-a-list' } } }))).toThrow();
+  });
+
   it('runs a tailscale executable found by name, and answers undefined when it fails or is missing', async () => {
     // A stand-in for the real CLI (outside this machine), printing the real program's output format.
     const home = tmpHome();
