@@ -50,3 +50,41 @@ export const MAX_SEARCH_LIMIT = 100;
 /** Listing defaults for recent/deleted/project queries. */
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 500;
+
+/** Version of the agent and task document layouts, stored in every document for later migrations. */
+export const AGENT_FORMAT_VERSION = 1;
+export const TASK_FORMAT_VERSION = 1;
+
+/**
+ * Default heartbeat cadence of a connected agent session. Each beat is one small Automerge change
+ * replicated to every host, so it is a compromise between liveness resolution and history growth
+ * (~2,900 changes a day for an agent connected all day).
+ */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
+/** An agent whose last heartbeat is older than this is offline: three missed beats, so one lost beat or a slow relay is tolerated. */
+export const DEFAULT_OFFLINE_AFTER_SECONDS = 3 * DEFAULT_HEARTBEAT_SECONDS;
+
+/** A live agent that made no call for this long is idle: still reachable, a good target for new work. */
+export const DEFAULT_IDLE_AFTER_SECONDS = 10 * 60;
+
+/** A newly registered agent's inbox starts with the broadcasts of the last day, so a fresh session learns what was just discovered. */
+export const INBOX_BACKLOG_MS = 24 * 3_600_000;
+
+/** Broadcasts returned per inbox read; older unread ones stay for the next read. */
+export const INBOX_PAGE = 20;
+
+/** Tag that marks a memory as a broadcast discovery (what agents' inboxes are made of). */
+export const BROADCAST_TAG = 'broadcast';
+
+/** Task title and description limits: a card title, and a description as long as a memory. */
+export const MAX_TASK_TITLE_CHARS = 200;
+export const MAX_TASK_COMMENT_CHARS = 4_000;
+export const MAX_TASK_DEPENDENCIES = 64;
+export const MAX_CAPABILITIES = 32;
+
+/** Default window of get_task_analytics: a week of work. */
+export const DEFAULT_ANALYTICS_WINDOW_HOURS = 24 * 7;
+
+/** How often an MCP session with a registered agent retries a lost daemon connection (so its heartbeat resumes after a daemon restart). */
+export const DAEMON_RECONNECT_INTERVAL_MS = 2_000;

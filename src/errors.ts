@@ -20,6 +20,10 @@ export type MeshErrorCode =
   | 'TIMEOUT'
   | 'REPLICATION_UNAVAILABLE'
   | 'MODEL_UNAVAILABLE'
+  | 'TASK_BLOCKED'
+  | 'DEPENDENCY_CYCLE'
+  | 'HAS_DEPENDENTS'
+  | 'NOT_REGISTERED'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -80,6 +84,8 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'INVALID_INPUT':
     case 'CONTENT_TOO_LARGE':
     case 'UNKNOWN_CATEGORY':
+    case 'DEPENDENCY_CYCLE':
+    case 'NOT_REGISTERED':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

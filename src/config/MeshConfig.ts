@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEFAULT_RETENTION_DAYS } from '../constants.js';
+import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_IDLE_AFTER_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, DEFAULT_RETENTION_DAYS } from '../constants.js';
+import { CapabilityGroupSchema } from './capabilityGroups.js';
 import { MeshError } from '../errors.js';
 
 /** The optional `config.json` in the home. Every field has an embedded default, so no file is needed. */
@@ -55,6 +56,20 @@ export const MeshConfigSchema = z
       })
       .strict()
       .default({ enabled: true }),
+    roster: z
+      .object({
+        /** Heartbeat cadence of connected agent sessions, in seconds. */
+        heartbeatSeconds: z.number().min(0.2).max(3600).default(DEFAULT_HEARTBEAT_SECONDS),
+        /** Heartbeat age after which an agent reads as offline on every host. */
+        offlineAfterSeconds: z.number().min(0.5).max(86_400).default(DEFAULT_OFFLINE_AFTER_SECONDS),
+        /** Time without a call after which a live agent reads as idle. */
+        idleAfterSeconds: z.number().min(1).max(86_400).default(DEFAULT_IDLE_AFTER_SECONDS),
+        /** Replaces the default capability groups of config/capability-groups.json. */
+        capabilityGroups: z.array(CapabilityGroupSchema).max(256).optional(),
+      })
+      .strict()
+      .refine((r) => r.offlineAfterSeconds > r.heartbeatSeconds, 'roster.offlineAfterSeconds must be longer than roster.heartbeatSeconds')
+      .default({ heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS, offlineAfterSeconds: DEFAULT_OFFLINE_AFTER_SECONDS, idleAfterSeconds: DEFAULT_IDLE_AFTER_SECONDS }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

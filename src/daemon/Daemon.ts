@@ -16,6 +16,11 @@ import { Serializer } from './Serializer.js';
 import { Replicator } from '../sync/Replicator.js';
 import { MemoryVectors } from '../search/MemoryVectors.js';
 import { join } from 'node:path';
+import { defaultCapabilityGroups } from '../config/capabilityGroups.js';
+import { RosterService } from '../domain/RosterService.js';
+import { TaskService } from '../domain/TaskService.js';
+import type { Tombstone } from '../store/types.js';
+import { buildBoardApi, sessionRef } from './boardApi.js';
 
 export interface DaemonOptions {
   home: string;
@@ -54,6 +59,8 @@ export class Daemon {
   identity!: HostIdentity;
   config!: MeshConfig;
   memories!: MemoryService;
+  roster!: RosterService;
+  tasks!: TaskService;
 
   constructor(private readonly opts: DaemonOptions) {
     this.paths = homePaths(opts.home);
@@ -88,6 +95,7 @@ export class Daemon {
       });
       this.memories.setEraseListener(() => undefined);
       await this.startReplication(store);
+      await this.startBoard(store);
 
       const api = buildApi({
         memories: this.memories,
@@ -101,13 +109,22 @@ export class Daemon {
         },
         model: () => this.modelStatus(),
         replication: () => this.requireReplicator(),
+        inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
+        extra: buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
       });
-      this.server = new SocketServer(this.paths.socket, async (req) => {
-        const result = await api(req);
-        // A hard delete answers only after the erased text has left every file in the home.
-        if (req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) await this.scrub();
-        return result;
-      }, log.child({ mod: 'socket' }));
+      this.server = new SocketServer(
+        this.paths.socket,
+        async (req) => {
+          // Any call of a registered session is activity, and re-binds it after a daemon restart.
+          await this.roster.touch(sessionRef(req.ctx));
+          const result = await api(req);
+          // A hard delete answers only after the erased text has left every file in the home.
+          if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
+          return result;
+        },
+        log.child({ mod: 'socket' }),
+        { onSessionClosed: (session) => void this.roster.sessionClosed(session).catch((err: unknown) => log.warn({ err }, 'could not end an agent session')) },
+      );
       await this.server.start();
       await writeFile(this.paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
     } catch (err) {
@@ -130,6 +147,9 @@ export class Daemon {
       log.info('daemon stopping');
       for (const t of this.timers) clearInterval(t);
       await this.server?.stop();
+      // Before replication stops, so other hosts learn at once that this host's agents went offline.
+      await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
+      this.tasks?.stop();
       await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
       await this.scrubber.idle();
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
@@ -155,7 +175,7 @@ export class Daemon {
       home: this.paths.root,
       socket: this.paths.socket,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
-      counts: { memories: stats.total, memories_deleted: stats.deleted },
+      counts: { memories: stats.total, memories_deleted: stats.deleted, agents: this.roster.roster().length, agents_live: this.roster.liveAgents().length, tasks: this.tasks.list({ include_closed: true, limit: 500 }).length },
       index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
@@ -190,6 +210,27 @@ export class Daemon {
       log.error({ err: this.replicationError }, 'replication did not start; serving this host only');
       await replicator.stop().catch(() => undefined);
     }
+  }
+
+  /** The roster and the board: replicated collections with in-memory views, started before the socket. */
+  private async startBoard(store: DocStore): Promise<void> {
+    const log = this.opts.logger;
+    const r = this.config.roster;
+    const sign = (c: string, id: string, tomb: Tombstone) => (this.replicator ? this.replicator.sign(c, id, tomb) : Promise.resolve(tomb));
+    this.tasks = new TaskService({ store, logger: log.child({ mod: 'tasks' }), actorId: this.identity.actorId, agentExists: (id) => this.roster.has(id), signTombstone: sign });
+    this.roster = new RosterService({
+      store,
+      memories: this.memories,
+      logger: log.child({ mod: 'roster' }),
+      actorId: this.identity.actorId,
+      machine: this.identity.name,
+      groups: r.capabilityGroups ?? defaultCapabilityGroups(),
+      heartbeatMs: r.heartbeatSeconds * 1000,
+      thresholds: { offlineAfterMs: r.offlineAfterSeconds * 1000, idleAfterMs: r.idleAfterSeconds * 1000 },
+      openTasks: (id) => this.tasks.openTasksOf(id),
+    });
+    await this.tasks.start();
+    await this.roster.start();
   }
 
   private requireReplicator(): Replicator {

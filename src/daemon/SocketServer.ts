@@ -7,6 +7,11 @@ import type { Logger } from '../log.js';
 
 export type RequestHandler = (req: Request) => Promise<unknown>;
 
+export interface SocketServerHooks {
+  /** The last connection that carried this session id closed (its MCP server exited, or lost the daemon). */
+  onSessionClosed?: (session: string) => void;
+}
+
 /**
  * The daemon's local API: a Unix socket (mode 0600, inside the 0700 home) speaking
  * length-prefixed JSON. A malformed frame closes that connection and is logged; the daemon goes on.
@@ -14,6 +19,8 @@ export type RequestHandler = (req: Request) => Promise<unknown>;
 export class SocketServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Session ids seen on each connection, so the end of a session can be told apart from a reconnect. */
+  private readonly sessions = new Map<Socket, Set<string>>();
   private inflight = 0;
   private idle: (() => void) | undefined;
 
@@ -21,6 +28,7 @@ export class SocketServer {
     private readonly path: string,
     private readonly handler: RequestHandler,
     private readonly logger: Logger,
+    private readonly hooks: SocketServerHooks = {},
   ) {}
 
   async start(): Promise<void> {
@@ -60,7 +68,15 @@ export class SocketServer {
   private onConnection(socket: Socket): void {
     this.sockets.add(socket);
     const decoder = new FrameDecoder();
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      const ended = this.sessions.get(socket);
+      this.sessions.delete(socket);
+      for (const session of ended ?? []) {
+        const stillOpen = [...this.sessions.values()].some((s) => s.has(session));
+        if (!stillOpen) this.hooks.onSessionClosed?.(session);
+      }
+    });
     socket.on('error', (err) => this.logger.debug({ err: err.message }, 'client socket error'));
     socket.on('data', (chunk: Buffer) => {
       let frames: unknown[];
@@ -83,6 +99,11 @@ export class SocketServer {
       return;
     }
     const req = parsed.data;
+    if (req.ctx.session) {
+      let seen = this.sessions.get(socket);
+      if (!seen) this.sessions.set(socket, (seen = new Set()));
+      seen.add(req.ctx.session);
+    }
     this.inflight++;
     let res: Response;
     try {

@@ -1,4 +1,5 @@
 import { InvalidInputError, MeshError } from '../errors.js';
+import type { Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import { detectDuplicates, DetectDuplicatesInput, mergeDuplicates, MergeDuplicatesInput } from '../domain/duplicates.js';
 import {
@@ -24,12 +25,12 @@ const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).opt
 const PeerInput = z.object({ peer: z.string().min(1).max(200) });
 const SyncInput = z.object({ peer: z.string().min(1).max(200).optional() });
 
-interface Method<S extends z.ZodType> {
+export interface Method<S extends z.ZodType> {
   schema: S;
-  handler: (params: z.infer<S>, actor: Actor) => unknown;
+  handler: (params: z.infer<S>, actor: Actor, ctx: CallContext) => unknown;
 }
 
-function method<S extends z.ZodType>(schema: S, handler: (params: z.infer<S>, actor: Actor) => unknown): Method<S> {
+export function method<S extends z.ZodType>(schema: S, handler: (params: z.infer<S>, actor: Actor, ctx: CallContext) => unknown): Method<S> {
   return { schema, handler };
 }
 
@@ -41,6 +42,10 @@ export interface ApiDeps {
   reindex: () => Promise<unknown>;
   replication: () => Replicator;
   model: () => unknown;
+  /** Unread broadcasts of a registered agent, marked read as they are returned. */
+  inbox?: (agentId: string, actor: Actor) => Promise<Memory[]>;
+  /** Methods of the other domains (roster, board), merged in by name. */
+  extra?: Record<string, Method<z.ZodType>>;
 }
 
 /**
@@ -54,7 +59,12 @@ export function buildApi(deps: ApiDeps) {
     'memory.retrieve': method(RetrieveMemoryInput, (p) => m.retrieve(p.memory_id)),
     'memory.update': method(UpdateMemoryInput, (p, a) => m.update(p, a)),
     'memory.search': method(SearchMemoriesInput, (p) => m.search(p)),
-    'memory.recent': method(RecentMemoriesInput, async (p) => ({ results: await m.recent(p) })),
+    // A registered agent looking at recent memories also gets its unread broadcasts (its inbox).
+    'memory.recent': method(RecentMemoriesInput, async (p, a, ctx) => {
+      const results = await m.recent(p);
+      const inbox = ctx.agent_id && deps.inbox ? await deps.inbox(ctx.agent_id, a) : [];
+      return inbox.length ? { results, inbox } : { results };
+    }),
     'memory.delete': method(DeleteMemoryInput, (p, a) => m.delete(p, a)),
     'memory.recover': method(RecoverMemoryInput, (p, a) => m.recover(p.memory_id, a)),
     'memory.listDeleted': method(ListDeletedInput, async (p) => ({ results: await m.listDeleted(p.limit) })),
@@ -74,6 +84,7 @@ export function buildApi(deps: ApiDeps) {
     'mesh.peers': method(EmptyInput, () => ({ peers: deps.replication().peers() })),
     'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),
     'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer) })),
+    ...deps.extra,
     'daemon.ping': method(EmptyInput, () => ({ pong: true })),
     'daemon.model': method(EmptyInput, () => deps.model()),
     'daemon.reindex': method(EmptyInput, () => deps.reindex()),
@@ -89,7 +100,7 @@ export function buildApi(deps: ApiDeps) {
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine));
+    return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine), req.ctx);
   };
 }
 

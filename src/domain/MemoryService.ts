@@ -4,13 +4,14 @@ import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION } from '../constants.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CountRow, MemoryIndex } from '../search/MemoryIndex.js';
+import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { MemoryVectors } from '../search/MemoryVectors.js';
 import { reciprocalRankFusion } from '../search/fusion.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
 import type { Tombstone } from '../store/types.js';
 import type { Actor, MemoryId } from '../types.js';
+import { changeOptions } from './changeOptions.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
 import type { DeleteMemoryInput, RecentMemoriesInput, SearchMemoriesInput, StoreMemoryInput, UpdateMemoryInput } from './memorySchemas.js';
 
@@ -200,6 +201,7 @@ export class MemoryService {
       category: input.category,
       project: input.project,
       machine: input.machine,
+      agent: input.agent,
       tags: input.tags,
       since: input.since ? Date.parse(input.since) : undefined,
       until: input.until ? Date.parse(input.until) : undefined,
@@ -239,8 +241,8 @@ export class MemoryService {
   }
 
   /** Live memories passing a filter, most recently updated first. */
-  async listLive(filter: { category?: string | undefined }, limit: number): Promise<Memory[]> {
-    return this.views(this.deps.index.list({ category: filter.category }, limit));
+  async listLive(filter: Pick<CatalogFilter, 'category' | 'tags' | 'since' | 'agent'>, limit: number): Promise<Memory[]> {
+    return this.views(this.deps.index.list(filter, limit));
   }
 
   get vectorIndex(): MemoryVectors | undefined {
@@ -354,10 +356,6 @@ export interface SourceCount {
   name: string;
   count: number;
   last_activity: string;
-}
-
-function changeOptions(actor: Actor, action: string, now: number): A.ChangeOptions<MemoryDoc> {
-  return { message: JSON.stringify({ machine: actor.machine, agent: actor.agent, action }), time: Math.floor(now / 1000) };
 }
 
 function dedupe(tags: string[]): string[] {

@@ -65,6 +65,7 @@ export const SearchMemoriesInput = z.object({
   category: category.optional().describe('Only memories of this category.'),
   project: z.string().max(200).optional().describe('Only memories of this project.'),
   machine: z.string().max(200).optional().describe('Only memories written on this machine.'),
+  agent: z.string().max(200).optional().describe('Only memories written by this agent (a roster id, or a client name for unregistered sessions).'),
   tags: tags.optional().describe('Only memories carrying all of these tags.'),
   since: z.iso.datetime({ offset: true }).optional().describe('Only memories updated at or after this ISO time.'),
   until: z.iso.datetime({ offset: true }).optional().describe('Only memories updated before this ISO time.'),

@@ -15,6 +15,7 @@ export class DaemonClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private readonly closeListeners = new Set<() => void>();
 
   private constructor(
     private readonly socket: Socket,
@@ -35,6 +36,8 @@ export class DaemonClient {
     socket.on('close', () => {
       this.closed = true;
       this.failAll(new MeshError('DAEMON_NOT_RUNNING', 'the daemon closed the connection'));
+      for (const listener of this.closeListeners) listener();
+      this.closeListeners.clear();
     });
     socket.on('error', () => undefined);
   }
@@ -75,6 +78,12 @@ export class DaemonClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.socket.write(encodeFrame({ id, method, params, ctx: opts.ctx ?? this.ctx }));
     });
+  }
+
+  /** Called once when the connection ends, whoever ended it. */
+  onClose(listener: () => void): void {
+    if (this.socket.destroyed) listener();
+    else this.closeListeners.add(listener);
   }
 
   close(): void {

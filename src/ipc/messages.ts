@@ -5,6 +5,8 @@ import type { SerializedError } from '../errors.js';
 export const CallContextSchema = z.object({
   agent: z.string().min(1).max(200),
   session: z.string().max(200).optional(),
+  /** The roster id this session registered as (register_agent); binds the session's liveness to it. */
+  agent_id: z.string().max(128).optional(),
 });
 export type CallContext = z.infer<typeof CallContextSchema>;
 

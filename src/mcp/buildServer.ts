@@ -1,6 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { registerCoreTools } from './coreTools.js';
+import { registerAgentTools } from './agentTools.js';
+import { registerKanbanTools } from './kanbanTools.js';
 import { registerLifecycleTools } from './lifecycleTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
@@ -11,6 +13,8 @@ import { TOOL_GROUPS, type ToolGroup } from './toolGroups.js';
 const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: DaemonLink) => void>> = {
   core: registerCoreTools,
   lifecycle: registerLifecycleTools,
+  agents: registerAgentTools,
+  kanban: registerKanbanTools,
 };
 
 /** Builds the MCP server for one session; the transport is attached by the caller. */

@@ -16,20 +16,10 @@ import {
 } from '../domain/memorySchemas.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { DeleteOut, MachineContextOut, MemoryOut, ProjectOut, ResultsOut, SearchOut, SourcesOut, StatsOut, StoreOut } from './outputSchemas.js';
-import { failure, listText, memoryText, ok } from './results.js';
+import { guarded, listText, memoryText, ok } from './results.js';
 
 type Sources = { machines: SourceCount[]; agents: SourceCount[]; projects: SourceCount[] };
 
-/** Wraps a handler so any daemon or domain error comes back as an `isError` result with its reason. */
-function guarded<A>(fn: (args: A) => Promise<ReturnType<typeof ok>>) {
-  return async (args: A) => {
-    try {
-      return await fn(args);
-    } catch (err) {
-      return failure(err);
-    }
-  };
-}
 
 /** The core group: always exposed. Each tool is a thin call to the daemon's API. */
 export function registerCoreTools(server: McpServer, link: DaemonLink): void {
@@ -99,14 +89,16 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_recent_memories',
     {
       title: 'Recent memories',
-      description: 'List memories created or updated in the last hours (default 24), newest first. Good for catching up at the start of a session.',
+      description:
+        'List memories created or updated in the last hours (default 24), newest first. Good for catching up at the start of a session. A registered agent also gets its inbox: discoveries other agents broadcast since it last looked.',
       inputSchema: RecentMemoriesInput,
       outputSchema: ResultsOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ results: Memory[] }>('memory.recent', args);
-      return ok(listText(`Memories from the last ${args.hours ?? 24} h`, r.results), { ...r });
+      const r = await link.call<{ results: Memory[]; inbox?: Memory[] }>('memory.recent', args);
+      const inbox = r.inbox?.length ? `${listText('Inbox: broadcasts from other agents, unread until now', r.inbox)}\n\n` : '';
+      return ok(inbox + listText(`Memories from the last ${args.hours ?? 24} h`, r.results), { ...r });
     }),
   );
 

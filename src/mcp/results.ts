@@ -15,6 +15,17 @@ export function failure(err: unknown): CallToolResult {
   return { content: [{ type: 'text', text: `${e.code}: ${e.message}` }], isError: true };
 }
 
+/** Wraps a handler so any daemon or domain error comes back as an `isError` result with its reason. */
+export function guarded<A>(fn: (args: A) => Promise<CallToolResult>) {
+  return async (args: A): Promise<CallToolResult> => {
+    try {
+      return await fn(args);
+    } catch (err) {
+      return failure(err);
+    }
+  };
+}
+
 const SNIPPET = 240;
 
 export function memoryLine(m: Memory & { score?: number }, i?: number): string {

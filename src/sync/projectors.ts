@@ -1,6 +1,8 @@
 import type * as A from '@automerge/automerge';
 import type { z } from 'zod';
+import { AgentViewSchema, toAgentView, type AgentDoc } from '../domain/Agent.js';
 import { toMemory, type MemoryDoc } from '../domain/Memory.js';
+import { TaskViewSchema, toTaskView, type TaskDoc } from '../domain/Task.js';
 import { MemoryViewSchema } from '../domain/memoryView.js';
 import { membershipView, MembershipViewSchema } from '../mesh/Membership.js';
 import type { ShareScope } from '../store/types.js';
@@ -20,6 +22,20 @@ export const PROJECTORS: Partial<Record<Collection, Projector>> = {
     view: (doc) => toMemory(doc as A.Doc<MemoryDoc>),
     schema: MemoryViewSchema,
     scope: (view) => (view as { scope: ShareScope }).scope,
+    idOf: (view) => (view as { id: string }).id,
+  },
+  agents: {
+    view: (doc) => toAgentView(doc as A.Doc<AgentDoc>),
+    schema: AgentViewSchema,
+    scope: () => 'mesh',
+    idOf: (view) => (view as { id: string }).id,
+  },
+  // Task views resolve concurrent moves and claims by the board's rules (domain/taskConflicts.ts),
+  // a pure function of the merged document, so every host derives the same view.
+  tasks: {
+    view: (doc) => toTaskView(doc as A.Doc<TaskDoc>),
+    schema: TaskViewSchema,
+    scope: () => 'mesh',
     idOf: (view) => (view as { id: string }).id,
   },
   mesh: {
