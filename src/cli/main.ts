@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import '../polyfills.js';
 import { Command } from 'commander';
+import { registerBoardCommands } from './commands/boardCommands.js';
 import { registerDaemonCommands } from './commands/daemonCommands.js';
 import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
@@ -16,6 +17,7 @@ const program = new Command()
 registerDaemonCommands(program);
 registerMemoryCommands(program);
 registerMeshCommands(program);
+registerBoardCommands(program);
 registerDoctorCommand(program);
 
 await program.parseAsync(process.argv);

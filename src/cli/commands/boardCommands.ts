@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import type { RosterEntry } from '../../domain/Agent.js';
+import type { TaskOut } from '../../domain/Task.js';
+import type { TaskAnalytics } from '../../domain/taskAnalytics.js';
+import { rosterText, taskLine, tasksText, taskText } from '../../mcp/boardText.js';
+import { BOARD_COLUMNS, boardColumns, renderBoard } from '../boardView.js';
+import { withDaemon, type CommonOptions } from '../context.js';
+import { fail, printJson, printText } from '../output.js';
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const num = (v: string) => Number(v);
+
+/** Calls one daemon method and prints its answer as JSON (--json) or as text. */
+async function run<T>(opts: CommonOptions, method: string, params: unknown, text: (r: T) => string, json: (r: T) => unknown = (r) => r): Promise<void> {
+  try {
+    const r = await withDaemon(opts, (c) => c.call<T>(method, params));
+    if (opts.json) printJson(json(r));
+    else printText(text(r));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+const common = (cmd: Command) => cmd.option('--home <dir>', 'data directory').option('--json', 'print JSON');
+
+/** board, roster, task …: the kanban board and the agent roster, for people. */
+export function registerBoardCommands(program: Command): void {
+  common(
+    program
+      .command('board')
+      .description('the kanban board: columns by status, cards with priority and assignee')
+      .option('--assignee <agent>', 'only cards of this agent')
+      .option('--project <p>', 'only this project')
+      .option('--all', 'also show cancelled cards'),
+  ).action((opts: CommonOptions & { assignee?: string; project?: string; all?: boolean }) => {
+    const columns = opts.all ? [...BOARD_COLUMNS, 'cancelled' as const] : BOARD_COLUMNS;
+    return run<{ tasks: TaskOut[] }>(
+      opts,
+      'task.list',
+      { assignee: opts.assignee, project: opts.project, include_closed: true, limit: 500 },
+      (r) => renderBoard(boardColumns(r.tasks, columns), process.stdout.columns || 120),
+      (r) => ({ columns: boardColumns(r.tasks, columns) }),
+    );
+  });
+
+  common(
+    program
+      .command('roster')
+      .description('agents on every host: role, machine, capabilities, status by heartbeat, open tasks')
+      .option('--machine <m>', 'only this machine')
+      .option('--role <r>', 'only this role')
+      .option('--capability <c>', 'only agents with this capability')
+      .option('--status <s>', 'active, idle or offline'),
+  ).action((opts: CommonOptions & { machine?: string; role?: string; capability?: string; status?: string }) =>
+    run<{ agents: RosterEntry[] }>(opts, 'agent.roster', { machine: opts.machine, role: opts.role, capability: opts.capability, status: opts.status }, (r) => rosterText(r.agents)),
+  );
+
+  const task = program.command('task').description('kanban tasks: create, show, list, assign, move, update, rm, stats');
+
+  common(
+    task
+      .command('create')
+      .description('put a new task on the board')
+      .argument('<title>', 'card title')
+      .option('--description <text>', 'what is to be done')
+      .option('--priority <p>', 'low, medium (default), high or critical')
+      .option('--capabilities <a,b>', 'capabilities the assignee needs', list)
+      .option('--depends-on <id,id>', 'tasks that must be done first', list)
+      .option('--assign <agent>', 'assign to this agent')
+      .option('--project <p>', 'project'),
+  ).action((title: string, opts: CommonOptions & { description?: string; priority?: string; capabilities?: string[]; dependsOn?: string[]; assign?: string; project?: string }) =>
+    run<TaskOut>(
+      opts,
+      'task.create',
+      { title, description: opts.description, priority: opts.priority, required_capabilities: opts.capabilities, dependencies: opts.dependsOn, assignee: opts.assign, project: opts.project },
+      (t) => t.id,
+    ),
+  );
+
+  common(task.command('show').description('one task with its comments, conflicts and history').argument('<id>', 'task id')).action((id: string, opts: CommonOptions) =>
+    run<TaskOut>(opts, 'task.get', { task_id: id }, taskText),
+  );
+
+  common(
+    task
+      .command('list')
+      .description('tasks, highest priority first')
+      .option('--status <s>', 'only this status')
+      .option('--assignee <agent>', 'only this agent')
+      .option('--capability <c>', 'only tasks needing this capability')
+      .option('--project <p>', 'only this project')
+      .option('--all', 'include done and cancelled'),
+  ).action((opts: CommonOptions & { status?: string; assignee?: string; capability?: string; project?: string; all?: boolean }) =>
+    run<{ tasks: TaskOut[] }>(opts, 'task.list', { status: opts.status, assignee: opts.assignee, capability: opts.capability, project: opts.project, include_closed: opts.all, limit: 500 }, (r) => tasksText('Tasks', r.tasks)),
+  );
+
+  common(task.command('assign').description('assign a task to an agent (or --none to unassign)').argument('<id>', 'task id').argument('[agent]', 'agent id').option('--none', 'unassign')).action(
+    (id: string, agent: string | undefined, opts: CommonOptions & { none?: boolean }) => {
+      if (!agent && !opts.none) fail(new Error('name the agent to assign, or pass --none to unassign'));
+      return run<TaskOut>(opts, 'task.assign', { task_id: id, agent_id: opts.none ? null : agent }, (t) => `assigned ${taskLine(t)}`);
+    },
+  );
+
+  common(task.command('move').description('move a task to another status').argument('<id>', 'task id').argument('<status>', 'todo, in_progress, blocked, review, done or cancelled').option('--force', 'even if a dependency is not done')).action(
+    (id: string, status: string, opts: CommonOptions & { force?: boolean }) => run<TaskOut>(opts, 'task.update', { task_id: id, status, force: opts.force }, (t) => `moved ${taskLine(t)}`),
+  );
+
+  common(
+    task
+      .command('update')
+      .description('edit a task: progress, title, priority, capabilities, dependencies, a comment')
+      .argument('<id>', 'task id')
+      .option('--progress <n>', 'percent done', num)
+      .option('--title <t>', 'new title')
+      .option('--description <text>', 'new description')
+      .option('--priority <p>', 'low, medium, high or critical')
+      .option('--capabilities <a,b>', 'required capabilities', list)
+      .option('--depends-on <id,id>', 'replace the dependencies', list)
+      .option('--comment <text>', 'add a comment'),
+  ).action((id: string, opts: CommonOptions & { progress?: number; title?: string; description?: string; priority?: string; capabilities?: string[]; dependsOn?: string[]; comment?: string }) =>
+    run<TaskOut>(
+      opts,
+      'task.update',
+      { task_id: id, progress: opts.progress, title: opts.title, description: opts.description, priority: opts.priority, required_capabilities: opts.capabilities, dependencies: opts.dependsOn, comment: opts.comment },
+      (t) => `updated ${taskLine(t)}`,
+    ),
+  );
+
+  common(task.command('rm').description('delete a task on every host').argument('<id>', 'task id').option('--force', 'even if other tasks depend on it').option('--reason <text>', 'why')).action(
+    (id: string, opts: CommonOptions & { force?: boolean; reason?: string }) =>
+      run<{ id: string; dependencies_removed_from: string[] }>(opts, 'task.delete', { task_id: id, force: opts.force, reason: opts.reason }, (r) => `deleted ${r.id}${r.dependencies_removed_from.length ? ` (removed from the dependencies of ${r.dependencies_removed_from.join(', ')})` : ''}`),
+  );
+
+  common(task.command('stats').description('throughput, cycle time and load per agent').option('--hours <n>', 'window in hours (default a week)', num).option('--project <p>', 'only this project')).action(
+    (opts: CommonOptions & { hours?: number; project?: string }) =>
+      run<TaskAnalytics>(opts, 'task.analytics', { window_hours: opts.hours, project: opts.project }, (a) =>
+        [
+          `last ${a.window_hours} h: ${a.created} created, ${a.completed} done (${a.throughput_per_day}/day)`,
+          `cycle time: ${a.cycle_time_hours ? `median ${a.cycle_time_hours.median} h, p90 ${a.cycle_time_hours.p90} h (n=${a.cycle_time_hours.n})` : 'none finished'}`,
+          `by status: ${Object.entries(a.by_status).map(([s, n]) => `${s} ${n}`).join(', ')}`,
+          ...a.load_per_agent.map((l) => `  ${l.agent}: ${l.open} open, ${l.in_progress} in progress, ${l.completed} done`),
+        ].join('\n'),
+      ),
+  );
+}
