@@ -20,6 +20,7 @@ import { freePort, joinMesh, TestHost } from '../../test/helpers/meshHosts.js';
 import { ACTOR, openStack } from '../../test/helpers/memoryStack.js';
 import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
+import { until } from './poll.js';
 import { dirBytes, machine, median, mib, percentile, table } from './stats.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '10000' }, 'source-home': { type: 'string' } } });
@@ -46,15 +47,6 @@ function tcpBytes(port: number): number {
   let total = 0;
   for (const m of r.stdout.matchAll(/bytes_(?:acked|received):(\d+)/g)) total += Number(m[1]);
   return total;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 2): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error('timed out');
 }
 
 console.log(`# replication — ${new Date().toISOString().slice(0, 10)} — ${machine()}\n`);
