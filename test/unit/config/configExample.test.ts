@@ -19,3 +19,20 @@ describe('configuration', () => {
     expect(defaultConfig()).toMatchObject({ listen: [], retentionDays: 30, discovery: { tailscale: true, mdns: false, port: 7411 }, embedding: { enabled: true } });
   });
 });
+
+describe('capability groups', () => {
+  it('the shipped seed parses and maps machine names to groups, case-insensitively', async () => {
+    const { capabilitiesForMachine, defaultCapabilityGroups } = await import('../../../src/config/capabilityGroups.js');
+    const groups = defaultCapabilityGroups();
+    expect(groups.map((g) => g.name)).toEqual(['orchestrators', 'elasticsearch', 'databases', 'scrapers', 'dev-environments', 'monitoring']);
+    expect(capabilitiesForMachine(groups, 'ES-03').groups).toEqual(['elasticsearch']);
+    expect(capabilitiesForMachine(groups, 'pg-replica-2').capabilities).toContain('sql');
+    expect(capabilitiesForMachine(groups, 'anna-laptop').groups).toEqual(['dev-environments']);
+    expect(capabilitiesForMachine(groups, 'grafana-1').capabilities).toEqual(['monitoring', 'alerting', 'metrics', 'logs']);
+    expect(capabilitiesForMachine(groups, 'mail-relay')).toEqual({ groups: [], capabilities: [] });
+  });
+
+  it('a roster config whose offline threshold does not exceed the heartbeat is refused', () => {
+    expect(MeshConfigSchema.safeParse({ roster: { heartbeatSeconds: 60, offlineAfterSeconds: 30 } }).success).toBe(false);
+  });
+});
