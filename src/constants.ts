@@ -68,6 +68,9 @@ export const DEFAULT_OFFLINE_AFTER_SECONDS = 3 * DEFAULT_HEARTBEAT_SECONDS;
 /** A live agent that made no call for this long is idle: still reachable, a good target for new work. */
 export const DEFAULT_IDLE_AFTER_SECONDS = 10 * 60;
 
+/** Offline agents are forgotten after a week: long enough to read who did what last week, short enough that the roster is about now. */
+export const DEFAULT_AGENT_FORGET_DAYS = 7;
+
 /** A newly registered agent's inbox starts with the broadcasts of the last day, so a fresh session learns what was just discovered. */
 export const INBOX_BACKLOG_MS = 24 * 3_600_000;
 

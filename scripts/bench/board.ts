@@ -90,6 +90,8 @@ console.log(`# board — ${new Date().toISOString().slice(0, 10)} — ${machine(
     heartbeatMs: 1,
     thresholds: { offlineAfterMs: 90_000, idleAfterMs: 600_000 },
     openTasks: () => 0,
+    forgetAfterMs: 7 * 86_400_000,
+    signTombstone: (_c, _id, tomb) => Promise.resolve(tomb),
   });
   await roster.start();
   const t0 = performance.now();

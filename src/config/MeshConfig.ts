@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DEFAULT_HEARTBEAT_SECONDS, DEFAULT_IDLE_AFTER_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, DEFAULT_RETENTION_DAYS } from '../constants.js';
+import { DEFAULT_AGENT_FORGET_DAYS, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_IDLE_AFTER_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, DEFAULT_RETENTION_DAYS } from '../constants.js';
 import { CapabilityGroupSchema } from './capabilityGroups.js';
 import { MeshError } from '../errors.js';
 
@@ -64,12 +64,19 @@ export const MeshConfigSchema = z
         offlineAfterSeconds: z.number().min(0.5).max(86_400).default(DEFAULT_OFFLINE_AFTER_SECONDS),
         /** Time without a call after which a live agent reads as idle. */
         idleAfterSeconds: z.number().min(1).max(86_400).default(DEFAULT_IDLE_AFTER_SECONDS),
+        /** Agents offline for longer than this are forgotten (erased from the roster on every host). */
+        forgetAfterDays: z.number().min(0.001).max(3650).default(DEFAULT_AGENT_FORGET_DAYS),
         /** Replaces the default capability groups of config/capability-groups.json. */
         capabilityGroups: z.array(CapabilityGroupSchema).max(256).optional(),
       })
       .strict()
       .refine((r) => r.offlineAfterSeconds > r.heartbeatSeconds, 'roster.offlineAfterSeconds must be longer than roster.heartbeatSeconds')
-      .default({ heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS, offlineAfterSeconds: DEFAULT_OFFLINE_AFTER_SECONDS, idleAfterSeconds: DEFAULT_IDLE_AFTER_SECONDS }),
+      .default({
+        heartbeatSeconds: DEFAULT_HEARTBEAT_SECONDS,
+        offlineAfterSeconds: DEFAULT_OFFLINE_AFTER_SECONDS,
+        idleAfterSeconds: DEFAULT_IDLE_AFTER_SECONDS,
+        forgetAfterDays: DEFAULT_AGENT_FORGET_DAYS,
+      }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

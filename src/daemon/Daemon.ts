@@ -175,7 +175,7 @@ export class Daemon {
       home: this.paths.root,
       socket: this.paths.socket,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
-      counts: { memories: stats.total, memories_deleted: stats.deleted, agents: this.roster.roster().length, agents_live: this.roster.liveAgents().length, tasks: this.tasks.list({ include_closed: true, limit: 500 }).length },
+      counts: { memories: stats.total, memories_deleted: stats.deleted, agents: this.roster.roster().length, agents_live: this.roster.liveAgents().length, ...this.tasks.counts() },
       index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
@@ -228,6 +228,8 @@ export class Daemon {
       heartbeatMs: r.heartbeatSeconds * 1000,
       thresholds: { offlineAfterMs: r.offlineAfterSeconds * 1000, idleAfterMs: r.idleAfterSeconds * 1000 },
       openTasks: (id) => this.tasks.openTasksOf(id),
+      forgetAfterMs: r.forgetAfterDays * 86_400_000,
+      signTombstone: sign,
     });
     await this.tasks.start();
     await this.roster.start();
@@ -286,7 +288,9 @@ export class Daemon {
   }
 
   private async sweepRetention(): Promise<void> {
+    const forgotten = await this.roster.forgetStale({ machine: this.identity.name, agent: 'hivemesh-retention' });
     const purged = await this.memories.purgeExpired({ machine: this.identity.name, agent: 'hivemesh-retention' });
+    if (forgotten.length > 0 && purged === 0) await this.scrub();
     if (purged > 0) {
       this.opts.logger.info({ purged }, 'erased memories past retention');
       await this.scrub();

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { capabilitiesForMachine, type CapabilityGroup } from '../config/capabilityGroups.js';
-import { AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE } from '../constants.js';
+import { AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
+import type { Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
 import { agentStatus, normaliseCapability, toAgentView, type AgentDoc, type AgentView, type LivenessThresholds, type RosterEntry } from './Agent.js';
 import type { RegisterAgentInput, RosterInput } from './agentSchemas.js';
@@ -23,6 +24,9 @@ export interface RosterDeps {
   thresholds: LivenessThresholds;
   /** Open tasks per agent id, from the board (injected: the roster does not know the board). */
   openTasks: (agentId: string) => number;
+  /** Offline agents whose last heartbeat is older than this are forgotten (erased) by the sweep. */
+  forgetAfterMs: number;
+  signTombstone: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>;
   now?: () => number;
 }
 
@@ -174,7 +178,7 @@ export class RosterService {
     const view = this.agents.get(agentId);
     if (!view) return [];
     const since = view.inbox_read_at + 1;
-    const unread = (await this.deps.memories.listLive({ tags: [BROADCAST_TAG], since }, INBOX_PAGE * 2))
+    const unread = (await this.deps.memories.listLive({ tags: [BROADCAST_TAG], since }, MAX_LIST_LIMIT))
       .filter((m) => m.agent !== agentId && Date.parse(m.created_at) >= since)
       .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
       .slice(0, INBOX_PAGE);
@@ -188,6 +192,22 @@ export class RosterService {
       return { doc, view: toAgentView(doc), scope: 'mesh' };
     });
     return unread;
+  }
+
+  /**
+   * Erases agents that have been offline for longer than `forgetAfterMs`, so the roster does not
+   * grow by one entry per session forever. Any host may do it (erasure is idempotent across
+   * hosts); their memories and task history keep the id as text. Returns the ids forgotten.
+   */
+  async forgetStale(actor: Actor): Promise<string[]> {
+    const now = this.now();
+    const stale = this.roster().filter((a) => a.status === 'offline' && !this.bindings.has(a.id) && now - Date.parse(a.last_seen) > this.deps.forgetAfterMs);
+    for (const a of stale) {
+      const tomb = await this.deps.signTombstone('agents', a.id, { erasedAt: now, machine: actor.machine, agent: actor.agent, reason: 'offline past roster.forgetAfterDays' });
+      await this.deps.store.erase('agents', a.id, tomb);
+    }
+    if (stale.length) this.deps.logger.info({ forgotten: stale.length }, 'forgot agents offline past the roster horizon');
+    return stale.map((a) => a.id);
   }
 
   /** Live agents other than `except`: who a broadcast reaches now. */

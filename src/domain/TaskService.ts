@@ -216,6 +216,13 @@ export class TaskService {
     return taskAnalytics(tasks, this.now(), (input.window_hours ?? DEFAULT_ANALYTICS_WINDOW_HOURS) * 3_600_000);
   }
 
+  /** Task counts for `mesh status`. */
+  counts(): { tasks: number; tasks_open: number } {
+    let open = 0;
+    for (const t of this.tasks.values()) if (!CLOSED.has(t.status)) open++;
+    return { tasks: this.tasks.size, tasks_open: open };
+  }
+
   /** Open (not done or cancelled) tasks assigned to an agent: its load, for delegation. */
   openTasksOf(agentId: string): number {
     let n = 0;

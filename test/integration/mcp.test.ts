@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONTENT_CHARS } from '../../src/constants.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { callOk, callTool, errorText, mcpClient, mesh } from '../helpers/cli.js';
 import { tmpHome } from '../helpers/tmpHome.js';
 
@@ -107,7 +108,12 @@ describe('mesh mcp over stdio, driven by the MCP SDK client', () => {
     try {
       const names = (await other.listTools()).tools.map((t) => t.name);
       expect(names).toContain('enable_tool_group');
-      const r = await callTool(other, 'enable_tool_group', { group: 'kanban' });
+      expect(names).not.toContain('create_kanban_task');
+      const changed = new Promise<void>((resolve) => other.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+      expect((await callOk<{ enabled: string[] }>(other, 'enable_tool_group', { group: 'kanban' })).enabled).toEqual(['core', 'kanban']);
+      await changed;
+      expect((await other.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(['create_kanban_task', 'list_kanban_tasks', 'get_task_analytics']));
+      const r = await callTool(other, 'enable_tool_group', { group: 'vault' });
       expect(r.isError).toBe(true);
       expect(errorText(r)).toMatch(/not available in this build/);
     } finally {
