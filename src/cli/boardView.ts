@@ -1,4 +1,5 @@
-import type { TaskOut, TaskStatus } from '../domain/Task.js';
+import type { TaskOut } from '../domain/Task.js';
+import type { TaskStatus } from '../domain/TaskDoc.js';
 
 /** The columns of `mesh board`, left to right; cancelled cards show only with --all. */
 export const BOARD_COLUMNS: readonly TaskStatus[] = ['todo', 'blocked', 'in_progress', 'review', 'done'];

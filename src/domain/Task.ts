@@ -1,61 +1,7 @@
-import * as A from '@automerge/automerge';
+import type * as A from '@automerge/automerge';
 import { z } from 'zod';
 import { resolveAssignee, resolveStatus, type FieldConflict } from './taskConflicts.js';
-
-export const TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TASK_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-
-/** Who holds a task: written whole on every (re)assignment, so concurrent claims conflict as units. */
-export interface Claim {
-  agent: string;
-  /** When the claim was made (epoch ms): the conflict rule's key. */
-  at: number;
-  machine: string;
-  /** Who made the assignment (the agent itself, a delegator, a person's CLI). */
-  by: string;
-}
-
-/** One entry of a task's history: every transition, who made it, on which host, when. */
-export interface Transition {
-  at: number;
-  agent: string;
-  machine: string;
-  action: 'create' | 'assign' | 'unassign' | 'status' | 'progress' | 'update' | 'comment' | 'dependencies';
-  from?: string | null;
-  to?: string | null;
-  note?: string;
-}
-
-export interface TaskComment {
-  at: number;
-  agent: string;
-  machine: string;
-  text: string;
-}
-
-/** The Automerge document of one kanban task. Lists are appended to, so both sides' entries survive a merge. */
-export interface TaskDoc {
-  v: number;
-  id: string;
-  title: string;
-  description: string;
-  status: TaskStatus;
-  priority: TaskPriority;
-  assignee: Claim | null;
-  required_capabilities: string[];
-  dependencies: string[];
-  progress: number;
-  project: string;
-  comments: TaskComment[];
-  history: Transition[];
-  machine: string;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-  updated_by: string;
-}
+import { oneOf, TASK_PRIORITIES, TASK_STATUSES, type Claim, type TaskDoc, type TaskStatus } from './TaskDoc.js';
 
 const ClaimView = z.object({ agent: z.string().max(200), at: z.string(), machine: z.string().max(200), by: z.string().max(200) });
 const TransitionView = z.object({
@@ -137,7 +83,7 @@ export function toTaskView(doc: A.Doc<TaskDoc>): TaskView {
     title: String(doc.title),
     description: String(doc.description),
     status: status.value,
-    priority: doc.priority,
+    priority: oneOf(TASK_PRIORITIES, doc.priority, 'medium'),
     assignee: assignee.value?.agent ?? null,
     claim: claimView(assignee.value),
     required_capabilities: [...doc.required_capabilities].map(String),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_CAPABILITIES, MAX_CONTENT_CHARS, MAX_LIST_LIMIT, MAX_SEARCH_LIMIT } from '../constants.js';
 import { AGENT_STATUSES } from './Agent.js';
-import { TASK_PRIORITIES } from './Task.js';
+import { TASK_PRIORITIES } from './TaskDoc.js';
 
 /** Input schemas of the agents group, shared by MCP, the CLI and the socket API. */
 export const capability = z.string().trim().min(1).max(64).describe('A capability name, e.g. "elasticsearch", "postgres", "code-review".');

@@ -1,5 +1,5 @@
-import type { TaskOut, TaskStatus } from './Task.js';
-import { TASK_STATUSES } from './Task.js';
+import type { TaskOut } from './Task.js';
+import { TASK_STATUSES, type TaskStatus } from './TaskDoc.js';
 
 export interface TaskAnalytics {
   window_hours: number;

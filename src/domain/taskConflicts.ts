@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import type { Claim, TaskDoc, TaskStatus } from './Task.js';
+import { oneOf, TASK_STATUSES, type Claim, type TaskDoc, type TaskStatus } from './TaskDoc.js';
 
 /**
  * The domain rules for fields two hosts may write while apart. Automerge keeps every concurrent
@@ -34,8 +34,8 @@ function conflictValues<T>(doc: A.Doc<TaskDoc>, field: keyof TaskDoc): T[] | und
 }
 
 export function resolveStatus(doc: A.Doc<TaskDoc>): { value: TaskStatus; conflict?: FieldConflict } {
-  const values = conflictValues<TaskStatus>(doc, 'status');
-  if (!values) return { value: doc.status };
+  const values = conflictValues<unknown>(doc, 'status')?.map((v) => oneOf(TASK_STATUSES, v, 'todo'));
+  if (!values) return { value: oneOf(TASK_STATUSES, doc.status, 'todo') };
   const ranked = [...values].sort((a, b) => STATUS_PRECEDENCE[b] - STATUS_PRECEDENCE[a] || (a < b ? -1 : a > b ? 1 : 0));
   const winner = ranked[0]!;
   const losers = ranked.slice(1).filter((s) => s !== winner);

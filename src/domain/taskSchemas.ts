@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_ANALYTICS_WINDOW_HOURS, MAX_CONTENT_CHARS, MAX_LIST_LIMIT, MAX_TASK_COMMENT_CHARS, MAX_TASK_DEPENDENCIES, MAX_TASK_TITLE_CHARS } from '../constants.js';
 import { agentId, capabilities, capability } from './agentSchemas.js';
-import { TASK_PRIORITIES, TASK_STATUSES } from './Task.js';
+import { TASK_PRIORITIES, TASK_STATUSES } from './TaskDoc.js';
 
 /** Input schemas of the kanban group, shared by MCP, the CLI and the socket API. */
 export const taskId = z.string().min(1).max(128).describe('A task id, as returned by create_kanban_task or list_kanban_tasks.');

@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import { toTaskView, type TaskDoc } from '../../../src/domain/Task.js';
+import { toTaskView } from '../../../src/domain/Task.js';
+import type { TaskDoc } from '../../../src/domain/TaskDoc.js';
 
 /** A task document as create_kanban_task makes it, on a host whose Automerge actor is `actor`. */
 function baseTask(actor: string): A.Doc<TaskDoc> {
