@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { homePaths } from '../../src/home.js';
+import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { MESH_BIN, TEST_ENV, mesh, type CliResult } from './cli.js';
 import { tmpHome } from './tmpHome.js';
 
@@ -135,5 +137,15 @@ export async function joinMesh(inviter: TestHost, joiner: TestHost): Promise<voi
   } catch (err) {
     const tail = (h: TestHost) => h.log.split('\n').filter((l) => !l.includes('"level":30,') || /join|member|refused/.test(l)).slice(-15).join('\n');
     throw new Error(`${(err as Error).message}\n--- ${inviter.name}:\n${tail(inviter)}\n--- ${joiner.name}:\n${tail(joiner)}`);
+  }
+}
+
+/** One call to a host's daemon over its socket, on a fresh connection (closed after). */
+export async function callDaemon<T>(host: TestHost, method: string, params: unknown, ctx: { agent?: string; session?: string } = {}): Promise<T> {
+  const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: ctx.agent ?? `prop-${host.name}`, ...(ctx.session ? { session: ctx.session } : {}) });
+  try {
+    return await client.call<T>(method, params);
+  } finally {
+    client.close();
   }
 }

@@ -1,7 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { homePaths } from '../../src/home.js';
-import { DaemonClient } from '../../src/ipc/DaemonClient.js';
-import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 /** A memory as every host must end up holding it: the whole view, not a digest of it. */
@@ -19,14 +17,7 @@ const OPERATIONS = 40;
 const CATEGORIES = ['project', 'infrastructure', 'incidents', 'runbooks'] as const;
 const TAGS = ['prod', 'staging', 'db', 'net', 'cache'] as const;
 
-async function call<T>(host: TestHost, method: string, params: unknown): Promise<T> {
-  const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: `prop-${host.name}` });
-  try {
-    return await client.call<T>(method, params);
-  } finally {
-    client.close();
-  }
-}
+const call = <T>(host: TestHost, method: string, params: unknown): Promise<T> => callDaemon<T>(host, method, params);
 
 /** Everything a host holds: live and soft-deleted memories, by id, as full views. */
 async function stateOf(host: TestHost): Promise<Map<string, View>> {
