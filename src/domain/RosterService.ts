@@ -4,6 +4,7 @@ import { capabilitiesForMachine, type CapabilityGroup } from '../config/capabili
 import { AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { CollectionViews } from '../store/CollectionViews.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
@@ -48,24 +49,19 @@ interface Binding {
  * the session goes, so every host reads the same liveness from the same document.
  */
 export class RosterService {
-  private readonly agents = new Map<string, AgentView>();
+  private readonly agents: CollectionViews<AgentView>;
   /** Agents registered by sessions connected to this daemon, by agent id. */
   private readonly bindings = new Map<string, Binding>();
   private timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: RosterDeps) {
     this.now = deps.now ?? Date.now;
+    this.agents = new CollectionViews<AgentView>(deps.store, 'agents');
   }
 
   async start(): Promise<void> {
-    for await (const [id, view] of this.deps.store.scanViews<AgentView>('agents')) this.agents.set(id, view);
-    this.unsubscribe = this.deps.store.onCommit((event) => {
-      if (event.collection !== 'agents') return;
-      if (event.view) this.agents.set(event.id, event.view as AgentView);
-      else this.agents.delete(event.id);
-    });
+    await this.agents.start();
     this.timer = setInterval(() => void this.heartbeat(), this.deps.heartbeatMs);
     this.timer.unref();
   }
@@ -73,7 +69,7 @@ export class RosterService {
   /** Stops beating; sessions still connected are marked ended, so other hosts see them offline at once. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.unsubscribe?.();
+    this.agents.stop();
     const ids = [...this.bindings.keys()];
     this.bindings.clear();
     await Promise.all(ids.map((id) => this.end(id).catch((err: unknown) => this.deps.logger.warn({ err, id }, 'could not mark an agent ended'))));

@@ -3,6 +3,7 @@ import * as A from '@automerge/automerge';
 import { DEFAULT_ANALYTICS_WINDOW_HOURS, TASK_FORMAT_VERSION } from '../constants.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { CollectionViews } from '../store/CollectionViews.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
@@ -37,25 +38,20 @@ const DEFAULT_TASK_LIST_LIMIT = 100;
  * listing, dependency checks and analytics read all of them.
  */
 export class TaskService {
-  private readonly tasks = new Map<string, TaskView>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly tasks: CollectionViews<TaskView>;
   private readonly now: () => number;
 
   constructor(private readonly deps: TaskServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.tasks = new CollectionViews<TaskView>(deps.store, 'tasks');
   }
 
-  async start(): Promise<void> {
-    for await (const [id, view] of this.deps.store.scanViews<TaskView>('tasks')) this.tasks.set(id, view);
-    this.unsubscribe = this.deps.store.onCommit((event) => {
-      if (event.collection !== 'tasks') return;
-      if (event.view) this.tasks.set(event.id, event.view as TaskView);
-      else this.tasks.delete(event.id);
-    });
+  start(): Promise<void> {
+    return this.tasks.start();
   }
 
   stop(): void {
-    this.unsubscribe?.();
+    this.tasks.stop();
   }
 
   async create(input: CreateTaskInput, actor: Actor, note?: string): Promise<TaskOut> {
@@ -115,7 +111,7 @@ export class TaskService {
     if (!current) return this.throwMissing(id);
     if (input.dependencies !== undefined) this.checkDependencies(id, input.dependencies);
     if (input.status !== undefined && NEEDS_DEPENDENCIES.has(input.status) && !input.force) {
-      const waiting = blockedBy({ dependencies: input.dependencies ?? current.dependencies }, this.tasks);
+      const waiting = blockedBy({ dependencies: input.dependencies ?? current.dependencies }, this.tasks.asMap());
       if (waiting.length) {
         throw new MeshError('TASK_BLOCKED', `task ${id} is blocked by ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'} (${waiting.join(', ')}); finish them first or pass force: true`, { blocked_by: waiting });
       }
@@ -236,7 +232,7 @@ export class TaskService {
   }
 
   private out(view: TaskView): TaskOut {
-    const waiting = CLOSED.has(view.status) ? [] : blockedBy(view, this.tasks);
+    const waiting = CLOSED.has(view.status) ? [] : blockedBy(view, this.tasks.asMap());
     return { ...view, status: waiting.length ? 'blocked' : view.status, workflow_status: view.status, blocked_by: waiting };
   }
 
@@ -245,7 +241,7 @@ export class TaskService {
       if (dep === id) throw new MeshError('DEPENDENCY_CYCLE', `task ${id} cannot depend on itself`, { cycle: [id, id] });
       if (!this.tasks.has(dep)) throw new NotFoundError('dependency task', dep);
     }
-    const cycle = cycleThrough(id, deps, this.tasks);
+    const cycle = cycleThrough(id, deps, this.tasks.asMap());
     if (cycle) throw new MeshError('DEPENDENCY_CYCLE', `these dependencies would make a cycle: ${cycle.join(' -> ')}`, { cycle });
   }
 

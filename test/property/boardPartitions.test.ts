@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { partitionStep } from '../helpers/partitionStep.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 interface Task {
@@ -84,20 +85,8 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
         await callDaemon(host, 'mesh.sync', {}).catch(() => undefined);
         log.push(`${op} sync on ${host.name}`);
       } else {
-        const down = hosts.filter((h) => !running.has(h));
-        if (down.length && (rand() < 0.5 || up.length === 1)) {
-          const back = pick(down);
-          await back.start();
-          running.add(back);
-          log.push(`${op} restart ${back.name}`);
-        } else if (up.length > 1) {
-          const victim = pick(up);
-          const hard = rand() < 0.5;
-          if (hard) await victim.kill();
-          else await victim.stop();
-          running.delete(victim);
-          log.push(`${op} ${victim.name} ${hard ? 'SIGKILLed' : 'stopped'}`);
-        }
+        const event = await partitionStep(hosts, running, rand);
+        if (event) log.push(`${op} ${event}`);
       }
     }
     for (const h of hosts) if (!running.has(h)) await h.start();

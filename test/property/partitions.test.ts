@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { partitionStep } from '../helpers/partitionStep.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 /** A memory as every host must end up holding it: the whole view, not a digest of it. */
@@ -104,20 +105,8 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
         await call(host, 'mesh.sync', {}).catch(() => undefined);
         log.push(`${op} sync on ${host.name}`);
       } else {
-        const down = hosts.filter((h) => !running.has(h));
-        if (down.length && (rand() < 0.5 || up.length === 1)) {
-          const back = pick(down);
-          await back.start();
-          running.add(back);
-          log.push(`${op} restart ${back.name}`);
-        } else if (up.length > 1) {
-          const victim = pick(up);
-          const hard = rand() < 0.5;
-          if (hard) await victim.kill();
-          else await victim.stop();
-          running.delete(victim);
-          log.push(`${op} ${victim.name} ${hard ? 'SIGKILLed' : 'stopped'}`);
-        }
+        const event = await partitionStep(hosts, running, rand);
+        if (event) log.push(`${op} ${event}`);
       }
     }
     // Heal: every host back up.
