@@ -70,6 +70,12 @@ export class DocStore {
   private readonly unflushed = new Map<string, A.Doc<unknown> | null>();
   /** Keys erased since the last compaction; compaction deletes them again (see compact()). */
   private readonly erasedKeys = new Set<string>();
+  /**
+   * Keys erased by this process. A writer that loaded (or a peer's document that arrived) before
+   * the erasure must not put the document back after it: tombstones are final. Keys erased before
+   * the store opened have their tombstone on disk, which replication checks before writing.
+   */
+  private readonly erasedHere = new Set<string>();
   /** Fast imports not yet durable: a writer to the same key waits for them instead of seeing nothing. */
   private readonly importing = new Map<string, Promise<number>>();
   private pending: PendingWrite[] = [];
@@ -170,6 +176,7 @@ export class DocStore {
     this.assertOpen();
     const key = docKey(collection, id);
     const loaded = await this.ensureLoaded(key);
+    if (this.erasedHere.has(key)) throw new MeshError('ERASED', `${collection}/${id} was erased`, { id });
     const current = (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
     const result = fn(current);
     if (!result) return { seq: this.seq, doc: current, changed: false };
@@ -204,8 +211,8 @@ export class DocStore {
   async importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
     this.assertOpen();
     const key = docKey(collection, id);
-    if (this.importing.has(key) || this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
-    if (this.importing.has(key) || this.unflushed.has(key)) return undefined;
+    if (this.erasedHere.has(key) || this.importing.has(key) || this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
+    if (this.erasedHere.has(key) || this.importing.has(key) || this.unflushed.has(key)) return undefined;
     const pending = this.enqueue([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, scope, origin }]);
     this.importing.set(key, pending);
     try {
@@ -274,6 +281,7 @@ export class DocStore {
     this.cache.delete(key);
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
+    this.erasedHere.add(key);
     return this.enqueue([{ kind: 'erase', collection, id, tombstone, scope: 'mesh', origin: opts.origin }]).finally(() => {
       if (this.unflushed.get(key) === null) this.unflushed.delete(key);
     });

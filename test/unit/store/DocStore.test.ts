@@ -32,6 +32,22 @@ describe('DocStore', () => {
     return seq;
   };
 
+  it('never puts an erased document back: not a writer racing the erasure, not a late import', async () => {
+    await put('gone', 'secret plans');
+    const tomb = { erasedAt: 1, machine: 'm', agent: 'a' };
+    const bytes = (await store.rawDoc('memories', 'gone'))!;
+    // The erasure and a write that a peer's whole document would make, queued back to back.
+    const erasing = store.erase('memories', 'gone', tomb);
+    const racing = put('gone', 'secret plans, resurrected').then(() => 'written', (err: unknown) => err);
+    await erasing;
+    expect(await racing).toMatchObject({ code: 'ERASED' });
+    await expect(put('gone', 'later write')).rejects.toMatchObject({ code: 'ERASED' });
+    expect(await store.importDoc('memories', 'gone', bytes, { id: 'gone', text: 'x' }, ['h'], 'mesh', 'peer')).toBeUndefined();
+    await store.flush();
+    expect(await store.view('memories', 'gone')).toBeUndefined();
+    expect(await store.heads('memories', 'gone')).toBeNull();
+  });
+
   it('persists documents and views across reopen', async () => {
     await put('a', 'alpha');
     await put('b', 'beta');
