@@ -177,6 +177,11 @@ export class Replicator {
     return this.sync.pullAll();
   }
 
+  /** Resolves when no bulk pull (initial sync, long reconnect) is running. */
+  bulkSettled(): Promise<void> {
+    return this.sync?.bulkSettled() ?? Promise.resolve();
+  }
+
   peers(): PeerStatus[] {
     const self = this.mesh.peerId;
     return this.membership.list().map(([peer, m]) => {

@@ -13,6 +13,13 @@ export const FEED_PAGE = 2_000;
 /** Documents per `get` request, so a reply of full documents stays a few MiB at most. */
 export const GET_BATCH = 250;
 
+/**
+ * A pull that fetches at least this many documents is a bulk sync (a newcomer's first pull, a
+ * laptop back after days): embedding what arrives waits until it ends, so the CPU goes to
+ * storing and keyword-indexing first. Live pushes and ordinary anti-entropy pulls stay below it.
+ */
+export const BULK_PULL_DOCS = 200;
+
 /** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
 export const MAX_DOC_BYTES = 4 * 1024 * 1024;
 
