@@ -25,6 +25,8 @@ interface OpCommon {
   id: string;
   scope: ShareScope;
   origin: string | undefined;
+  /** Feed epoch of `origin` when the written version is exactly the one it sent (see FeedEntry.from). */
+  originEpoch?: string | undefined;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface StoredDoc {
   /** Heads of the stored version; null once erased, undefined if never stored. */
   heads: string[] | null | undefined;
   bytes: Uint8Array | undefined;
+  /** Bytes of the stored view, as JSON (what it costs to send it). */
+  viewBytes: number;
 }
 
 export type Mutation<T> = { doc: A.Doc<T>; view: unknown; scope?: ShareScope } | undefined;
@@ -236,8 +240,8 @@ export class DocStore {
    * sending member and was validated by the caller; the next local write recomputes it.
    * Resolves to undefined (nothing written) when this host has the document, or its tombstone.
    */
-  importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
-    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, scope, origin });
+  importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
+    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, scope, origin, originEpoch });
   }
 
   /**
@@ -247,8 +251,8 @@ export class DocStore {
    * loads as one document; the next local write saves it compacted. Resolves to undefined
    * (nothing written) when the document is no longer at `base` here; the caller then merges.
    */
-  appendChanges(collection: Collection, id: string, changes: Uint8Array[], view: unknown, heads: string[], base: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
-    return this.conditional({ kind: 'append', collection, id, changes, view, heads, base, scope, origin });
+  appendChanges(collection: Collection, id: string, changes: Uint8Array[], view: unknown, heads: string[], base: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
+    return this.conditional({ kind: 'append', collection, id, changes, view, heads, base, scope, origin, originEpoch });
   }
 
   private conditional(op: WriteOp & { kind: 'import' | 'append' }): Promise<number | undefined> {
@@ -363,6 +367,7 @@ export class DocStore {
         view: views[i] ? decodeJson(views[i]) : undefined,
         heads: heads[i] ? (decodeJson(heads[i]) as FeedKey).heads : undefined,
         bytes: docs[i],
+        viewBytes: views[i]?.byteLength ?? 0,
       }));
     } finally {
       await snapshot.close();
@@ -560,7 +565,8 @@ export class DocStore {
               batch.put(key, bytes!, { sublevel: this.docs });
               batch.put(key, encodeJson(op.view), { sublevel: this.views });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
-              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads }), { sublevel: this.feed });
+              const from = op.origin && op.originEpoch ? { from: { peer: op.origin, epoch: op.originEpoch } } : {};
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...from }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
               events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes ? { changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
             } else {

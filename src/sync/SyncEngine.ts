@@ -6,10 +6,10 @@ import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
-import type { CommitEvent, ShareScope, Tombstone } from '../store/types.js';
+import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -42,6 +42,12 @@ export interface SyncEngineDeps {
   canShare: (scope: ShareScope, peer: string) => boolean;
   /** Called after a replicated erasure, so the host scrubs its files. */
   onRemoteErase: () => void;
+}
+
+/** What a `get` answer was an answer to: the heads we sent for the document, and the peer's feed epoch. */
+interface Answered {
+  base: string[] | undefined;
+  epoch: string | undefined;
 }
 
 type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
@@ -155,7 +161,7 @@ export class SyncEngine {
     const result: PullResult = { peer, entries: 0, fetched: 0, applied: 0, erased: 0, ms: 0 };
     let state = this.states.get(peer) ?? { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
     for (;;) {
-      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE }, FeedResponse);
+      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, mine: this.deps.store.epoch }, FeedResponse);
       if (state.epoch !== null && res.epoch !== state.epoch) {
         // The peer's store was recreated: its sequence numbers start over, so must our cursor.
         this.deps.logger.info({ peer }, 'peer feed epoch changed; resyncing from the start');
@@ -180,7 +186,7 @@ export class SyncEngine {
       });
       result.fetched += need.length;
       markBulk(need.length);
-      const { applied, failed } = await this.fetch(peer, need);
+      const { applied, failed } = await this.fetch(peer, need, res.epoch);
       result.applied += applied;
       // Never move the cursor past a document that failed to apply: the next pull offers it again.
       const held = res.entries.filter((e) => failed.has(`${e.c}/${e.id}`)).map((e) => e.seq);
@@ -209,7 +215,7 @@ export class SyncEngine {
   private async syncMembership(peer: string): Promise<void> {
     const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }]);
+    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
     await this.deps.membership.refresh();
   }
 
@@ -218,11 +224,12 @@ export class SyncEngine {
    * group-commit. The next batch is requested while this one applies, so the peer's reading and
    * encoding overlaps our writing instead of alternating with it.
    */
-  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[]): Promise<{ applied: number; failed: Set<string> }> {
+  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[], epoch: string | undefined): Promise<{ applied: number; failed: Set<string> }> {
     let applied = 0;
     const failed = new Set<string>();
     const batches: (typeof need)[] = [];
     for (let i = 0; i < need.length; i += GET_BATCH) batches.push(need.slice(i, i + GET_BATCH));
+    const answered = new Set<string>();
     const ask = (docs: typeof need) => {
       const p = this.request(peer, { t: 'get', docs }, DocsResponse);
       p.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
@@ -234,13 +241,21 @@ export class SyncEngine {
       next = b + 1 < batches.length ? ask(batches[b + 1]!) : undefined;
       // The heads we sent: changes answered against them can be appended without loading the document.
       const sent = new Map(batch.map((d) => [`${d.c}/${d.id}`, d.heads]));
-      const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc, sent.get(`${doc.c}/${doc.id}`))));
+      for (const d of res.docs) answered.add(`${d.c}/${d.id}`);
+      // A reply cut short at its size budget: the rest go into one more batch. A reply that
+      // answers nothing at all would loop, so those documents are held for the next pull instead.
+      const unanswered = batch.filter((d) => !answered.has(`${d.c}/${d.id}`));
+      if (unanswered.length && res.docs.length > 0) {
+        batches.push(unanswered);
+        if (!next) next = ask(unanswered);
+      } else for (const d of unanswered) failed.add(`${d.c}/${d.id}`);
+      const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc, { base: sent.get(`${doc.c}/${doc.id}`), epoch })));
       applied += outcomes.filter((o) => o === 'applied').length;
       // Changes whose dependencies we lack: ask again for the whole document and merge it.
       const retry = res.docs.filter((_, j) => outcomes[j] === 'incomplete').map((d) => ({ c: d.c, id: d.id, heads: [] as string[] }));
       if (retry.length) {
         const full = await this.request(peer, { t: 'get', docs: retry }, DocsResponse);
-        const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc)));
+        const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc, { base: [], epoch })));
         applied += again.filter((o) => o === 'applied').length;
         full.docs.forEach((d, j) => {
           if (again[j] === 'incomplete' || again[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
@@ -263,11 +278,11 @@ export class SyncEngine {
     return new Promise((resolve) => this.bulkWaiters.push(resolve));
   }
 
-  private async applyPayload(peer: string, payload: DocPayload, base?: string[]): Promise<ApplyOutcome> {
+  private async applyPayload(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
     try {
       if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
       if (payload.missing) return 'unchanged';
-      return await this.applyRemote(peer, payload, base);
+      return await this.applyRemote(peer, payload, answer);
     } catch (err) {
       this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, err: (err as Error).message }, 'rejected a document from a peer');
       return 'rejected';
@@ -281,7 +296,8 @@ export class SyncEngine {
    * by the store as it writes; when the check fails (the document moved here meanwhile), or there
    * is no view, the document is loaded and merged.
    */
-  private async applyRemote(peer: string, payload: DocPayload, base?: string[]): Promise<ApplyOutcome> {
+  private async applyRemote(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
+    const base = answer?.base;
     const { c, id } = payload;
     const store = this.deps.store;
     const projector = PROJECTORS[c];
@@ -291,8 +307,8 @@ export class SyncEngine {
       if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
       const scope = projector.scope(view);
       let seq: number | undefined;
-      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer);
-      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer);
+      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch);
+      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch);
       if (seq !== undefined) return 'applied';
     }
     if (await store.tombstone(c, id)) return 'tombstoned';
@@ -341,7 +357,7 @@ export class SyncEngine {
       }
       const req = await io.receive(SyncRequest);
       let res: unknown;
-      if (req.t === 'feed') res = await this.serveFeed(peer, req.since, req.limit);
+      if (req.t === 'feed') res = await this.serveFeed(peer, req.since, req.limit, req.mine);
       else if (req.t === 'get') res = await this.serveGet(peer, req.docs);
       else {
         await this.servePush(peer, req.docs);
@@ -355,10 +371,13 @@ export class SyncEngine {
     }
   }
 
-  private async serveFeed(peer: string, since: number, limit: number) {
+  private async serveFeed(peer: string, since: number, limit: number, theirEpoch: string | undefined) {
     const page = await this.deps.store.feedSince(since, limit);
+    // A version the peer itself sent us (same heads, same store of theirs) is not offered back:
+    // after an initial sync that is every entry of our feed. The cursor still moves past them.
+    const echo = (e: FeedEntry) => theirEpoch !== undefined && e.from?.peer === peer && e.from.epoch === theirEpoch;
     const entries = page.entries
-      .filter((e) => this.deps.canShare(e.scope, peer))
+      .filter((e) => this.deps.canShare(e.scope, peer) && !echo(e))
       .map((e) => ({ seq: e.seq, c: e.collection, id: e.id, heads: e.heads, ...(e.tomb ? { tomb: e.tomb } : {}) }));
     return { t: 'feed', epoch: this.deps.store.epoch, entries, last: page.last, more: page.more };
   }
@@ -368,8 +387,11 @@ export class SyncEngine {
     const out: DocPayload[] = [];
     // One consistent bulk read instead of several awaited reads per document.
     const stored = await store.readMany(docs.map((d) => ({ collection: d.c, id: d.id })));
+    let size = 0;
     for (const [i, { c, id, heads }] of docs.entries()) {
-      const { tomb, view, heads: storedHeads, bytes } = stored[i]!;
+      const { tomb, view, heads: storedHeads, bytes, viewBytes } = stored[i]!;
+      // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
+      if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (tomb) {
         out.push({ c, id, heads: [], tomb });
         continue;
@@ -387,7 +409,9 @@ export class SyncEngine {
           // while a newer write is still queued): the peer can then append the changes without
           // loading its copy (~3 ms a document); otherwise it merges them.
           const withView = storedHeads && sameSet(storedHeads, docHeads) ? { view } : {};
-          out.push({ c, id, heads: docHeads, changes: A.getChangesSince(doc, heads), ...withView });
+          const changes = A.getChangesSince(doc, heads);
+          size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
+          out.push({ c, id, heads: docHeads, changes, ...withView });
           continue;
         }
       }
@@ -396,6 +420,7 @@ export class SyncEngine {
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
+      size += bytes.byteLength + viewBytes;
       out.push({ c, id, heads: storedHeads ?? [], full: bytes, view });
     }
     return { t: 'docs', docs: out };

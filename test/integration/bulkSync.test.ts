@@ -82,4 +82,27 @@ describe('bulk sync to a newcomer, then a reconnect with edits', () => {
     await cb.call('memory.update', { memory_id: edited[3], content: 'edited on the newcomer zqback3x' });
     await eventually(async () => (await ca.call<{ content: string }>('memory.retrieve', { memory_id: edited[3] })).content === 'edited on the newcomer zqback3x', 'the newcomer edit on the first host');
   });
+
+  it('a batch of memories too large for one reply frame arrives whole, over several replies', { timeout: 180_000 }, async () => {
+    // 40 memories of 60k characters: with their views ~5 MB, past what one reply may hold (and
+    // past the 4 MiB a libp2p byte stream buffers by default).
+    const big: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const filler = Array.from({ length: 6000 }, (_, k) => `w${(k * 7919 + i) % 9973}`).join(' ').slice(0, 60_000 - 20);
+      big.push((await ca.call<{ id: string }>('memory.store', { content: `zqbig${i}x ${filler}` })).id);
+    }
+    const c = await TestHost.create('bulk-c');
+    try {
+      await joinMesh(a, c);
+      await c.json(['sync']);
+      const cc = await DaemonClient.connect(homePaths(c.home.dir).socket, { agent: 'test' });
+      try {
+        for (const [i, id] of big.entries()) expect((await cc.call<{ content: string }>('memory.retrieve', { memory_id: id })).content.startsWith(`zqbig${i}x `)).toBe(true);
+      } finally {
+        cc.close();
+      }
+    } finally {
+      await c.dispose();
+    }
+  });
 });

@@ -125,6 +125,22 @@ describe('DocStore conditional writes (import, append)', () => {
     expect(batches.length).toBeLessThan(20);
   });
 
+  it('marks feed entries of versions taken exactly as a peer sent them, and only those', async () => {
+    const doc = A.change(A.init<Note>(), (d) => (d.text = 'theirs'));
+    await store.importDoc('memories', 'x', A.save(doc), { text: 'theirs' }, A.getHeads(doc), 'mesh', PEER, 'epoch-1');
+    await store.importDoc('memories', 'y', A.save(doc), { text: 'theirs' }, A.getHeads(doc), 'mesh', PEER);
+    await local('z', 'mine');
+    const { entries } = await store.feedSince(0, 10);
+    expect(entries.map((e) => [e.id, e.from])).toEqual([
+      ['x', { peer: PEER, epoch: 'epoch-1' }],
+      ['y', undefined],
+      ['z', undefined],
+    ]);
+    // A local write on top of the imported version is ours: no longer marked.
+    await local('x', 'edited here');
+    expect((await store.feedSince(0, 10)).entries.find((e) => e.id === 'x')?.from).toBeUndefined();
+  });
+
   it('reads a tombstone, view, heads and bytes of each key from one snapshot', async () => {
     const { doc } = await local('a', 'one');
     await store.erase('memories', 'b', { erasedAt: 1, machine: 'm', agent: 'a' });
