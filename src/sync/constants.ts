@@ -7,6 +7,13 @@ export const JOIN_PROTOCOL = '/hivemesh/join/1';
 /** Largest frame on a sync stream. A page of documents is kept well under it; more is hostile. */
 export const MAX_SYNC_FRAME_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The private-network cipher's WebAssembly memory is grown to this once at start (see
+ * pnetCipherFix.ts): more than any chunk it is handed (a sync frame is at most 8 MiB), far below
+ * its 62.5 MiB maximum.
+ */
+export const PNET_CIPHER_MEMORY_BYTES = 12 * 1024 * 1024;
+
 /** Room for a frame's varint length prefix (at most 10 bytes) in the stream's read buffer. */
 export const FRAME_PREFIX_BYTES = 16;
 
@@ -25,9 +32,10 @@ export const GET_BATCH = 500;
 /**
  * A `get` reply stops adding documents before it passes this many bytes (documents and views)
  * and the requester asks again for the rest, so a batch of large memories (up to 64k characters
- * each) stays well inside the frame limit, msgpack overhead included.
+ * each) stays inside the frame, msgpack overhead included — and inside the 4 MiB read buffer of
+ * hosts running an earlier version, which did not raise libp2p's default.
  */
-export const GET_REPLY_BYTES = 4 * 1024 * 1024;
+export const GET_REPLY_BYTES = 3 * 1024 * 1024;
 
 /**
  * A pull that fetches at least this many documents is a bulk sync (a newcomer's first pull, a
