@@ -152,6 +152,6 @@ describe('DocStore conditional writes (import, append)', () => {
     expect(a).toMatchObject({ tomb: undefined, view: { id: 'a', text: 'one' }, heads: A.getHeads(doc!) });
     expect(A.load<Note>(a!.bytes!).text).toBe('one');
     expect(b).toMatchObject({ tomb: { machine: 'm' }, view: undefined, heads: null, bytes: undefined });
-    expect(c).toEqual({ tomb: undefined, view: undefined, heads: undefined, bytes: undefined });
+    expect(c).toEqual({ tomb: undefined, view: undefined, heads: undefined, bytes: undefined, viewBytes: 0 });
   });
 });
