@@ -248,6 +248,12 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   await sleep(1000); // let A settle after start (index open, model load) before timing
   const t0 = performance.now();
   await b.start([], startOpts('initial-b'));
+  // The daemons' stderr (a crash's stack) lives in memory only: keep a copy on disk while waiting.
+  const dump = setInterval(() => {
+    writeFileSync(join(BENCH, 'sync-initial-a.log'), a.log);
+    writeFileSync(join(BENCH, 'sync-initial-b.log'), b.log);
+  }, 5000);
+  dump.unref();
   const cb = await client(b);
   // Poll cheaply: `memory.stats` groups the whole catalog (~4 ms at 10k, far more at 100k), so
   // polling it every 100 ms would steal B's CPU. The last-written memory arrives last (feed order),
@@ -269,6 +275,7 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   } catch {
     vectorsMs = null;
   }
+  clearInterval(dump);
   ca.close();
   cb.close();
   const result = { ms, catalogMs, bytes, dbBytes, vectorsMs };

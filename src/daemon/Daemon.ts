@@ -266,7 +266,14 @@ export class Daemon {
       const { TransformersEmbedder } = await import('../search/embedder/TransformersEmbedder.js');
       const { resolveModel } = await import('../search/embedder/models.js');
       const embedder = await TransformersEmbedder.load(resolveModel(this.config.embedding.model, join(this.paths.root, 'models')));
-      const vectors = new MemoryVectors({ store, embedder, dir: join(this.paths.indexDir, 'vectors'), logger: log.child({ mod: 'vectors' }) });
+      const vectors = new MemoryVectors({
+        store,
+        embedder,
+        dir: join(this.paths.indexDir, 'vectors'),
+        logger: log.child({ mod: 'vectors' }),
+        // Replicated memories are embedded after a bulk sync, not during it (keyword search has them at once).
+        settled: () => this.replicator?.bulkSettled() ?? Promise.resolve(),
+      });
       const opened = await vectors.open();
       this.vectors = vectors;
       this.memories.setVectors(vectors);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { Memory } from '../domain/Memory.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
+import type { CommitEvent } from '../store/types.js';
 import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
@@ -95,12 +96,22 @@ export class MemoryIndex {
    */
   async open(): Promise<{ rebuilt: boolean; replayed: number }> {
     const result = await this.openAndCatchUp();
-    this.store.onCommit((event) => {
-      if (event.collection !== 'memories') return;
-      if (event.tomb || !event.view) this.remove(event.id, event.seq);
-      else this.apply(event.view as Memory, event.seq);
-    });
+    // One transaction per group commit: a transaction per memory (and with it an FTS5 segment
+    // per memory, merged again later) made the index the largest cost of an initial sync.
+    this.store.onCommits((events) => this.applyEvents(events));
     return result;
+  }
+
+  private applyEvents(events: readonly CommitEvent[]): void {
+    const mine = events.filter((e) => e.collection === 'memories');
+    if (mine.length === 0) return;
+    this.db.transaction(() => {
+      for (const e of mine) {
+        if (e.tomb || !e.view) this.removeRow(e.id);
+        else this.applyRow(e.view as Memory);
+      }
+      this.bumpSeq(mine.reduce((m, e) => Math.max(m, e.seq), 0));
+    })();
   }
 
   private async openAndCatchUp(): Promise<{ rebuilt: boolean; replayed: number }> {
@@ -167,20 +178,6 @@ export class MemoryIndex {
     this.appliedSeq = seq;
     await this.checkpoint();
     return n;
-  }
-
-  apply(memory: Memory, seq: number): void {
-    this.db.transaction(() => {
-      this.applyRow(memory);
-      this.bumpSeq(seq);
-    })();
-  }
-
-  remove(id: string, seq: number): void {
-    this.db.transaction(() => {
-      this.removeRow(id);
-      this.bumpSeq(seq);
-    })();
   }
 
   keywordSearch(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {

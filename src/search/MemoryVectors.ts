@@ -18,6 +18,7 @@ export function embeddingText(m: Pick<Memory, 'content' | 'tags'>): string {
 interface Job {
   id: string;
   text: string | null;
+  seq: number;
 }
 
 interface VectorState {
@@ -39,8 +40,13 @@ const INDEXED_WAIT_MS = 5_000;
 export class MemoryVectors {
   private index!: HnswVectorIndex;
   private cache!: EmbeddingCache;
+  /** Local writes: a writer may be waiting for them (whenIndexed), so they go first, always. */
+  private urgent = new Map<string, Job>();
+  /** Replicated writes and replays: embedded in the background, after any bulk sync (see `deps.settled`). */
   private queue = new Map<string, Job>();
   private draining: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private closing = false;
   private waiters = new Map<string, (() => void)[]>();
   private appliedSeq = 0;
   private savedSeq = 0;
@@ -48,8 +54,12 @@ export class MemoryVectors {
   private rebuilding: Promise<number> | undefined;
   private progress = { done: 0, total: 0 };
 
+  /**
+   * @param deps.settled resolves when no bulk replication is running; replicated memories are
+   *   embedded only then, so an initial sync spends its CPU on storing and keyword-indexing.
+   */
   constructor(
-    private readonly deps: { store: DocStore; embedder: Embedder; dir: string; logger: Logger },
+    private readonly deps: { store: DocStore; embedder: Embedder; dir: string; logger: Logger; settled?: () => Promise<void> },
   ) {}
 
   get modelId(): string {
@@ -65,7 +75,7 @@ export class MemoryVectors {
       model: this.deps.embedder.modelId,
       dimension: this.deps.embedder.dimension,
       vectors: this.index?.size ?? 0,
-      queued: this.queue.size,
+      queued: this.queue.size + this.urgent.size,
       rebuilding: this.rebuilding ? this.progress : null,
     };
   }
@@ -78,7 +88,7 @@ export class MemoryVectors {
     const state = await this.readState();
     store.onCommit((event) => {
       if (event.collection !== 'memories') return;
-      this.enqueue(event.id, event.tomb || !event.view ? null : (event.view as Memory), event.seq);
+      this.enqueue(event.id, event.tomb || !event.view ? null : (event.view as Memory), event.seq, event.origin === undefined);
     });
     this.timer = setInterval(() => void this.saveIfDirty().catch((err: unknown) => logger.error({ err }, 'saving vectors failed')), SAVE_INTERVAL_MS);
     this.timer.unref();
@@ -91,7 +101,7 @@ export class MemoryVectors {
     let replayed = 0;
     for await (const entry of store.changesSince(state.seq)) {
       if (entry.collection !== 'memories') continue;
-      this.enqueue(entry.id, entry.op === 'erase' ? null : ((await store.view<Memory>('memories', entry.id)) ?? null), entry.seq);
+      this.enqueue(entry.id, entry.op === 'erase' ? null : ((await store.view<Memory>('memories', entry.id)) ?? null), entry.seq, false);
       replayed++;
     }
     return { state: 'loaded', replayed };
@@ -137,7 +147,7 @@ export class MemoryVectors {
 
   /** Resolves once the given memory's latest version is in the vector index (bounded wait). */
   whenIndexed(id: string): Promise<void> {
-    if (!this.queue.has(id)) return Promise.resolve();
+    if (!this.queued(id)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, INDEXED_WAIT_MS);
       const list = this.waiters.get(id) ?? [];
@@ -151,36 +161,59 @@ export class MemoryVectors {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.closing = true;
+    this.wake?.();
     await this.draining;
     await this.rebuilding?.catch(() => undefined);
+    // Whatever is still queued is not in the index: record a sequence before it, so the next
+    // start replays it from the store's log (which is kept from this sequence on).
+    for (const job of [...this.urgent.values(), ...this.queue.values()]) this.appliedSeq = Math.min(this.appliedSeq, job.seq - 1);
     if (this.appliedSeq !== this.savedSeq) await this.save();
     this.cache?.close();
   }
 
-  private enqueue(id: string, memory: Memory | null, seq: number): void {
-    // Deleted memories leave the vector index; recovering one puts it back.
-    this.queue.set(id, { id, text: memory && !memory.deleted ? embeddingText(memory) : null });
+  private queued(id: string): boolean {
+    return this.urgent.has(id) || this.queue.has(id);
+  }
+
+  private enqueue(id: string, memory: Memory | null, seq: number, local: boolean): void {
+    // Deleted memories leave the vector index; recovering one puts it back. The newest version wins.
+    const job = { id, text: memory && !memory.deleted ? embeddingText(memory) : null, seq };
+    this.urgent.delete(id);
+    this.queue.delete(id);
+    (local ? this.urgent : this.queue).set(id, job);
     this.appliedSeq = Math.max(this.appliedSeq, seq);
+    if (local) this.wake?.();
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
+  /** Waits until no bulk sync runs, or until a local write or close() needs the queue moving. */
+  private async waitForTurn(): Promise<void> {
+    if (!this.deps.settled) return;
+    await Promise.race([this.deps.settled(), new Promise<void>((resolve) => (this.wake = resolve))]);
+    this.wake = undefined;
+  }
+
   private async drain(): Promise<void> {
-    while (this.queue.size > 0) {
-      const jobs = [...this.queue.values()].slice(0, EMBED_BATCH_SIZE * 4);
-      for (const job of jobs) this.queue.delete(job.id);
+    while (!this.closing && (this.urgent.size > 0 || this.queue.size > 0)) {
+      if (this.urgent.size === 0) await this.waitForTurn();
+      if (this.closing) break;
+      const source = this.urgent.size > 0 ? this.urgent : this.queue;
+      const jobs = [...source.values()].slice(0, EMBED_BATCH_SIZE * 4);
+      for (const job of jobs) source.delete(job.id);
       const toEmbed = jobs.filter((j) => j.text !== null);
       try {
         const vectors = await this.vectorsFor(toEmbed.map((j) => j.text!));
         toEmbed.forEach((job, i) => {
           // A newer version queued meanwhile wins; this one would be stale.
-          if (!this.queue.has(job.id)) this.index.add(job.id, vectors[i]!);
+          if (!this.queued(job.id)) this.index.add(job.id, vectors[i]!);
         });
-        for (const job of jobs) if (job.text === null && this.index.has(job.id) && !this.queue.has(job.id)) this.index.remove(job.id);
+        for (const job of jobs) if (job.text === null && this.index.has(job.id) && !this.queued(job.id)) this.index.remove(job.id);
       } catch (err) {
         this.deps.logger.error({ err: (err as Error).message }, 'embedding failed; these memories stay keyword-only until the next reindex');
       }
       for (const job of jobs) {
-        if (this.queue.has(job.id)) continue;
+        if (this.queued(job.id)) continue;
         for (const wake of this.waiters.get(job.id) ?? []) wake();
         this.waiters.delete(job.id);
       }
@@ -206,7 +239,7 @@ export class MemoryVectors {
   }
 
   private async saveIfDirty(): Promise<void> {
-    if (this.appliedSeq !== this.savedSeq && !this.rebuilding && !this.draining && this.queue.size === 0) await this.save();
+    if (this.appliedSeq !== this.savedSeq && !this.rebuilding && !this.draining && this.queue.size === 0 && this.urgent.size === 0) await this.save();
   }
 
   private async save(): Promise<void> {

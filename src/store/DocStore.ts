@@ -15,7 +15,8 @@ type Sub = ReturnType<typeof openSublevel>;
 
 interface PendingWrite {
   ops: WriteOp[];
-  resolve: (seq: number) => void;
+  /** The seq of the write's last applied op, or undefined when every op was conditional and refused. */
+  resolve: (seq: number | undefined) => void;
   reject: (err: unknown) => void;
 }
 
@@ -24,10 +25,21 @@ interface OpCommon {
   id: string;
   scope: ShareScope;
   origin: string | undefined;
+  /** Feed epoch of `origin` when the written version is exactly the one it sent (see FeedEntry.from). */
+  originEpoch?: string | undefined;
 }
 
+/**
+ * `put` and `erase` always apply. `import` and `append` are conditional writes of replicated
+ * documents that skip loading them; their condition is checked when the batch is written (the one
+ * place every write passes through in order), so no write that landed in between can be lost:
+ * - `import`: a document this host has never had (no document, no tombstone);
+ * - `append`: changes on top of exactly the heads this host had when it asked for them; the stored
+ *   bytes become the saved document followed by the change chunks (Automerge loads that as one).
+ */
 type WriteOp =
-  | (OpCommon & { kind: 'put'; bytes: Uint8Array; view: unknown; heads: string[]; changes: Uint8Array[] | undefined })
+  | (OpCommon & { kind: 'put' | 'import'; bytes: Uint8Array; view: unknown; heads: string[]; changes: Uint8Array[] | undefined })
+  | (OpCommon & { kind: 'append'; changes: Uint8Array[]; view: unknown; heads: string[]; base: string[] })
   | (OpCommon & { kind: 'erase'; tombstone: Tombstone });
 
 /** Where a document stands in this host's feed: the seq of its newest write and its heads then. */
@@ -39,6 +51,17 @@ interface FeedKey {
 export interface MutateOptions {
   /** Peer id the change came from (replication); undefined for local writes. */
   origin?: string;
+}
+
+/** One document as stored, read consistently (see DocStore.readMany). */
+export interface StoredDoc {
+  tomb: Tombstone | undefined;
+  view: unknown;
+  /** Heads of the stored version; null once erased, undefined if never stored. */
+  heads: string[] | null | undefined;
+  bytes: Uint8Array | undefined;
+  /** Bytes of the stored view, as JSON (what it costs to send it). */
+  viewBytes: number;
 }
 
 export type Mutation<T> = { doc: A.Doc<T>; view: unknown; scope?: ShareScope } | undefined;
@@ -62,6 +85,7 @@ export class DocStore {
   private readonly feedKeys: Sub;
   private readonly local: Sub;
   private readonly listeners = new Set<(event: CommitEvent) => void>();
+  private readonly batchListeners = new Set<(events: readonly CommitEvent[]) => void>();
   private epochId = '';
   private trimmedTo = 0;
   private readonly cache = new LruCache<string, A.Doc<unknown>>(DOC_CACHE_SIZE);
@@ -76,8 +100,10 @@ export class DocStore {
    * the store opened have their tombstone on disk, which replication checks before writing.
    */
   private readonly erasedHere = new Set<string>();
-  /** Fast imports not yet durable: a writer to the same key waits for them instead of seeing nothing. */
-  private readonly importing = new Map<string, Promise<number>>();
+  /** Fast imports and appends not yet durable: a writer to the same key waits for them instead of seeing an older version. */
+  private readonly importing = new Map<string, Promise<number | undefined>>();
+  /** Keys whose disk read was in flight when an import or append was queued: that read must be redone. */
+  private readonly stale = new Set<string>();
   private pending: PendingWrite[] = [];
   private flushing: Promise<void> | undefined;
   private seq = 0;
@@ -150,6 +176,16 @@ export class DocStore {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Subscribes to durable commits a batch at a time (every write of one group commit, in order),
+   * for followers that are much cheaper per batch than per write (one SQLite transaction). Called
+   * at the same point as `onCommit` listeners: before any writer of the batch resumes.
+   */
+  onCommits(listener: (events: readonly CommitEvent[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
   /** The sequence number of the last committed write. */
   get lastSeq(): number {
     return this.seq;
@@ -175,7 +211,9 @@ export class DocStore {
   ): Promise<{ seq: number; doc: A.Doc<T> | undefined; changed: boolean }> {
     this.assertOpen();
     const key = docKey(collection, id);
-    const loaded = await this.ensureLoaded(key);
+    let loaded = await this.ensureLoaded(key);
+    // An import or append queued while we loaded replaces what we read: load again, after it.
+    while (this.importing.has(key)) loaded = await this.ensureLoaded(key);
     if (this.erasedHere.has(key)) throw new MeshError('ERASED', `${collection}/${id} was erased`, { id });
     const current = (this.latest(key) ?? loaded) as A.Doc<T> | undefined;
     const result = fn(current);
@@ -194,7 +232,7 @@ export class DocStore {
     this.cache.set(key, doc);
     this.unflushed.set(key, doc);
     try {
-      const seq = await this.enqueue([
+      const seq = await this.write([
         { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, scope: result.scope ?? 'mesh', origin: opts.origin },
       ]);
       return { seq, doc, changed: true };
@@ -207,26 +245,44 @@ export class DocStore {
    * Stores a document this host does not have, as a peer saved it, without loading it (loading
    * costs ~1 ms per document, which would dominate an initial sync). The view comes from the
    * sending member and was validated by the caller; the next local write recomputes it.
+   * Resolves to undefined (nothing written) when this host has the document, or its tombstone.
    */
-  async importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string): Promise<number | undefined> {
-    this.assertOpen();
-    const key = docKey(collection, id);
-    if (this.erasedHere.has(key) || this.importing.has(key) || this.unflushed.has(key) || this.cache.get(key) || (await this.docs.get(key))) return undefined;
-    if (this.erasedHere.has(key) || this.importing.has(key) || this.unflushed.has(key)) return undefined;
-    const pending = this.enqueue([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, scope, origin }]);
-    this.importing.set(key, pending);
-    try {
-      return await pending;
-    } finally {
-      this.importing.delete(key);
-    }
+  importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
+    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, scope, origin, originEpoch });
   }
 
-  /** The saved bytes of a document, straight from disk (what a peer with nothing gets). */
+  /**
+   * Adds a peer's changes to a document without loading it: the changes must be exactly those
+   * after `base`, the heads this host had when it asked, and the view the sender's for `heads`.
+   * The document is stored as its saved bytes followed by the change chunks, which Automerge
+   * loads as one document; the next local write saves it compacted. Resolves to undefined
+   * (nothing written) when the document is no longer at `base` here; the caller then merges.
+   */
+  appendChanges(collection: Collection, id: string, changes: Uint8Array[], view: unknown, heads: string[], base: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
+    return this.conditional({ kind: 'append', collection, id, changes, view, heads, base, scope, origin, originEpoch });
+  }
+
+  private conditional(op: WriteOp & { kind: 'import' | 'append' }): Promise<number | undefined> {
+    this.assertOpen();
+    const key = docKey(op.collection, op.id);
+    // A local or merged version on its way to disk, or another import: the caller takes the merge path.
+    if (this.erasedHere.has(key) || this.importing.has(key) || this.unflushed.has(key)) return Promise.resolve(undefined);
+    this.cache.delete(key);
+    if (this.loading.has(key)) this.stale.add(key);
+    const pending = this.enqueue([op]);
+    this.importing.set(key, pending);
+    return pending.finally(() => {
+      if (this.importing.get(key) === pending) this.importing.delete(key);
+    });
+  }
+
+  /** The saved bytes of a document (what a peer with nothing gets): from disk unless a newer version is still queued. */
   async rawDoc(collection: Collection, id: string): Promise<Uint8Array | undefined> {
     const key = docKey(collection, id);
-    const latest = this.latest(key);
-    if (latest) return A.save(latest);
+    // The cache only ever holds what is on disk (or queued), so saving it again would only cost time.
+    const pending = this.unflushed.get(key);
+    if (pending) return A.save(pending);
+    if (pending === null) return undefined;
     return this.docs.get(key);
   }
 
@@ -282,7 +338,7 @@ export class DocStore {
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
     this.erasedHere.add(key);
-    return this.enqueue([{ kind: 'erase', collection, id, tombstone, scope: 'mesh', origin: opts.origin }]).finally(() => {
+    return this.write([{ kind: 'erase', collection, id, tombstone, scope: 'mesh', origin: opts.origin }]).finally(() => {
       if (this.unflushed.get(key) === null) this.unflushed.delete(key);
     });
   }
@@ -296,6 +352,34 @@ export class DocStore {
     if (ids.length === 0) return [];
     const values = await this.views.getMany(ids.map((id) => docKey(collection, id)));
     return values.map((bytes) => (bytes ? (decodeJson(bytes) as T) : undefined));
+  }
+
+  /**
+   * Tombstone, view, heads and saved bytes of each key, all read from one LevelDB snapshot, so a
+   * view always belongs to the bytes and heads beside it (what a peer is sent together). Only
+   * durable versions: a write still queued shows up at the next exchange.
+   */
+  async readMany(keys: readonly { collection: Collection; id: string }[]): Promise<StoredDoc[]> {
+    if (keys.length === 0) return [];
+    const ks = keys.map((k) => docKey(k.collection, k.id));
+    const snapshot = this.db.snapshot();
+    try {
+      const [tombs, views, heads, docs] = await Promise.all([
+        this.tombs.getMany(ks, { snapshot }),
+        this.views.getMany(ks, { snapshot }),
+        this.feedKeys.getMany(ks, { snapshot }),
+        this.docs.getMany(ks, { snapshot }),
+      ]);
+      return ks.map((_, i) => ({
+        tomb: tombs[i] ? (decodeJson(tombs[i]) as Tombstone) : undefined,
+        view: views[i] ? decodeJson(views[i]) : undefined,
+        heads: heads[i] ? (decodeJson(heads[i]) as FeedKey).heads : undefined,
+        bytes: docs[i],
+        viewBytes: views[i]?.byteLength ?? 0,
+      }));
+    } finally {
+      await snapshot.close();
+    }
   }
 
   async tombstonesMany(keys: readonly { collection: Collection; id: string }[]): Promise<(Tombstone | undefined)[]> {
@@ -403,23 +487,36 @@ export class DocStore {
     let inflight = this.loading.get(key);
     if (!inflight) {
       inflight = (async () => {
-        const bytes = await this.docs.get(key);
-        return bytes ? A.load<unknown>(bytes, this.actorId ? { actor: this.actorId } : undefined) : undefined;
+        for (;;) {
+          this.stale.delete(key);
+          const bytes = await this.docs.get(key);
+          // An import or append was queued during the read: what we read is (or may become) outdated.
+          if (this.stale.has(key) || this.importing.has(key)) {
+            await this.importing.get(key)?.catch(() => undefined);
+            continue;
+          }
+          const doc = bytes ? A.load<unknown>(bytes, this.actorId ? { actor: this.actorId } : undefined) : undefined;
+          if (doc && !this.cache.get(key) && !this.unflushed.has(key)) this.cache.set(key, doc);
+          return doc;
+        }
       })();
       this.loading.set(key, inflight);
       void inflight.finally(() => this.loading.delete(key)).catch(() => undefined);
     }
-    const loaded = await inflight;
-    if (loaded && !this.cache.get(key) && !this.unflushed.has(key)) this.cache.set(key, loaded);
-    return loaded;
+    return inflight;
   }
 
   private assertOpen(): void {
     if (this.status !== 'open') throw new MeshError('SHUTTING_DOWN', 'the store is closed');
   }
 
-  private enqueue(ops: WriteOp[]): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+  /** Queues unconditional writes: they always apply, so the result is always a sequence number. */
+  private async write(ops: WriteOp[]): Promise<number> {
+    return (await this.enqueue(ops)) ?? this.seq;
+  }
+
+  private enqueue(ops: WriteOp[]): Promise<number | undefined> {
+    return new Promise<number | undefined>((resolve, reject) => {
       this.pending.push({ ops, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
@@ -432,29 +529,58 @@ export class DocStore {
         this.pending = [];
         const batch = this.db.batch();
         let seq = this.seq;
-        const seqs: number[] = [];
+        const seqs: (number | undefined)[] = [];
         const events: CommitEvent[] = [];
-        // Each document has one feed entry, at the seq of its newest write: move it.
+        // Each document has one feed entry, at the seq of its newest write: move it. The entries
+        // are also what conditional writes are checked against (see WriteOp).
         const keys = [...new Set(group.flatMap((w) => w.ops.map((op) => docKey(op.collection, op.id))))];
-        const previous = new Map<string, number>();
+        const state = new Map<string, FeedKey>();
         (await this.feedKeys.getMany(keys)).forEach((bytes, i) => {
-          if (bytes) previous.set(keys[i]!, (decodeJson(bytes) as FeedKey).seq);
+          if (bytes) state.set(keys[i]!, decodeJson(bytes) as FeedKey);
         });
+        // Appends need the stored bytes they extend (puts earlier in this batch replace them);
+        // imports also check the document and tombstone keys themselves, not only the feed.
+        const condKeys = [...new Set(group.flatMap((w) => w.ops.filter((op) => op.kind === 'append' || op.kind === 'import').map((op) => docKey(op.collection, op.id))))];
+        const stored = new Map<string, Uint8Array | undefined>();
+        const erased = new Set<string>();
+        if (condKeys.length) {
+          const [docs, tombs] = await Promise.all([this.docs.getMany(condKeys), this.tombs.getMany(condKeys)]);
+          condKeys.forEach((k, i) => {
+            stored.set(k, docs[i]);
+            if (tombs[i]) erased.add(k);
+          });
+        }
         for (const write of group) {
+          let applied: number | undefined;
           for (const op of write.ops) {
-            seq++;
             const key = docKey(op.collection, op.id);
-            const old = previous.get(key);
-            if (old !== undefined) batch.del(logKey(old), { sublevel: this.feed });
-            previous.set(key, seq);
-            if (op.kind === 'put') {
-              batch.put(key, op.bytes, { sublevel: this.docs });
+            const old = state.get(key);
+            let bytes: Uint8Array | undefined;
+            if (op.kind === 'put') bytes = op.bytes;
+            else if (op.kind === 'import') bytes = old || stored.get(key) || erased.has(key) ? undefined : op.bytes;
+            else if (op.kind === 'append') {
+              const base = stored.get(key);
+              bytes = base && old?.heads && sameHeads(old.heads, op.base) ? concat(base, op.changes) : undefined;
+            }
+            if (op.kind !== 'erase' && bytes === undefined) continue; // a refused conditional write
+            seq++;
+            applied = seq;
+            if (old !== undefined) batch.del(logKey(old.seq), { sublevel: this.feed });
+            if (op.kind !== 'erase') {
+              const { changes } = op;
+              state.set(key, { seq, heads: op.heads });
+              stored.set(key, bytes);
+              batch.put(key, bytes!, { sublevel: this.docs });
               batch.put(key, encodeJson(op.view), { sublevel: this.views });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
-              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads }), { sublevel: this.feed });
+              const from = op.origin && op.originEpoch ? { from: { peer: op.origin, epoch: op.originEpoch } } : {};
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...from }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
-              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(op.changes ? { changes: op.changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes ? { changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
             } else {
+              state.set(key, { seq, heads: null });
+              stored.set(key, undefined);
+              erased.add(key);
               batch.del(key, { sublevel: this.docs });
               batch.del(key, { sublevel: this.views });
               batch.put(key, encodeJson(op.tombstone), { sublevel: this.tombs });
@@ -464,7 +590,12 @@ export class DocStore {
               events.push({ seq, collection: op.collection, id: op.id, scope: 'mesh', heads: [], tomb: op.tombstone, ...(op.origin ? { origin: op.origin } : {}) });
             }
           }
-          seqs.push(seq);
+          seqs.push(applied);
+        }
+        if (seq === this.seq) {
+          // Every write of the group was a refused conditional one: nothing to make durable.
+          group.forEach((write) => write.resolve(undefined));
+          continue;
         }
         batch.put('seq', encodeJson(seq), { sublevel: this.meta });
         try {
@@ -475,7 +606,14 @@ export class DocStore {
           continue;
         }
         this.seq = seq;
-        group.forEach((write, i) => write.resolve(seqs[i] ?? seq));
+        group.forEach((write, i) => write.resolve(seqs[i]));
+        for (const listener of this.batchListeners) {
+          try {
+            listener(events);
+          } catch (err) {
+            this.logger.error({ err }, 'commit listener failed');
+          }
+        }
         for (const event of events) {
           for (const listener of this.listeners) {
             try {
@@ -494,6 +632,17 @@ export class DocStore {
 
 function sameHeads(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((h) => b.includes(h));
+}
+
+function concat(head: Uint8Array, tail: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(tail.reduce((n, c) => n + c.byteLength, head.byteLength));
+  out.set(head);
+  let at = head.byteLength;
+  for (const c of tail) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 const encoder = new TextEncoder();

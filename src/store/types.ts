@@ -33,6 +33,11 @@ export interface FeedEntry {
   scope: ShareScope;
   heads: string[] | null;
   tomb?: Tombstone;
+  /**
+   * The member this exact version came from (heads as that peer sent them) and that peer's feed
+   * epoch then: that peer has it, so it need not be offered back (see SyncEngine.serveFeed).
+   */
+  from?: { peer: string; epoch: string };
 }
 
 /** Emitted once a write is durable; replication pushes it to connected peers. */

@@ -9,6 +9,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, REDIAL_SWEEP_MS } from './constants.js';
+import { applyPnetCipherFix } from './pnetCipherFix.js';
 
 export interface MeshNodeOptions {
   /** Protobuf-encoded libp2p private key, base64. */
@@ -48,6 +49,8 @@ export class MeshNode {
 
   async start(): Promise<void> {
     const { opts } = this;
+    // Before any connection exists: the pnet cipher's shared memory otherwise runs out under bulk traffic.
+    applyPnetCipherFix();
     this.node = await createLibp2p({
       privateKey: this.privateKey,
       addresses: { listen: opts.listen },

@@ -177,6 +177,11 @@ export class Replicator {
     return this.sync.pullAll();
   }
 
+  /** Resolves when no bulk pull (initial sync, long reconnect) is running. */
+  bulkSettled(): Promise<void> {
+    return this.sync?.bulkSettled() ?? Promise.resolve();
+  }
+
   peers(): PeerStatus[] {
     const self = this.mesh.peerId;
     return this.membership.list().map(([peer, m]) => {
@@ -262,7 +267,8 @@ export class Replicator {
       await writeMeshSecrets(this.opts.meshPath, this.secrets);
       this.mesh.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
       this.opts.logger.info({ inviter: join.inviter }, 'joined the mesh');
-      await this.sync.pull(join.inviter);
+      // The first pull can fail on its own (and is retried by anti-entropy); that is not a failed join.
+      this.sync.pullQuietly(join.inviter);
     } catch (err) {
       this.joinError = (err as Error).message;
       this.opts.logger.error({ err: this.joinError }, 'joining the mesh failed');

@@ -6,10 +6,10 @@ import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
-import type { CommitEvent, ShareScope, Tombstone } from '../store/types.js';
+import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, FEED_PAGE, GET_BATCH, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -44,6 +44,12 @@ export interface SyncEngineDeps {
   onRemoteErase: () => void;
 }
 
+/** What a `get` answer was an answer to: the heads we sent for the document, and the peer's feed epoch. */
+interface Answered {
+  base: string[] | undefined;
+  epoch: string | undefined;
+}
+
 type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
 
 const STATE_PREFIX = 'sync/';
@@ -63,6 +69,8 @@ export class SyncEngine {
   private readonly states = new Map<string, PeerSyncState>();
   private readonly pulls = new Map<string, Promise<PullResult>>();
   private readonly pushQueues = new Map<string, DocPayload[]>();
+  private bulkPulls = 0;
+  private readonly bulkWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
@@ -133,11 +141,27 @@ export class SyncEngine {
   }
 
   private async doPull(peer: string): Promise<PullResult> {
+    // Large from its first big page to its end (not page by page), so background work held back
+    // for it does not slip in between pages.
+    let bulk = false;
+    const markBulk = (docs: number) => {
+      if (bulk || docs < BULK_PULL_DOCS) return;
+      bulk = true;
+      this.bulkPulls++;
+    };
+    try {
+      return await this.pullPages(peer, markBulk);
+    } finally {
+      if (bulk && --this.bulkPulls === 0) for (const wake of this.bulkWaiters.splice(0)) wake();
+    }
+  }
+
+  private async pullPages(peer: string, markBulk: (docs: number) => void): Promise<PullResult> {
     const t0 = performance.now();
     const result: PullResult = { peer, entries: 0, fetched: 0, applied: 0, erased: 0, ms: 0 };
     let state = this.states.get(peer) ?? { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
     for (;;) {
-      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE }, FeedResponse);
+      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, mine: this.deps.store.epoch }, FeedResponse);
       if (state.epoch !== null && res.epoch !== state.epoch) {
         // The peer's store was recreated: its sequence numbers start over, so must our cursor.
         this.deps.logger.info({ peer }, 'peer feed epoch changed; resyncing from the start');
@@ -161,7 +185,8 @@ export class SyncEngine {
         need.push({ c: e.c, id: e.id, heads: mine ?? [] });
       });
       result.fetched += need.length;
-      const { applied, failed } = await this.fetch(peer, need);
+      markBulk(need.length);
+      const { applied, failed } = await this.fetch(peer, need, res.epoch);
       result.applied += applied;
       // Never move the cursor past a document that failed to apply: the next pull offers it again.
       const held = res.entries.filter((e) => failed.has(`${e.c}/${e.id}`)).map((e) => e.seq);
@@ -190,23 +215,47 @@ export class SyncEngine {
   private async syncMembership(peer: string): Promise<void> {
     const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }]);
+    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
     await this.deps.membership.refresh();
   }
 
-  /** Fetches documents in batches, applying each batch's documents concurrently so writes group-commit. */
-  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[]): Promise<{ applied: number; failed: Set<string> }> {
+  /**
+   * Fetches documents in batches, applying each batch's documents concurrently so writes
+   * group-commit. The next batch is requested while this one applies, so the peer's reading and
+   * encoding overlaps our writing instead of alternating with it.
+   */
+  private async fetch(peer: string, need: { c: Collection; id: string; heads: string[] }[], epoch: string | undefined): Promise<{ applied: number; failed: Set<string> }> {
     let applied = 0;
     const failed = new Set<string>();
-    for (let i = 0; i < need.length; i += GET_BATCH) {
-      const res = await this.request(peer, { t: 'get', docs: need.slice(i, i + GET_BATCH) }, DocsResponse);
-      const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc)));
+    const batches: (typeof need)[] = [];
+    for (let i = 0; i < need.length; i += GET_BATCH) batches.push(need.slice(i, i + GET_BATCH));
+    const answered = new Set<string>();
+    const ask = (docs: typeof need) => {
+      const p = this.request(peer, { t: 'get', docs }, DocsResponse);
+      p.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      return p;
+    };
+    let next = batches.length ? ask(batches[0]!) : undefined;
+    for (const [b, batch] of batches.entries()) {
+      const res = await next!;
+      next = b + 1 < batches.length ? ask(batches[b + 1]!) : undefined;
+      // The heads we sent: changes answered against them can be appended without loading the document.
+      const sent = new Map(batch.map((d) => [`${d.c}/${d.id}`, d.heads]));
+      for (const d of res.docs) answered.add(`${d.c}/${d.id}`);
+      // A reply cut short at its size budget: the rest go into one more batch. A reply that
+      // answers nothing at all would loop, so those documents are held for the next pull instead.
+      const unanswered = batch.filter((d) => !answered.has(`${d.c}/${d.id}`));
+      if (unanswered.length && res.docs.length > 0) {
+        batches.push(unanswered);
+        if (!next) next = ask(unanswered);
+      } else for (const d of unanswered) failed.add(`${d.c}/${d.id}`);
+      const outcomes = await Promise.all(res.docs.map((doc) => this.applyPayload(peer, doc, { base: sent.get(`${doc.c}/${doc.id}`), epoch })));
       applied += outcomes.filter((o) => o === 'applied').length;
       // Changes whose dependencies we lack: ask again for the whole document and merge it.
       const retry = res.docs.filter((_, j) => outcomes[j] === 'incomplete').map((d) => ({ c: d.c, id: d.id, heads: [] as string[] }));
       if (retry.length) {
         const full = await this.request(peer, { t: 'get', docs: retry }, DocsResponse);
-        const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc)));
+        const again = await Promise.all(full.docs.map((doc) => this.applyPayload(peer, doc, { base: [], epoch })));
         applied += again.filter((o) => o === 'applied').length;
         full.docs.forEach((d, j) => {
           if (again[j] === 'incomplete' || again[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
@@ -219,29 +268,50 @@ export class SyncEngine {
     return { applied, failed };
   }
 
-  private async applyPayload(peer: string, payload: DocPayload): Promise<ApplyOutcome> {
+  /**
+   * Resolves when no large pull is running. Background work that competes for this host's CPU
+   * (embedding what arrived) waits for it, so an initial sync or a long reconnect is not slowed
+   * by it; keyword search already has every document as it lands.
+   */
+  bulkSettled(): Promise<void> {
+    if (this.bulkPulls === 0) return Promise.resolve();
+    return new Promise((resolve) => this.bulkWaiters.push(resolve));
+  }
+
+  private async applyPayload(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
     try {
       if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
       if (payload.missing) return 'unchanged';
-      return await this.applyRemote(peer, payload);
+      return await this.applyRemote(peer, payload, answer);
     } catch (err) {
       this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, err: (err as Error).message }, 'rejected a document from a peer');
       return 'rejected';
     }
   }
 
-  private async applyRemote(peer: string, payload: DocPayload): Promise<ApplyOutcome> {
+  /**
+   * Applies a document from a peer. Fast paths, without loading the document: a whole document we
+   * do not have is stored as sent; changes answered against exactly the heads we sent (`base`) are
+   * appended to the stored bytes. Both carry the sender's view (validated here) and are checked
+   * by the store as it writes; when the check fails (the document moved here meanwhile), or there
+   * is no view, the document is loaded and merged.
+   */
+  private async applyRemote(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
+    const base = answer?.base;
     const { c, id } = payload;
     const store = this.deps.store;
-    if (await store.tombstone(c, id)) return 'tombstoned';
     const projector = PROJECTORS[c];
     if (!projector) throw new MeshError('PROTOCOL_ERROR', `collection ${c} is not replicated`);
-    if (payload.full && payload.view !== undefined && (await store.heads(c, id)) === undefined) {
+    if (payload.view !== undefined) {
       const view = projector.schema.parse(payload.view);
       if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
-      const seq = await store.importDoc(c, id, payload.full, view, payload.heads, projector.scope(view), peer);
+      const scope = projector.scope(view);
+      let seq: number | undefined;
+      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch);
+      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch);
       if (seq !== undefined) return 'applied';
     }
+    if (await store.tombstone(c, id)) return 'tombstoned';
     let complete = true;
     const { changed } = await store.mutate<unknown>(
       c,
@@ -287,7 +357,7 @@ export class SyncEngine {
       }
       const req = await io.receive(SyncRequest);
       let res: unknown;
-      if (req.t === 'feed') res = await this.serveFeed(peer, req.since, req.limit);
+      if (req.t === 'feed') res = await this.serveFeed(peer, req.since, req.limit, req.mine);
       else if (req.t === 'get') res = await this.serveGet(peer, req.docs);
       else {
         await this.servePush(peer, req.docs);
@@ -301,10 +371,13 @@ export class SyncEngine {
     }
   }
 
-  private async serveFeed(peer: string, since: number, limit: number) {
+  private async serveFeed(peer: string, since: number, limit: number, theirEpoch: string | undefined) {
     const page = await this.deps.store.feedSince(since, limit);
+    // A version the peer itself sent us (same heads, same store of theirs) is not offered back:
+    // after an initial sync that is every entry of our feed. The cursor still moves past them.
+    const echo = (e: FeedEntry) => theirEpoch !== undefined && e.from?.peer === peer && e.from.epoch === theirEpoch;
     const entries = page.entries
-      .filter((e) => this.deps.canShare(e.scope, peer))
+      .filter((e) => this.deps.canShare(e.scope, peer) && !echo(e))
       .map((e) => ({ seq: e.seq, c: e.collection, id: e.id, heads: e.heads, ...(e.tomb ? { tomb: e.tomb } : {}) }));
     return { t: 'feed', epoch: this.deps.store.epoch, entries, last: page.last, more: page.more };
   }
@@ -312,36 +385,43 @@ export class SyncEngine {
   private async serveGet(peer: string, docs: { c: Collection; id: string; heads: string[] }[]) {
     const store = this.deps.store;
     const out: DocPayload[] = [];
-    // One bulk read per kind instead of several awaited reads per document.
-    const keys = docs.map((d) => ({ collection: d.c, id: d.id }));
-    const [tombs, views, allHeads] = await Promise.all([store.tombstonesMany(keys), store.viewsMany(keys), store.headsMany(keys)]);
+    // One consistent bulk read instead of several awaited reads per document.
+    const stored = await store.readMany(docs.map((d) => ({ collection: d.c, id: d.id })));
+    let size = 0;
     for (const [i, { c, id, heads }] of docs.entries()) {
-      const tomb = tombs[i];
+      const { tomb, view, heads: storedHeads, bytes, viewBytes } = stored[i]!;
+      // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
+      if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (tomb) {
         out.push({ c, id, heads: [], tomb });
         continue;
       }
-      const view = views[i];
       const projector = PROJECTORS[c];
       if (view === undefined || !projector || !this.deps.canShare(projector.scope(view), peer)) {
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
-      const currentHeads = allHeads[i] ?? [];
       if (heads.length > 0) {
         const doc = await store.load<unknown>(c, id);
         if (doc && A.hasHeads(doc, heads)) {
-          out.push({ c, id, heads: A.getHeads(doc), changes: A.getChanges(A.view(doc, heads), doc) });
+          const docHeads = A.getHeads(doc);
+          // Our view goes along when it is the view of exactly this version (not of an older one,
+          // while a newer write is still queued): the peer can then append the changes without
+          // loading its copy (~3 ms a document); otherwise it merges them.
+          const withView = storedHeads && sameSet(storedHeads, docHeads) ? { view } : {};
+          const changes = A.getChangesSince(doc, heads);
+          size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
+          out.push({ c, id, heads: docHeads, changes, ...withView });
           continue;
         }
       }
-      const full = await store.rawDoc(c, id);
-      if (!full || full.byteLength > MAX_DOC_BYTES) {
-        this.deps.logger.warn({ collection: c, id, bytes: full?.byteLength }, 'document too large to send whole');
+      if (!bytes || bytes.byteLength > MAX_DOC_BYTES) {
+        this.deps.logger.warn({ collection: c, id, bytes: bytes?.byteLength }, 'document too large to send whole');
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
-      out.push({ c, id, heads: currentHeads, full, view });
+      size += bytes.byteLength + viewBytes;
+      out.push({ c, id, heads: storedHeads ?? [], full: bytes, view });
     }
     return { t: 'docs', docs: out };
   }

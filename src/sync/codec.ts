@@ -3,14 +3,16 @@ import type { Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type { z } from 'zod';
 import { MeshError } from '../errors.js';
-import { MAX_SYNC_FRAME_BYTES, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { FRAME_PREFIX_BYTES, MAX_SYNC_FRAME_BYTES, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 
 /** A framed, validated message channel over one libp2p stream. */
 export class FramedStream {
   private readonly lp: LengthPrefixedStream<Stream>;
 
   constructor(readonly stream: Stream) {
-    this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES });
+    // The byte stream under lpStream buffers at most 4 MiB by default, which would make any frame
+    // past that (a large `get` reply) abort the stream: let it hold one whole frame and its prefix.
+    this.lp = lpStream(stream, { maxDataLength: MAX_SYNC_FRAME_BYTES, maxBufferSize: MAX_SYNC_FRAME_BYTES + FRAME_PREFIX_BYTES });
   }
 
   async send(message: unknown, signal?: AbortSignal): Promise<void> {

@@ -7,11 +7,42 @@ export const JOIN_PROTOCOL = '/hivemesh/join/1';
 /** Largest frame on a sync stream. A page of documents is kept well under it; more is hostile. */
 export const MAX_SYNC_FRAME_BYTES = 8 * 1024 * 1024;
 
-/** Feed entries per page: one page answers a reconnect after a normal day's work. */
-export const FEED_PAGE = 2_000;
+/**
+ * The private-network cipher's WebAssembly memory is grown to this once at start (see
+ * pnetCipherFix.ts): more than any chunk it is handed (a sync frame is at most 8 MiB), far below
+ * its 62.5 MiB maximum.
+ */
+export const PNET_CIPHER_MEMORY_BYTES = 12 * 1024 * 1024;
 
-/** Documents per `get` request, so a reply of full documents stays a few MiB at most. */
-export const GET_BATCH = 250;
+/** Room for a frame's varint length prefix (at most 10 bytes) in the stream's read buffer. */
+export const FRAME_PREFIX_BYTES = 16;
+
+/**
+ * Feed entries per page (the most a peer accepts): one page answers a reconnect after a normal
+ * day's work, and an initial sync of 100k documents takes 20 round trips instead of 50.
+ */
+export const FEED_PAGE = 5_000;
+
+/**
+ * Documents per `get` request. 500 typical memories (~1.5 KB each with their view) make a
+ * ~0.75 MiB reply; fewer requests per sync (each opens a stream and negotiates its protocol).
+ */
+export const GET_BATCH = 500;
+
+/**
+ * A `get` reply stops adding documents before it passes this many bytes (documents and views)
+ * and the requester asks again for the rest, so a batch of large memories (up to 64k characters
+ * each) stays inside the frame, msgpack overhead included — and inside the 4 MiB read buffer of
+ * hosts running an earlier version, which did not raise libp2p's default.
+ */
+export const GET_REPLY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * A pull that fetches at least this many documents is a bulk sync (a newcomer's first pull, a
+ * laptop back after days): embedding what arrives waits until it ends, so the CPU goes to
+ * storing and keyword-indexing first. Live pushes and ordinary anti-entropy pulls stay below it.
+ */
+export const BULK_PULL_DOCS = 200;
 
 /** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
 export const MAX_DOC_BYTES = 4 * 1024 * 1024;

@@ -20,7 +20,14 @@ export const TombstoneSchema = z.object({
   sig: z.string().max(256).optional(),
 });
 
-export const FeedRequest = z.object({ t: z.literal('feed'), since: z.number().int().min(0), epoch: z.string().max(64).nullable(), limit: z.number().int().min(1).max(5_000) });
+/** `mine`: the requester's own feed epoch; entries that came from it, exactly as it sent them, are left out. */
+export const FeedRequest = z.object({
+  t: z.literal('feed'),
+  since: z.number().int().min(0),
+  epoch: z.string().max(64).nullable(),
+  limit: z.number().int().min(1).max(5_000),
+  mine: z.string().max(64).optional(),
+});
 export const GetRequest = z.object({ t: z.literal('get'), docs: z.array(z.object({ c: Collection, id: DocIdSchema, heads: Heads })).max(1_000) });
 export const PushDoc = z.object({ c: Collection, id: DocIdSchema, heads: Heads, changes: z.array(Bytes).max(10_000).optional(), tomb: TombstoneSchema.optional() });
 export const PushRequest = z.object({ t: z.literal('push'), docs: z.array(PushDoc).max(1_000) });

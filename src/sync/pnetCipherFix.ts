@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { PNET_CIPHER_MEMORY_BYTES } from './constants.js';
+
+/**
+ * Works around a bug in `xsalsa20` 1.2 (the cipher under `@libp2p/pnet`) that crashed a daemon
+ * serving an initial sync of 100k memories with `RangeError: WebAssembly.Memory.grow(): Maximum
+ * memory size exceeded` (an uncaught exception in a socket callback).
+ *
+ * All cipher instances share one WebAssembly memory (10 pages at first, 1,000 at most) and each
+ * keeps its own view of it. The first chunk larger than the memory grows it, which detaches every
+ * other instance's view (length 0); each of those then "grows" the memory by the size of its next
+ * chunk merely to get a fresh view, which detaches the others again. Sending and receiving on a
+ * connection alternate between two instances, so after one large chunk the memory grows a little
+ * on every chunk until it hits its maximum — a few hundred chunks later.
+ *
+ * The fix: an instance whose view was detached refreshes it by growing the memory by zero pages
+ * (which hands out a new buffer and grows nothing), and the memory is grown once at start to
+ * PNET_CIPHER_MEMORY_BYTES, so chunks (at most a sync frame) never make it grow again.
+ */
+interface CipherImpl {
+  _memory: Uint8Array;
+  realloc(this: CipherImpl, size: number): void;
+  update: (this: CipherImpl, input: Uint8Array, output: Uint8Array) => void;
+}
+
+interface XSalsa20 {
+  _xor: CipherImpl;
+  update(input: Uint8Array, output?: Uint8Array): Uint8Array;
+  finalize(): void;
+}
+
+let applied = false;
+
+export function applyPnetCipherFix(): void {
+  if (applied) return;
+  applied = true;
+  // Resolved from @libp2p/pnet's own location, so this patches the very module it uses.
+  const requireFromPnet = createRequire(import.meta.resolve('@libp2p/pnet'));
+  const xsalsa20 = requireFromPnet('xsalsa20') as (nonce: Uint8Array, key: Uint8Array) => XSalsa20;
+  const probe = xsalsa20(new Uint8Array(24), new Uint8Array(32));
+  const impl = Object.getPrototypeOf(probe._xor) as CipherImpl;
+  // Only the WebAssembly implementation has the shared memory (the JS fallback has no realloc).
+  if (typeof impl.realloc !== 'function') return;
+  const update = impl.update;
+  impl.update = function (this: CipherImpl, input: Uint8Array, output: Uint8Array): void {
+    if (this._memory.byteLength === 0) this.realloc(0);
+    update.call(this, input, output);
+  };
+  probe.update(new Uint8Array(PNET_CIPHER_MEMORY_BYTES));
+  probe.finalize();
+}
