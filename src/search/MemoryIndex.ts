@@ -8,7 +8,7 @@ import type { DocStore } from '../store/DocStore.js';
 import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
-const INDEX_VERSION = '1';
+const INDEX_VERSION = '2';
 const FILE = 'memories.sqlite';
 
 export interface CatalogFilter {
@@ -315,7 +315,7 @@ export class MemoryIndex {
       CREATE INDEX IF NOT EXISTS memory_tags_row ON memory_tags (rowid);
       CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(
         content, context, tags, project,
-        tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.:/@#'",
+        tokenize = "porter unicode61 remove_diacritics 0 tokenchars '_-.:/@#'",
         content = '', contentless_delete = 1
       );
       CREATE VIRTUAL TABLE IF NOT EXISTS memory_vocab USING fts5vocab(memory_fts, 'row');
