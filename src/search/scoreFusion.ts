@@ -26,6 +26,9 @@ export interface ScoreFusionInput {
  *
  * Unlike reciprocal rank fusion, a clear keyword winner is not overturned by a weak vector
  * neighbour, while near-ties among keyword hits are broken by meaning.
+ * A hit left at 0 (no keyword match, and the weakest of the vector candidates) carries no
+ * evidence and is dropped; in a store smaller than the lists that is the one memory least like
+ * the query.
  * Pure: sorted by fused score, ties broken by id so equal inputs give equal output. An id
  * repeated within a list counts at its first (best) occurrence.
  */
@@ -49,6 +52,7 @@ export function scoreFusion({ keyword, semantic, semanticWeight }: ScoreFusionIn
     add(semantic, (s) => (hi > lo ? (s - lo) / (hi - lo) : 1), semanticWeight);
   }
   return [...fused]
+    .filter(([, score]) => score > 0)
     .map(([id, score]) => ({ id, score }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -6,8 +6,9 @@ const hits = (...xs: [string, number][]) => xs.map(([id, score]) => ({ id, score
 describe('scoreFusion', () => {
   it('scales keyword scores by the best one and cosines between the first and last candidate', () => {
     const fused = scoreFusion({ keyword: hits(['a', 8], ['b', 4]), semantic: hits(['b', 0.9], ['c', 0.7], ['d', 0.5]), semanticWeight: 0.5 });
-    expect(fused.map((h) => h.id)).toEqual(['a', 'b', 'c', 'd']);
-    [1, 1, 0.25, 0].forEach((score, i) => expect(fused[i]!.score).toBeCloseTo(score, 12));
+    // "d" is the weakest vector candidate and no keyword hit: no evidence, so not a result.
+    expect(fused.map((h) => h.id)).toEqual(['a', 'b', 'c']);
+    [1, 1, 0.25].forEach((score, i) => expect(fused[i]!.score).toBeCloseTo(score, 12));
   });
 
   it('keeps a clear keyword winner above a strong vector neighbour, and breaks keyword near-ties by meaning', () => {
@@ -25,6 +26,7 @@ describe('scoreFusion', () => {
 
   it('breaks ties by id, counts a repeated id once, and rejects a negative weight', () => {
     expect(scoreFusion({ keyword: hits(['b', 1], ['a', 1]), semantic: [], semanticWeight: 0 }).map((h) => h.id)).toEqual(['a', 'b']);
+    expect(scoreFusion({ keyword: [], semantic: hits(['x', 0.5], ['y', 0.4]), semanticWeight: 0 })).toEqual([]);
     expect(scoreFusion({ keyword: hits(['a', 2], ['a', 2]), semantic: [], semanticWeight: 0 })).toEqual(hits(['a', 1]));
     expect(() => scoreFusion({ keyword: [], semantic: [], semanticWeight: -1 })).toThrow(RangeError);
   });
