@@ -338,7 +338,7 @@ export class MemoryService {
 /** Vector candidates fetched per requested result, so filters still leave enough. */
 const SEMANTIC_OVERFETCH = 5;
 const SEMANTIC_MIN_CANDIDATES = 50;
-/** Length of each ranked list fed to reciprocal rank fusion. */
+/** Length of each ranked list (keyword, semantic) fed to the hybrid score fusion. */
 const HYBRID_LIST_LENGTH = 50;
 /**
  * Weight of the semantic evidence in score fusion (keyword = 1; see search/scoreFusion.ts).

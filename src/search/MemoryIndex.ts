@@ -219,11 +219,9 @@ export class MemoryIndex {
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
     const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';
-    const rows = this
-      .statement(
-        `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
-      )
-      .all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
+    const rows = this.statement(
+      `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
+    ).all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
     return rows.map((r) => ({ id: r.id, score: -r.rank }));
   }
 
@@ -240,10 +238,10 @@ export class MemoryIndex {
   private docFrequency(token: string): number {
     const terms = this.indexTermsOf(token);
     if (terms.length === 0) return 0;
-    return Math.min(...terms.map((t) => this.termFrequency(t)));
+    return Math.min(...terms.map((t) => this.termDocs(t)));
   }
 
-  private termFrequency(term: string): number {
+  private termDocs(term: string): number {
     let df = this.dfCache.get(term);
     if (df === undefined) {
       df = (this.stmts.vocab.get(term) as { doc: number } | undefined)?.doc ?? 0;
@@ -259,7 +257,7 @@ export class MemoryIndex {
     if (terms) return terms;
     terms = this.db.transaction(() => {
       this.stmts.probeInsert.run(0, token);
-      const rows = this.stmts.probeTerms.all() as { term: string; doc: number }[];
+      const rows = this.stmts.probeTerms.all() as { term: string }[];
       this.stmts.probeClear.run();
       return rows.map((r) => r.term);
     })();
@@ -287,9 +285,9 @@ export class MemoryIndex {
   /** Live (not deleted) memories grouped by a catalog column, with the latest update. */
   groupBy(column: 'category' | 'machine' | 'project' | 'agent', filter: CatalogFilter = {}): CountRow[] {
     const { sql, params } = whereOf(filter, 'm');
-    return this
-      .statement(`SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`)
-      .all(...params) as CountRow[];
+    return this.statement(
+      `SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`,
+    ).all(...params) as CountRow[];
   }
 
   /** Soft-deleted memories whose deletion is older than `cutoff`. */
@@ -322,9 +320,10 @@ export class MemoryIndex {
     if (ids.length === 0) return [];
     const { sql, params } = whereOf(filter, 'm');
     // CROSS JOIN makes SQLite look each id up by its unique index instead of scanning by a filter column.
-    const rows = this
-      .statement(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`)
-      .all(JSON.stringify(ids), ...params) as { id: string }[];
+    const rows = this.statement(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`).all(
+      JSON.stringify(ids),
+      ...params,
+    ) as { id: string }[];
     const pass = new Set(rows.map((r) => r.id));
     return ids.filter((id) => pass.has(id));
   }
@@ -405,7 +404,7 @@ export class MemoryIndex {
       total: db.prepare('SELECT count(*) AS n FROM memories'),
       newestFloor: db.prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?'),
       probeInsert: db.prepare('INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)'),
-      probeTerms: db.prepare('SELECT term, doc FROM temp.stem_probe_vocab'),
+      probeTerms: db.prepare('SELECT term FROM temp.stem_probe_vocab'),
       probeClear: db.prepare('DELETE FROM temp.stem_probe'),
     };
   }
