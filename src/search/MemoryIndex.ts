@@ -61,7 +61,7 @@ const RANKED_MATCH_CAP = 2_000;
  * then Porter-stemmed so word forms meet ("reports" / "reporting").
  */
 const FTS_TOKENIZER = "porter unicode61 remove_diacritics 0 tokenchars '_-.:/@#'";
-/** Entries kept by each lookup cache (query token → index terms, term → count, SQL → statement); queries repeat words and filter shapes, so this is plenty. */
+/** Entries kept by each lookup cache (query token → index terms, term → count); queries repeat words, so this is plenty. */
 const STEM_CACHE_MAX = 10_000;
 
 /**
@@ -84,8 +84,6 @@ export class MemoryIndex {
    * clears them: always exact, so the query plan never depends on what was asked before.
    */
   private readonly dfCache = new Map<string, number>();
-  /** Statements whose SQL depends on the filter's shape (a handful of shapes in practice), prepared once each. */
-  private readonly shaped = new Map<string, Database.Statement>();
 
   constructor(
     private readonly store: DocStore,
@@ -219,7 +217,7 @@ export class MemoryIndex {
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
     const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';
-    const rows = this.statement(
+    const rows = this.db.prepare(
       `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
     ).all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
     return rows.map((r) => ({ id: r.id, score: -r.rank }));
@@ -273,19 +271,19 @@ export class MemoryIndex {
   /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
   list(filter: CatalogFilter, limit: number): string[] {
     const { sql, params } = whereOf(filter, 'm');
-    const rows = this.statement(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[];
+    const rows = this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
   count(filter: CatalogFilter): number {
     const { sql, params } = whereOf(filter, 'm');
-    return (this.statement(`SELECT count(*) AS n FROM memories m ${sql ? `WHERE ${sql}` : ''}`).get(...params) as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM memories m ${sql ? `WHERE ${sql}` : ''}`).get(...params) as { n: number }).n;
   }
 
   /** Live (not deleted) memories grouped by a catalog column, with the latest update. */
   groupBy(column: 'category' | 'machine' | 'project' | 'agent', filter: CatalogFilter = {}): CountRow[] {
     const { sql, params } = whereOf(filter, 'm');
-    return this.statement(
+    return this.db.prepare(
       `SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`,
     ).all(...params) as CountRow[];
   }
@@ -320,7 +318,7 @@ export class MemoryIndex {
     if (ids.length === 0) return [];
     const { sql, params } = whereOf(filter, 'm');
     // CROSS JOIN makes SQLite look each id up by its unique index instead of scanning by a filter column.
-    const rows = this.statement(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`).all(
+    const rows = this.db.prepare(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`).all(
       JSON.stringify(ids),
       ...params,
     ) as { id: string }[];
@@ -378,7 +376,6 @@ export class MemoryIndex {
     `);
     this.stemCache.clear();
     this.dfCache.clear();
-    this.shaped.clear();
     this.stmts = this.prepare();
   }
 
@@ -407,16 +404,6 @@ export class MemoryIndex {
       probeTerms: db.prepare('SELECT term FROM temp.stem_probe_vocab'),
       probeClear: db.prepare('DELETE FROM temp.stem_probe'),
     };
-  }
-
-  private statement(sql: string): Database.Statement {
-    let stmt = this.shaped.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      if (this.shaped.size >= STEM_CACHE_MAX) this.shaped.clear();
-      this.shaped.set(sql, stmt);
-    }
-    return stmt;
   }
 
   private applyRow(m: Memory): void {
