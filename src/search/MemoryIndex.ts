@@ -113,11 +113,12 @@ export class MemoryIndex {
     const result = await this.openAndCatchUp();
     // One transaction per group commit: a transaction per memory (and with it an FTS5 segment
     // per memory, merged again later) made the index the largest cost of an initial sync.
-    this.store.onCommits((events) => this.applyEvents(events));
+    this.store.onCommits((events) => this.applyCommits(events));
     return result;
   }
 
-  private applyEvents(events: readonly CommitEvent[]): void {
+  /** Applies a group commit's writes of memories in one transaction (the store calls it; tests may too). */
+  applyCommits(events: readonly CommitEvent[]): void {
     const mine = events.filter((e) => e.collection === 'memories');
     if (mine.length === 0) return;
     this.db.transaction(() => {

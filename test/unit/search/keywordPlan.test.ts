@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Memory } from '../../../src/domain/Memory.js';
 import type { MemoryId } from '../../../src/types.js';
+import type { CommitEvent } from '../../../src/store/types.js';
 import { openStack } from '../../helpers/memoryStack.js';
 import { tmpHome } from '../../helpers/tmpHome.js';
 
@@ -33,14 +34,19 @@ function memory(n: number, content: string): Memory {
 // Above the planner's thresholds (a term in > 20% of memories and 5,000+ is "very common").
 const N = 6_000;
 
+/** A write of a memory as the store announces it once durable. */
+function commit(view: Memory, seq: number): CommitEvent {
+  return { seq, collection: 'memories', id: view.id, scope: 'mesh', heads: [], view };
+}
+
 describe('keyword query plan on a large index', () => {
   const home = tmpHome();
   let stack: Awaited<ReturnType<typeof openStack>>;
 
   beforeAll(async () => {
     stack = await openStack(home.dir);
-    for (let i = 0; i < N; i++) stack.index.apply(memory(i, `web${i % 50} restarted the worker pool`), i + 1);
-    stack.index.apply(memory(N, 'zebra crossing restarted'), N + 1);
+    stack.index.applyCommits(Array.from({ length: N }, (_, i) => commit(memory(i, `web${i % 50} restarted the worker pool`), i + 1)));
+    stack.index.applyCommits([commit(memory(N, 'zebra crossing restarted'), N + 1)]);
   });
   afterAll(async () => {
     await stack.close();
@@ -58,7 +64,7 @@ describe('keyword query plan on a large index', () => {
     expect(stack.index.keywordSearch('restarted', {}, 5)).toHaveLength(5);
     // The common word is dropped while a rarer one remains, even one no memory has yet.
     expect(stack.index.keywordSearch('okapi restarted', {}, 10)).toEqual([]);
-    stack.index.apply(memory(N + 1, 'okapi sighted'), N + 2);
+    stack.index.applyCommits([commit(memory(N + 1, 'okapi sighted'), N + 2)]);
     expect(stack.index.keywordSearch('okapi restarted', {}, 10).map((h) => h.id)).toEqual([idOf(N + 1)]);
   });
 });
