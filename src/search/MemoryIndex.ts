@@ -102,7 +102,7 @@ export class MemoryIndex {
     return result;
   }
 
-  /** Applies a group commit's writes of memories in one transaction (the store calls it; tests may too). */
+  /** Applies a group commit's writes of memories in one transaction (called by the store for every batch). */
   applyCommits(events: readonly CommitEvent[]): void {
     const mine = events.filter((e) => e.collection === 'memories');
     if (mine.length === 0) return;
