@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { BROADCAST_TAG, DEFAULT_SEARCH_LIMIT } from '../constants.js';
 import { BroadcastDiscoveryInput, DelegateTaskInput, QueryAgentKnowledgeInput, RegisterAgentInput, RosterInput } from '../domain/agentSchemas.js';
-import { chooseAgent } from '../domain/delegation.js';
+import { normaliseCapability, type RosterEntry } from '../domain/Agent.js';
+import { chooseAgent, type DelegationChoice } from '../domain/delegation.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import { EmptyInput } from '../domain/memorySchemas.js';
 import type { RosterService, SessionRef } from '../domain/RosterService.js';
@@ -26,6 +27,13 @@ function titleOf(description: string): string {
   return first.length > 120 ? `${first.slice(0, 117)}...` : first;
 }
 
+/** delegate_task with target_agent: assign as asked, warning when the agent is offline or lacks a capability. */
+function targeted(target: RosterEntry, required: readonly string[]): DelegationChoice {
+  const missing = required.filter((c) => !target.capabilities.includes(normaliseCapability(c)));
+  const notes = [target.status === 'offline' ? 'it is offline' : '', ...missing.map((c) => `it lacks ${c}`)].filter(Boolean);
+  return { chosen: target, reason: `assigned to ${target.id} as asked${notes.length ? ` (warning: ${notes.join('; ')})` : ''}`, candidates: [] };
+}
+
 /** The socket API of the roster (agent.*) and the board (task.*). */
 export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record<string, Method<z.ZodType>> {
   return {
@@ -38,20 +46,14 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     'agent.roster': method(RosterInput, (p) => ({ agents: roster.roster(p) })),
     'agent.get': method(QueryAgentKnowledgeInput.pick({ agent_id: true }), (p) => roster.entry(p.agent_id)),
     'agent.delegate': method(DelegateTaskInput, async (p, a) => {
-      if (p.target_agent !== undefined) {
-        const target = roster.entry(p.target_agent);
-        const notes = [target.status === 'offline' ? 'it is offline' : '', ...p.required_capabilities.filter((c) => !target.capabilities.includes(c.toLowerCase())).map((c) => `it lacks ${c}`)].filter(Boolean);
-        const reason = `assigned to ${target.id} as asked${notes.length ? ` (warning: ${notes.join('; ')})` : ''}`;
-        const task = await tasks.create({ title: titleOf(p.task_description), description: p.task_description, priority: p.priority, required_capabilities: p.required_capabilities, assignee: target.id, project: p.project }, a, `delegated: ${reason}`);
-        return { task, assigned_to: target.id, reason, candidates: [] };
-      }
-      const choice = chooseAgent(roster.roster(), p.required_capabilities);
+      const decision = p.target_agent === undefined ? chooseAgent(roster.roster(), p.required_capabilities) : targeted(roster.entry(p.target_agent), p.required_capabilities);
+      const assignee = decision.chosen?.id;
       const task = await tasks.create(
-        { title: titleOf(p.task_description), description: p.task_description, priority: p.priority, required_capabilities: p.required_capabilities, assignee: choice.chosen?.id, project: p.project },
+        { title: titleOf(p.task_description), description: p.task_description, priority: p.priority, required_capabilities: p.required_capabilities, assignee, project: p.project },
         a,
-        `delegated: ${choice.reason}`,
+        `delegated: ${decision.reason}`,
       );
-      return { task, assigned_to: choice.chosen?.id ?? null, reason: choice.reason, candidates: choice.candidates };
+      return { task, assigned_to: assignee ?? null, reason: decision.reason, candidates: decision.candidates };
     }),
     'agent.knowledge': method(QueryAgentKnowledgeInput, async (p) => {
       const agent = roster.entry(p.agent_id);

@@ -127,6 +127,10 @@ describe('roster and kanban across hosts', () => {
     const second = await callOk<Delegation>(esClient, 'delegate_task', { task_description: 'check replication lag', required_capabilities: ['databases'] });
     expect(second.assigned_to).toBe(backup.id);
     expect(second.reason).toMatch(new RegExp(`skipped .*${dba.id} \\(offline\\)`));
+    // Asked for by name, an agent gets the work even offline, with the reason saying so.
+    const asked = await callOk<Delegation>(esClient, 'delegate_task', { task_description: 'review the vacuum plan', required_capabilities: ['oracle'], target_agent: dba.id });
+    expect(asked).toMatchObject({ assigned_to: dba.id, task: { assignee: dba.id } });
+    expect(asked.reason).toBe(`assigned to ${dba.id} as asked (warning: it is offline; it lacks oracle)`);
 
     // The host of the backup agent dies without a word: its heartbeat ages and it goes offline.
     await db.kill();
