@@ -9,7 +9,7 @@ import type { CommitEvent } from '../store/types.js';
 import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
-const INDEX_VERSION = '1';
+const INDEX_VERSION = '2';
 const FILE = 'memories.sqlite';
 
 export interface CatalogFilter {
@@ -57,6 +57,13 @@ const PREFIX_MAX_DOCS = 1_000;
  * leave too few results, the query is rerun unbounded.
  */
 const RANKED_MATCH_CAP = 2_000;
+/**
+ * FTS5 tokenizer of the keyword index: our tokens (see tokenize.ts) kept whole by `tokenchars`,
+ * then Porter-stemmed so word forms meet ("reports" / "reporting").
+ */
+const FTS_TOKENIZER = "porter unicode61 remove_diacritics 0 tokenchars '_-.:/@#'";
+/** Entries kept by each lookup cache (query token → index terms, term → count); queries repeat words, so this is plenty. */
+const STEM_CACHE_MAX = 10_000;
 
 /**
  * The derived indexes of the memories collection, in SQLite (better-sqlite3): a catalog table for
@@ -70,6 +77,14 @@ export class MemoryIndex {
   private appliedSeq = 0;
   private checkpointedSeq = 0;
   private stmts!: ReturnType<MemoryIndex['prepare']>;
+  /** Query token → the index terms FTS5 makes of it (see indexTermsOf). */
+  private readonly stemCache = new Map<string, string[]>();
+  /**
+   * Index term → memories holding it. fts5vocab counts by walking the term's whole doclist (a
+   * common term at 100k memories: ~1 ms), so counts are remembered until the next write, which
+   * clears them: always exact, so the query plan never depends on what was asked before.
+   */
+  private readonly dfCache = new Map<string, number>();
 
   constructor(
     private readonly store: DocStore,
@@ -200,11 +215,9 @@ export class MemoryIndex {
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
     const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';
-    const rows = this.db
-      .prepare(
-        `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
-      )
-      .all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
+    const rows = this.db.prepare(
+      `SELECT m.id AS id, ${BM25} AS rank FROM memory_fts JOIN memories m ON m.rowid = memory_fts.rowid WHERE memory_fts MATCH ? ${bound} ${sql ? `AND ${sql}` : ''} ORDER BY rank, m.id LIMIT ?`,
+    ).all(match, ...(floor === undefined ? [] : [floor]), ...params, limit) as { id: string; rank: number }[];
     return rows.map((r) => ({ id: r.id, score: -r.rank }));
   }
 
@@ -214,8 +227,39 @@ export class MemoryIndex {
     return row?.rowid;
   }
 
-  private docFrequency(term: string): number {
-    return (this.stmts.vocab.get(term) as { doc: number } | undefined)?.doc ?? 0;
+  /**
+   * Memories holding a query token, estimated from the index terms it becomes: its stem, or for a
+   * token FTS5 splits further, the rarest of its parts (a phrase is no more common than that).
+   */
+  private docFrequency(token: string): number {
+    const terms = this.indexTermsOf(token);
+    if (terms.length === 0) return 0;
+    return Math.min(...terms.map((t) => this.termDocs(t)));
+  }
+
+  private termDocs(term: string): number {
+    let df = this.dfCache.get(term);
+    if (df === undefined) {
+      df = (this.stmts.vocab.get(term) as { doc: number } | undefined)?.doc ?? 0;
+      if (this.dfCache.size >= STEM_CACHE_MAX) this.dfCache.clear();
+      this.dfCache.set(term, df);
+    }
+    return df;
+  }
+
+  /** The index terms FTS5 makes of each token (cached): tokenised by the scratch table, then cleared. */
+  private indexTermsOf(token: string): string[] {
+    let terms = this.stemCache.get(token);
+    if (terms) return terms;
+    terms = this.db.transaction(() => {
+      this.stmts.probeInsert.run(0, token);
+      const rows = this.stmts.probeTerms.all() as { term: string }[];
+      this.stmts.probeClear.run();
+      return rows.map((r) => r.term);
+    })();
+    if (this.stemCache.size >= STEM_CACHE_MAX) this.stemCache.clear();
+    this.stemCache.set(token, terms);
+    return terms;
   }
 
   private totalDocs(): number {
@@ -237,9 +281,9 @@ export class MemoryIndex {
   /** Live (not deleted) memories grouped by a catalog column, with the latest update. */
   groupBy(column: 'category' | 'machine' | 'project' | 'agent', filter: CatalogFilter = {}): CountRow[] {
     const { sql, params } = whereOf(filter, 'm');
-    return this.db
-      .prepare(`SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`)
-      .all(...params) as CountRow[];
+    return this.db.prepare(
+      `SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`,
+    ).all(...params) as CountRow[];
   }
 
   /** Soft-deleted memories whose deletion is older than `cutoff`. */
@@ -272,9 +316,10 @@ export class MemoryIndex {
     if (ids.length === 0) return [];
     const { sql, params } = whereOf(filter, 'm');
     // CROSS JOIN makes SQLite look each id up by its unique index instead of scanning by a filter column.
-    const rows = this.db
-      .prepare(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`)
-      .all(JSON.stringify(ids), ...params) as { id: string }[];
+    const rows = this.db.prepare(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`).all(
+      JSON.stringify(ids),
+      ...params,
+    ) as { id: string }[];
     const pass = new Set(rows.map((r) => r.id));
     return ids.filter((id) => pass.has(id));
   }
@@ -313,13 +358,22 @@ export class MemoryIndex {
       CREATE INDEX IF NOT EXISTS memory_tags_row ON memory_tags (rowid);
       CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(
         content, context, tags, project,
-        tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.:/@#'",
+        tokenize = "${FTS_TOKENIZER}",
         content = '', contentless_delete = 1
       );
       CREATE VIRTUAL TABLE IF NOT EXISTS memory_vocab USING fts5vocab(memory_fts, 'row');
     `);
     // FTS5 secure-delete removes a deleted row's terms from the index at once, not at the next merge.
     this.db.prepare(`INSERT INTO memory_fts (memory_fts, rank) VALUES ('secure-delete', 1)`).run();
+    // A scratch table with the same tokenizer tells which index terms a query token becomes (its
+    // stem), so document frequencies are looked up for the terms FTS5 really stored. TEMP: per
+    // connection, never on disk.
+    this.db.exec(`
+      CREATE VIRTUAL TABLE temp.stem_probe USING fts5(t, tokenize = "${FTS_TOKENIZER}", detail = none);
+      CREATE VIRTUAL TABLE temp.stem_probe_vocab USING fts5vocab('temp', 'stem_probe', 'instance');
+    `);
+    this.stemCache.clear();
+    this.dfCache.clear();
     this.stmts = this.prepare();
   }
 
@@ -344,10 +398,14 @@ export class MemoryIndex {
       vocab: db.prepare('SELECT doc FROM memory_vocab WHERE term = ?'),
       total: db.prepare('SELECT count(*) AS n FROM memories'),
       newestFloor: db.prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?'),
+      probeInsert: db.prepare('INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)'),
+      probeTerms: db.prepare('SELECT term FROM temp.stem_probe_vocab'),
+      probeClear: db.prepare('DELETE FROM temp.stem_probe'),
     };
   }
 
   private applyRow(m: Memory): void {
+    this.dfCache.clear();
     const row = {
       id: m.id,
       category: m.category,
@@ -375,6 +433,7 @@ export class MemoryIndex {
   }
 
   private removeRow(id: string): void {
+    this.dfCache.clear();
     const existing = this.stmts.rowOf.get(id) as { rowid: number } | undefined;
     if (!existing) return;
     this.stmts.deleteFts.run(existing.rowid);

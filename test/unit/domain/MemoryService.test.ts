@@ -120,6 +120,17 @@ describe('MemoryService', () => {
     }
   });
 
+  it('finds other forms of a word by keyword (stemming), and keeps code-like tokens exact', async () => {
+    const m = await stack.memories.store({ content: 'pg-replica-2 kept cancelling long reporting queries during VACUUM_FULL' }, ACTOR);
+    await stack.memories.store({ content: 'pg-replica-3 is healthy' }, ACTOR);
+    for (const q of ['reports', 'cancelled queries', 'query', 'VACUUM_FULL']) {
+      expect((await stack.memories.search({ query: q, mode: 'keyword' })).results.map((r) => r.id)).toEqual([m.id]);
+    }
+    // Both hosts share the parts "pg" and "replica"; the whole token decides the order.
+    expect((await stack.memories.search({ query: 'pg-replica-2', mode: 'keyword' })).results[0]?.id).toBe(m.id);
+    expect((await stack.memories.search({ query: 'pg-replica-3', mode: 'keyword' })).results[0]?.id).not.toBe(m.id);
+  });
+
   it('indexes are derived: deleting them and reopening gives the same answers', async () => {
     for (let i = 0; i < 30; i++) await stack.memories.store({ content: `host web${i} ${i % 3 === 0 ? 'timeout' : 'healthy'}`, category: i % 2 ? 'incidents' : 'monitoring' }, ACTOR);
     const before = await stack.memories.search({ query: 'timeout', limit: 50 });
