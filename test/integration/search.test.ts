@@ -22,10 +22,12 @@ const NOTES = [
   { content: 'pg-primary-2 replication lag reached 40 s while the nightly vacuum ran', category: 'monitoring', tags: ['postgres'] },
 ];
 
+/** True once every memory is indexed; otherwise throws the model's state, so a timeout says what was missing. */
 async function modelReady(home: string, vectors: number): Promise<boolean> {
   const r = await mesh(['model', '--home', home, '--json']);
   const m = JSON.parse(r.stdout) as { loaded: boolean; vectors?: number; queued?: number; rebuilding?: unknown };
-  return m.loaded && m.vectors === vectors && m.queued === 0 && !m.rebuilding;
+  if (m.loaded && m.vectors === vectors && m.queued === 0 && !m.rebuilding) return true;
+  throw new Error(`not ready: ${JSON.stringify(m)}`);
 }
 
 describe('hybrid search end to end through MCP, with the bundled offline model', () => {
@@ -37,7 +39,7 @@ describe('hybrid search end to end through MCP, with the bundled offline model',
     client = await mcpClient(home.dir, 'search-test', { MESH_TOOLS: 'core,lifecycle' });
     for (const n of NOTES) ids.push((await callOk<{ id: string }>(client, 'store_memory', n)).id);
     await eventually(() => modelReady(home.dir, NOTES.length), 'the model to load and index every memory', 60_000);
-  });
+  }, 120_000);
   afterAll(async () => {
     await client.close();
     await mesh(['stop', '--home', home.dir]);
