@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DEFAULT_AGENT_FORGET_DAYS, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_IDLE_AFTER_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, DEFAULT_RETENTION_DAYS } from '../constants.js';
 import { CapabilityGroupSchema } from './capabilityGroups.js';
+import { SynonymGroupSchema } from './searchSynonyms.js';
 import { MeshError } from '../errors.js';
 
 /** The optional `config.json` in the home. Every field has an embedded default, so no file is needed. */
@@ -56,6 +57,17 @@ export const MeshConfigSchema = z
       })
       .strict()
       .default({ enabled: true }),
+    search: z
+      .object({
+        /** Hybrid search also looks for the thesaurus' equivalents of the query's terms. */
+        expansion: z.boolean().default(true),
+        /** Groups of equivalent terms added to config/search-synonyms.json (team jargon, host nicknames). */
+        synonyms: z.array(SynonymGroupSchema).max(10_000).default([]),
+        /** true: use only `synonyms`, not the bundled thesaurus. */
+        replaceDefaults: z.boolean().default(false),
+      })
+      .strict()
+      .default({ expansion: true, synonyms: [], replaceDefaults: false }),
     roster: z
       .object({
         /** Heartbeat cadence of connected agent sessions, in seconds. */

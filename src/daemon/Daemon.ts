@@ -17,6 +17,8 @@ import { Replicator } from '../sync/Replicator.js';
 import { MemoryVectors } from '../search/MemoryVectors.js';
 import { join } from 'node:path';
 import { defaultCapabilityGroups } from '../config/capabilityGroups.js';
+import { defaultSynonymGroups } from '../config/searchSynonyms.js';
+import { Thesaurus } from '../search/Thesaurus.js';
 import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
@@ -92,6 +94,7 @@ export class Daemon {
         actorId: this.identity.actorId,
         customCategories: this.config.categories.custom,
         retentionDays: this.config.retentionDays,
+        ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
       });
       this.memories.setEraseListener(() => undefined);
       await this.startReplication(store);
@@ -187,6 +190,12 @@ export class Daemon {
    * Replication failing to start (port taken, bad mesh file) must not take local memory away from
    * the agents on this host: the daemon serves locally and `mesh status` shows the reason.
    */
+  /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
+  private thesaurus(index: MemoryIndex): Thesaurus {
+    const { synonyms, replaceDefaults } = this.config.search;
+    return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word));
+  }
+
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');

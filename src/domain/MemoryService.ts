@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { MemoryVectors } from '../search/MemoryVectors.js';
 import { scoreFusion } from '../search/scoreFusion.js';
+import type { Thesaurus } from '../search/Thesaurus.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
 import type { Tombstone } from '../store/types.js';
@@ -34,6 +35,8 @@ export interface MemoryServiceDeps {
   actorId: string;
   customCategories: readonly string[];
   retentionDays: number;
+  /** Expands hybrid queries with equivalent terms (config/search-synonyms.json); none: no expansion. */
+  thesaurus?: Thesaurus;
   now?: () => number;
 }
 
@@ -190,7 +193,7 @@ export class MemoryService {
     return expired.length;
   }
 
-  async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string }> {
+  async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string; expanded?: string[] }> {
     const requested = input.mode ?? 'hybrid';
     const vectors = this.vectors;
     if (requested === 'semantic' && !vectors) {
@@ -209,19 +212,28 @@ export class MemoryService {
     };
     let hits: { id: string; score: number }[];
     let mode: string = requested;
-    if (requested === 'keyword' || !vectors) {
+    // Hybrid (the default) also searches the thesaurus' equivalents of the query's terms; keyword mode stays literal.
+    const expansion = requested === 'hybrid' ? this.deps.thesaurus?.expand(input.query) : undefined;
+    const expanded = expansion?.added.length ? this.deps.index.phraseSearch(expansion.added, filter, HYBRID_LIST_LENGTH) : [];
+    const fuse = (semantic: { id: string; score: number }[]) =>
+      scoreFusion({
+        keyword: this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH),
+        semantic,
+        semanticWeight: HYBRID_SEMANTIC_WEIGHT,
+        expansion: expanded,
+        expansionWeight: HYBRID_EXPANSION_WEIGHT,
+      }).slice(0, limit);
+    if (requested === 'keyword') {
       hits = this.deps.index.keywordSearch(input.query, filter, limit);
+    } else if (!vectors) {
+      hits = expanded.length > 0 ? fuse([]) : this.deps.index.keywordSearch(input.query, filter, limit);
       mode = 'keyword';
     } else {
       // Over-fetch vector candidates, then filter them by the catalog (deleted, category, tags, time…).
       const candidates = await vectors.search(input.query, Math.max(limit * SEMANTIC_OVERFETCH, SEMANTIC_MIN_CANDIDATES));
       const allowed = new Set(this.deps.index.filterIds(candidates.map((c) => c.key), filter));
       const semantic = candidates.filter((c) => allowed.has(c.key)).map((c) => ({ id: c.key, score: c.score }));
-      if (requested === 'semantic') hits = semantic.slice(0, limit);
-      else {
-        const keyword = this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH);
-        hits = scoreFusion({ keyword, semantic: semantic.slice(0, HYBRID_LIST_LENGTH), semanticWeight: HYBRID_SEMANTIC_WEIGHT }).slice(0, limit);
-      }
+      hits = requested === 'semantic' ? semantic.slice(0, limit) : fuse(semantic.slice(0, HYBRID_LIST_LENGTH));
     }
     const memories = await this.deps.store.views_<Memory>('memories', hits.map((h) => h.id));
     const results: SearchResult[] = [];
@@ -229,7 +241,7 @@ export class MemoryService {
       const memory = memories[i];
       if (memory) results.push({ ...memory, score: round(hit.score) });
     });
-    return { results, mode };
+    return { results, mode, ...(expansion?.added.length ? { expanded: expansion.added.map((w) => w.join(' ')) } : {}) };
   }
 
   async recent(input: RecentMemoriesInput): Promise<Memory[]> {
@@ -350,7 +362,9 @@ const HYBRID_LIST_LENGTH = 50;
  * Larger weights let weak vector neighbours push exact-token hits down. A stronger model
  * (embedding.model in config) deserves more.
  */
-const HYBRID_SEMANTIC_WEIGHT = 0.15;
+const HYBRID_SEMANTIC_WEIGHT = 0.1;
+/** Weight of the thesaurus-expansion hits in the hybrid fusion (keyword = 1); see HYBRID_SEMANTIC_WEIGHT for how it was tuned. */
+const HYBRID_EXPANSION_WEIGHT = 0.7;
 
 export interface SourceCount {
   name: string;

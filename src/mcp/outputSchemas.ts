@@ -19,6 +19,8 @@ export const ResultsOut = z.looseObject({ results: z.array(z.looseObject({ id: z
 export const SearchOut = z.looseObject({
   results: z.array(z.looseObject({ id: z.string(), content: z.string(), score: z.number(), category: z.string(), machine: z.string() })),
   mode: z.string(),
+  /** Equivalent terms the thesaurus added to a hybrid query, when it added any. */
+  expanded: z.array(z.string()).optional(),
 });
 
 export const StoreOut = z.looseObject({ id: z.string() });

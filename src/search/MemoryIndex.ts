@@ -212,6 +212,27 @@ export class MemoryIndex {
     return hits.length < limit && floor !== undefined ? this.rank(match, filter, limit, undefined) : hits;
   }
 
+  /**
+   * BM25 search for any of several phrases (each a list of words, matched adjacent), e.g. the
+   * terms a thesaurus adds to a query. Phrases held by more than the common-term share of the
+   * memories are dropped, as in keywordSearch, so a broad synonym cannot flood the list.
+   */
+  phraseSearch(phrases: readonly (readonly string[])[], filter: CatalogFilter, limit: number): KeywordHit[] {
+    const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
+    const kept = phrases.filter((p) => p.length > 0 && Math.min(...p.map((w) => this.docFrequency(w))) <= common);
+    if (kept.length === 0) return [];
+    const match = kept.map((p) => `"${p.join(' ').replace(/"/g, '""')}"`).join(' OR ');
+    const estimate = kept.reduce((n, p) => n + Math.min(...p.map((w) => this.docFrequency(w))), 0);
+    const floor = estimate > RANKED_MATCH_CAP ? this.newestMatchFloor(match) : undefined;
+    const hits = this.rank(match, filter, limit, floor);
+    return hits.length < limit && floor !== undefined ? this.rank(match, filter, limit, undefined) : hits;
+  }
+
+  /** The keyword index's stem of one word ("brokers" → "broker"); the word itself if it has none. */
+  stem(word: string): string {
+    return this.indexTermsOf(word)[0] ?? word;
+  }
+
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
     const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';

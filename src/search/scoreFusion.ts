@@ -11,6 +11,14 @@ export interface ScoreFusionInput {
   semantic: readonly ScoredHit[];
   /** Weight of the semantic evidence relative to the keyword evidence (keyword = 1). */
   semanticWeight: number;
+  /** BM25 hits of the terms a thesaurus added to the query (see Thesaurus.ts), best first. */
+  expansion?: readonly ScoredHit[];
+  /**
+   * Weight of the expansion evidence (keyword = 1). Its BM25 scores come from the same index as
+   * the keyword ones, so they are divided by the best of either list: expansion hits weaker than
+   * the query's own best match stay small, and strong ones count fully when the query's words are weak.
+   */
+  expansionWeight?: number;
 }
 
 /**
@@ -32,8 +40,9 @@ export interface ScoreFusionInput {
  * Pure: sorted by fused score, ties broken by id so equal inputs give equal output. An id
  * repeated within a list counts at its first (best) occurrence.
  */
-export function scoreFusion({ keyword, semantic, semanticWeight }: ScoreFusionInput): ScoredHit[] {
+export function scoreFusion({ keyword, semantic, semanticWeight, expansion = [], expansionWeight = 0 }: ScoreFusionInput): ScoredHit[] {
   if (!(semanticWeight >= 0)) throw new RangeError(`semantic weight must be >= 0, got ${semanticWeight}`);
+  if (!(expansionWeight >= 0)) throw new RangeError(`expansion weight must be >= 0, got ${expansionWeight}`);
   const fused = new Map<string, number>();
   const add = (hits: readonly ScoredHit[], scale: (score: number) => number, weight: number) => {
     const seen = new Set<string>();
@@ -43,8 +52,12 @@ export function scoreFusion({ keyword, semantic, semanticWeight }: ScoreFusionIn
       fused.set(hit.id, (fused.get(hit.id) ?? 0) + weight * scale(hit.score));
     }
   };
-  const best = Math.max(0, ...keyword.map((h) => h.score));
-  add(keyword, (s) => (best > 0 ? Math.max(0, s) / best : 0), 1);
+  const byBest = (hits: readonly ScoredHit[]) => {
+    const best = Math.max(0, ...hits.map((h) => h.score));
+    return (s: number) => (best > 0 ? Math.max(0, s) / best : 0);
+  };
+  add(keyword, byBest(keyword), 1);
+  if (expansionWeight > 0) add(expansion, byBest([...keyword, ...expansion]), expansionWeight);
   if (semantic.length > 0) {
     const hi = Math.max(...semantic.map((h) => h.score));
     const lo = Math.min(...semantic.map((h) => h.score));

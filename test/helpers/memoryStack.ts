@@ -2,18 +2,20 @@ import { join } from 'node:path';
 import { MemoryService } from '../../src/domain/MemoryService.js';
 import { silentLogger } from '../../src/log.js';
 import { MemoryIndex } from '../../src/search/MemoryIndex.js';
+import { Thesaurus } from '../../src/search/Thesaurus.js';
 import { DocStore } from '../../src/store/DocStore.js';
 import type { Actor } from '../../src/types.js';
 
 export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
 
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
-export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[] } = {}) {
+export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][] } = {}) {
   const logger = silentLogger();
   const store = new DocStore(join(dir, 'db'), logger, 'aa'.repeat(16));
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();
+  const thesaurus = opts.synonyms ? new Thesaurus(opts.synonyms, (w) => index.stem(w)) : undefined;
   const memories = new MemoryService({
     store,
     index,
@@ -22,11 +24,13 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     customCategories: opts.custom ?? [],
     retentionDays: opts.retentionDays ?? 30,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(thesaurus ? { thesaurus } : {}),
   });
   return {
     store,
     index,
     memories,
+    thesaurus,
     opened,
     async close() {
       await store.flush();

@@ -131,6 +131,21 @@ describe('MemoryService', () => {
     expect((await stack.memories.search({ query: 'pg-replica-3', mode: 'keyword' })).results[0]?.id).not.toBe(m.id);
   });
 
+  it('hybrid search also finds the thesaurus equivalents of the query, keyword mode stays literal', async () => {
+    await stack.close();
+    stack = await openStack(home.dir, { now, synonyms: [['kafka', 'message broker', 'message bus'], ['replica', 'read copy']] });
+    const kafka = await stack.memories.store({ content: 'kafka-2 lost ISR for 12 partitions after a long GC pause' }, ACTOR);
+    const replica = await stack.memories.store({ content: 'pg replicas cancel long reporting queries' }, ACTOR);
+    await stack.memories.store({ content: 'the office bus schedule changed' }, ACTOR);
+    const hybrid = await stack.memories.search({ query: 'message brokers losing partitions' });
+    expect(hybrid.results[0]?.id).toBe(kafka.id);
+    expect(hybrid.expanded).toEqual(['kafka', 'message bus']);
+    expect((await stack.memories.search({ query: 'reports killed on the read copy' })).results.map((r) => r.id)).toContain(replica.id);
+    const literal = await stack.memories.search({ query: 'message brokers', mode: 'keyword' });
+    expect(literal.results).toEqual([]);
+    expect(literal.expanded).toBeUndefined();
+  });
+
   it('indexes are derived: deleting them and reopening gives the same answers', async () => {
     for (let i = 0; i < 30; i++) await stack.memories.store({ content: `host web${i} ${i % 3 === 0 ? 'timeout' : 'healthy'}`, category: i % 2 ? 'incidents' : 'monitoring' }, ACTOR);
     const before = await stack.memories.search({ query: 'timeout', limit: 50 });

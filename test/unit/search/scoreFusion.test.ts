@@ -30,4 +30,16 @@ describe('scoreFusion', () => {
     expect(scoreFusion({ keyword: hits(['a', 2], ['a', 2]), semantic: [], semanticWeight: 0 })).toEqual(hits(['a', 1]));
     expect(() => scoreFusion({ keyword: [], semantic: [], semanticWeight: -1 })).toThrow(RangeError);
   });
+
+  it('adds expansion hits on the BM25 scale of both lists, at their weight', () => {
+    const fused = scoreFusion({ keyword: hits(['a', 4]), semantic: [], semanticWeight: 0.15, expansion: hits(['b', 10], ['a', 5]), expansionWeight: 0.5 });
+    expect(fused.map((h) => h.id)).toEqual(['a', 'b']);
+    expect(fused[0]!.score).toBeCloseTo(1.25, 12);
+    expect(fused[1]!.score).toBeCloseTo(0.5, 12);
+    // Weaker than the query's own best match: scaled by that, so it stays small.
+    const weak = scoreFusion({ keyword: hits(['a', 10]), semantic: [], semanticWeight: 0, expansion: hits(['b', 5]), expansionWeight: 0.5 });
+    expect(weak).toEqual(hits(['a', 1], ['b', 0.25]));
+    expect(scoreFusion({ keyword: hits(['a', 4]), semantic: [], semanticWeight: 0, expansion: hits(['b', 1]), expansionWeight: 0 })).toEqual(hits(['a', 1]));
+    expect(() => scoreFusion({ keyword: [], semantic: [], semanticWeight: 0, expansionWeight: -1 })).toThrow(RangeError);
+  });
 });
