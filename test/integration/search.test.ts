@@ -60,6 +60,15 @@ describe('hybrid search end to end through MCP, with the bundled offline model',
     for (const r of [...semantic.results, ...exact.results, ...hybrid.results]) expect(r.score).toBeGreaterThan(0);
   });
 
+  it('expands a hybrid query with the bundled thesaurus, and says so; keyword mode stays literal', async () => {
+    expect((await search({ query: 'bad gateway', mode: 'keyword' })).results).toEqual([]);
+    const r = await callTool(client, 'search_memories', { query: 'bad gateway', limit: 3 });
+    const out = r.structuredContent as { results: Hit[]; expanded?: string[] };
+    expect(out.results[0]?.id).toBe(ids[2]);
+    expect(out.expanded).toContain('502');
+    expect(errorText(r)).toMatch(/also searched: .*502/);
+  });
+
   it('filters by category and tags in every mode, and excludes deleted memories', async () => {
     for (const mode of ['hybrid', 'semantic', 'keyword']) {
       const r = await search({ query: 'replication lag vacuum postgres', mode, category: 'monitoring' });
