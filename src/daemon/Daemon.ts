@@ -28,6 +28,8 @@ export interface DaemonOptions {
   name?: string;
   /** libp2p listen multiaddrs (`--listen`, or MESH_P2P_LISTEN); default from config, else the tailnet or loopback. */
   listen?: string[];
+  /** Addresses other hosts should dial instead (`--announce`, or MESH_P2P_ANNOUNCE); default from config, else the listen addresses. */
+  announce?: string[];
   /** Extra peers to dial (`--peer`). */
   peers?: string[];
   /** false with `--no-discovery`: no tailscale or mDNS discovery. */
@@ -190,6 +192,7 @@ export class Daemon {
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
+    const announce = this.opts.announce ?? envList('MESH_P2P_ANNOUNCE');
     const replicator = new Replicator({
       store,
       identity: this.identity,
@@ -197,6 +200,7 @@ export class Daemon {
       meshPath: this.paths.mesh,
       logger: log.child({ mod: 'replication' }),
       ...(listen ? { listen } : {}),
+      ...(announce ? { announce } : {}),
       ...(this.opts.peers ? { peers: this.opts.peers } : {}),
       ...(this.opts.discovery === false || process.env['MESH_NO_DISCOVERY'] === '1' ? { discovery: false } : {}),
       onRemoteErase: () => void this.scrub().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),

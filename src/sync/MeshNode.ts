@@ -16,6 +16,8 @@ export interface MeshNodeOptions {
   p2pKey: string;
   psk: string;
   listen: string[];
+  /** Addresses to record and advertise instead of the listen addresses (empty: the listen addresses). */
+  announce: string[];
   /** Peers allowed to connect: members, plus a bootstrap inviter while joining. */
   isAllowed: (peerId: string) => boolean;
   /** Unknown peers may open connections while an invite is outstanding (they can only use the join protocol). */
@@ -53,7 +55,7 @@ export class MeshNode {
     applyPnetCipherFix();
     this.node = await createLibp2p({
       privateKey: this.privateKey,
-      addresses: { listen: opts.listen },
+      addresses: { listen: opts.listen, ...(opts.announce.length ? { announce: opts.announce } : {}) },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],

@@ -26,6 +26,8 @@ export interface ReplicatorOptions {
   logger: Logger;
   /** `--listen` and `--peer` flags; they win over config. */
   listen?: string[];
+  /** `--announce`: what other hosts should dial instead of the listen addresses; wins over config. */
+  announce?: string[];
   peers?: string[];
   discovery?: boolean;
   onRemoteErase: () => void;
@@ -88,6 +90,7 @@ export class Replicator {
       p2pKey: opts.identity.p2pKey,
       psk: secrets.psk,
       listen,
+      announce: opts.announce?.length ? opts.announce : opts.config.announce,
       isAllowed: (peer) => this.isAllowed(peer),
       acceptUnknownInbound: () => this.invites.hasOutstanding(),
       dialTargets: () => this.dialTargets(useDiscovery),
