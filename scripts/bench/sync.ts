@@ -510,7 +510,7 @@ const initialRows: (string | number)[][] = [];
  * of it are used, never the pair itself.
  */
 const pairDir = (n: number) => join(BENCH, `sync-pair-${n}`);
-async function savePair(a: TestHost, b: TestHost, n: number): Promise<void> {
+function savePair(a: TestHost, b: TestHost, n: number): void {
   const dir = pairDir(n);
   if (existsSync(join(dir, 'ports.json'))) return;
   mkdirSync(dir, { recursive: true });
@@ -554,7 +554,7 @@ for (const [k, n] of SIZES.entries()) {
     if (out.a && out.b) {
       await out.b.stop();
       await out.a.stop();
-      if (out.result.vectorsMs !== null) await savePair(out.a, out.b, n);
+      if (out.result.vectorsMs !== null) savePair(out.a, out.b, n);
       await reconnect(out.a, out.b, n);
       out.a.home.cleanup();
       out.b.home.cleanup();

@@ -50,6 +50,8 @@ export class Daemon {
   private replicator: Replicator | undefined;
   private vectors: MemoryVectors | undefined;
   private embeddingError: string | undefined;
+  /** The model and vector index being loaded: stop waits for it, so what it opens is closed. */
+  private embeddingsLoading: Promise<void> | undefined;
   private replicationError: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
@@ -134,8 +136,12 @@ export class Daemon {
       throw err;
     }
     this.startedAt = Date.now();
-    // The model loads after the socket is up: searches meanwhile rank by keywords only.
-    void this.startEmbeddings(store);
+    // The model loads after the socket is up and the catch-up with peers after a restart (they
+    // compete for the CPU on one event loop): searches meanwhile rank by keywords only, and
+    // memories written meanwhile are embedded from the store's log when the vector index opens.
+    void (this.replicator?.startupSynced() ?? Promise.resolve()).then(() => {
+      if (!this.stopping) this.embeddingsLoading = this.startEmbeddings(store);
+    });
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
     void this.sweepRetention();
@@ -154,6 +160,7 @@ export class Daemon {
       this.tasks?.stop();
       await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
       await this.scrubber.idle();
+      await this.embeddingsLoading;
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
       if (this.store?.isOpen) {
         await this.store.flush();

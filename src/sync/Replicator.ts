@@ -180,6 +180,11 @@ export class Replicator {
     return this.sync.pullAll();
   }
 
+  /** Resolves when this host has caught up with its members after starting (see SyncEngine.startupSynced). */
+  startupSynced(): Promise<void> {
+    return this.sync?.startupSynced() ?? Promise.resolve();
+  }
+
   /** Resolves when no bulk pull (initial sync, long reconnect) is running. */
   bulkSettled(): Promise<void> {
     return this.sync?.bulkSettled() ?? Promise.resolve();

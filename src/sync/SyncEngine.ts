@@ -9,7 +9,7 @@ import type { DocStore } from '../store/DocStore.js';
 import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -71,6 +71,8 @@ export class SyncEngine {
   private readonly pushQueues = new Map<string, DocPayload[]>();
   private bulkPulls = 0;
   private readonly bulkWaiters: (() => void)[] = [];
+  private pullsEnded = 0;
+  private readonly pullEndWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
@@ -90,6 +92,7 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of this.pullEndWaiters.splice(0)) wake();
     clearInterval(this.timer);
     this.unsubscribe?.();
     this.deps.node.removeEventListener('peer:connect', this.onConnect);
@@ -110,7 +113,11 @@ export class SyncEngine {
   pull(peer: string): Promise<PullResult> {
     let running = this.pulls.get(peer);
     if (!running) {
-      running = this.doPull(peer).finally(() => this.pulls.delete(peer));
+      running = this.doPull(peer).finally(() => {
+        this.pulls.delete(peer);
+        this.pullsEnded++;
+        for (const wake of this.pullEndWaiters.splice(0)) wake();
+      });
       this.pulls.set(peer, running);
     }
     return running;
@@ -269,6 +276,23 @@ export class SyncEngine {
   }
 
   /**
+   * Resolves once this host has caught up after starting: when the first pull (from whichever
+   * member connects first) and the pulls running with it have ended, or after the grace period
+   * when no member answers, or at once for a host alone in its mesh. Never rejects.
+   */
+  async startupSynced(): Promise<void> {
+    if (this.deps.membership.activePeers().length <= 1) return;
+    const timers: NodeJS.Timeout[] = [];
+    const after = (ms: number) => new Promise<void>((resolve) => timers.push(setTimeout(resolve, ms).unref()));
+    try {
+      if (this.pullsEnded === 0) await Promise.race([new Promise<void>((resolve) => this.pullEndWaiters.push(resolve)), after(STARTUP_SYNC_GRACE_MS)]);
+      await Promise.race([Promise.allSettled([...this.pulls.values()]), after(STARTUP_SYNC_MAX_WAIT_MS)]);
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
+  }
+
+  /**
    * Resolves when no large pull is running. Background work that competes for this host's CPU
    * (embedding what arrived) waits for it, so an initial sync or a long reconnect is not slowed
    * by it; keyword search already has every document as it lands.
@@ -403,13 +427,17 @@ export class SyncEngine {
       }
       if (heads.length > 0) {
         const doc = await store.load<unknown>(c, id);
-        if (doc && A.hasHeads(doc, heads)) {
+        // Both sides changed the document (the membership document after both hosts restarted on
+        // new addresses): the changes since the heads we share cover everything the peer lacks,
+        // where the whole document cost the peer a load and merge of all of it.
+        const known = !doc ? [] : A.hasHeads(doc, heads) ? heads : heads.filter((h) => A.hasHeads(doc, [h]));
+        if (doc && known.length > 0) {
           const docHeads = A.getHeads(doc);
           // Our view goes along when it is the view of exactly this version (not of an older one,
-          // while a newer write is still queued): the peer can then append the changes without
-          // loading its copy (~3 ms a document); otherwise it merges them.
-          const withView = storedHeads && sameSet(storedHeads, docHeads) ? { view } : {};
-          const changes = A.getChangesSince(doc, heads);
+          // while a newer write is still queued) and the peer has nothing we lack: the peer can then
+          // append the changes without loading its copy (~3 ms a document); otherwise it merges them.
+          const withView = storedHeads && sameSet(storedHeads, docHeads) && known === heads ? { view } : {};
+          const changes = A.getChangesSince(doc, known);
           size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
           out.push({ c, id, heads: docHeads, changes, ...withView });
           continue;
