@@ -6,10 +6,12 @@ import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
+import { LruCache } from '../store/LruCache.js';
 import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { hasAllHeads, knownHeads } from './knownHeads.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, RECENT_CHANGES_DOCS, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -69,6 +71,8 @@ export class SyncEngine {
   private readonly states = new Map<string, PeerSyncState>();
   private readonly pulls = new Map<string, Promise<PullResult>>();
   private readonly pushQueues = new Map<string, DocPayload[]>();
+  /** Each recently written document's last write: its changes, the heads they apply to and the heads after. */
+  private readonly lastWrites = new LruCache<string, { base: string[]; heads: string[]; changes: Uint8Array[] }>(RECENT_CHANGES_DOCS);
   private bulkPulls = 0;
   private readonly bulkWaiters: (() => void)[] = [];
   private pullsEnded = 0;
@@ -344,7 +348,7 @@ export class SyncEngine {
         let doc = current ?? A.init<unknown>();
         if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
         if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
-        complete = A.hasHeads(doc, payload.heads);
+        complete = hasAllHeads(doc, payload.heads);
         // Changes for a document we do not have, whose history is missing: write nothing, fetch it whole.
         if (!current && !complete) return undefined;
         const view = projector.view(doc);
@@ -425,18 +429,26 @@ export class SyncEngine {
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
+      // A peer exactly one write behind (the usual reconnect): that write's changes, as committed,
+      // go with the view of the same (durable) version, without loading the document.
+      const last = heads.length > 0 && storedHeads ? this.lastWrites.get(`${c}/${id}`) : undefined;
+      if (last && storedHeads && sameSet(last.heads, storedHeads) && sameSet(last.base, heads)) {
+        size += last.changes.reduce((n, ch) => n + ch.byteLength, viewBytes);
+        out.push({ c, id, heads: storedHeads, changes: last.changes, view });
+        continue;
+      }
       if (heads.length > 0) {
         const doc = await store.load<unknown>(c, id);
         // Both sides changed the document (the membership document after both hosts restarted on
         // new addresses): the changes since the heads we share cover everything the peer lacks,
         // where the whole document cost the peer a load and merge of all of it.
-        const known = !doc ? [] : A.hasHeads(doc, heads) ? heads : heads.filter((h) => A.hasHeads(doc, [h]));
+        const known = doc ? knownHeads(doc, heads) : [];
         if (doc && known.length > 0) {
           const docHeads = A.getHeads(doc);
           // Our view goes along when it is the view of exactly this version (not of an older one,
           // while a newer write is still queued) and the peer has nothing we lack: the peer can then
           // append the changes without loading its copy (~3 ms a document); otherwise it merges them.
-          const withView = storedHeads && sameSet(storedHeads, docHeads) && known === heads ? { view } : {};
+          const withView = storedHeads && sameSet(storedHeads, docHeads) && known.length === heads.length ? { view } : {};
           const changes = A.getChangesSince(doc, known);
           size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
           out.push({ c, id, heads: docHeads, changes, ...withView });
@@ -463,6 +475,10 @@ export class SyncEngine {
   // ---- live push ----
 
   private onCommit(event: CommitEvent): void {
+    const key = `${event.collection}/${event.id}`;
+    // Received changes are views into a whole decoded frame (up to 8 MiB): keep copies, not the frame.
+    if (event.changes && event.base) this.lastWrites.set(key, { base: event.base, heads: event.heads, changes: event.origin === undefined ? event.changes : event.changes.map((ch) => ch.slice()) });
+    else this.lastWrites.delete(key);
     if (this.stopped || event.origin !== undefined) return;
     if (!event.tomb && !event.changes) return;
     const payload: DocPayload = event.tomb

@@ -44,6 +44,15 @@ export const GET_REPLY_BYTES = 3 * 1024 * 1024;
  */
 export const BULK_PULL_DOCS = 200;
 
+/**
+ * Documents whose last write's changes are kept in memory, to answer a peer exactly one write
+ * behind without loading the document and extracting them again (`getChangesSince` costs
+ * ~0.33 ms a document here and a load ~1 ms, against ~0.5 KB kept per document): the common
+ * reconnect, where each changed document was written once while the peer was away. A day of a
+ * busy team's writes fits; older ones fall back to the general path.
+ */
+export const RECENT_CHANGES_DOCS = 8_192;
+
 /** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
 export const MAX_DOC_BYTES = 4 * 1024 * 1024;
 
