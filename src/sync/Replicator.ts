@@ -174,10 +174,11 @@ export class Replicator {
     return { removed: await this.membership.remove(target, this.actor) };
   }
 
-  async syncNow(peer?: string): Promise<PullResult[]> {
+  /** `full`: compare every document's heads with the peer's, not only what changed since the cursor. */
+  async syncNow(peer?: string, opts: { full?: boolean } = {}): Promise<PullResult[]> {
     this.mesh.redialNow();
-    if (peer) return [await this.sync.pull(this.resolvePeer(peer))];
-    return this.sync.pullAll();
+    if (peer) return [await this.sync.pull(this.resolvePeer(peer), opts)];
+    return this.sync.pullAll(opts);
   }
 
   /** Resolves when this host has caught up with its members after starting (see SyncEngine.startupSynced). */

@@ -11,7 +11,7 @@ import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/typ
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
 import { hasAllHeads, knownHeads } from './knownHeads.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, RECENT_CHANGES_DOCS, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, FULL_SWEEP_INTERVAL_MS, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, RECENT_CHANGES_DOCS, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -75,6 +75,7 @@ export class SyncEngine {
   private readonly lastWrites = new LruCache<string, { base: string[]; heads: string[]; changes: Uint8Array[] }>(RECENT_CHANGES_DOCS);
   private bulkPulls = 0;
   private readonly bulkWaiters: (() => void)[] = [];
+  private lastSweep = Date.now();
   private pullsEnded = 0;
   private readonly pullEndWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -113,11 +114,16 @@ export class SyncEngine {
     return [...peers].filter((p) => this.deps.membership.isMember(p));
   }
 
-  /** Pulls everything new from a peer; concurrent calls for one peer share one run. */
-  pull(peer: string): Promise<PullResult> {
+  /**
+   * Pulls everything new from a peer; concurrent calls for one peer share one run. `full`: a
+   * sweep instead — every document in the peer's feed is compared by heads, from the start and
+   * with the echo filter off, and the cursor is left where it is (see FULL_SWEEP_INTERVAL_MS).
+   */
+  pull(peer: string, opts: { full?: boolean } = {}): Promise<PullResult> {
     let running = this.pulls.get(peer);
-    if (!running) {
-      running = this.doPull(peer).finally(() => {
+    if (running && opts.full) running = running.catch(() => undefined).then(() => this.pull(peer, opts));
+    else if (!running) {
+      running = this.doPull(peer, opts.full === true).finally(() => {
         this.pulls.delete(peer);
         this.pullsEnded++;
         for (const wake of this.pullEndWaiters.splice(0)) wake();
@@ -127,8 +133,8 @@ export class SyncEngine {
     return running;
   }
 
-  async pullAll(): Promise<PullResult[]> {
-    const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p)));
+  async pullAll(opts: { full?: boolean } = {}): Promise<PullResult[]> {
+    const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p, opts)));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
@@ -148,10 +154,14 @@ export class SyncEngine {
       const j = Math.floor(Math.random() * (i + 1));
       [peers[i], peers[j]] = [peers[j]!, peers[i]!];
     }
-    for (const peer of peers.slice(0, ANTI_ENTROPY_FANOUT)) this.pullQuietly(peer);
+    const sweep = peers.length > 0 && Date.now() - this.lastSweep >= FULL_SWEEP_INTERVAL_MS;
+    if (sweep) this.lastSweep = Date.now();
+    for (const [i, peer] of peers.slice(0, ANTI_ENTROPY_FANOUT).entries()) {
+      this.pull(peer, { full: sweep && i === 0 }).catch((err: unknown) => this.deps.logger.debug({ peer, err: (err as Error).message }, 'pull failed'));
+    }
   }
 
-  private async doPull(peer: string): Promise<PullResult> {
+  private async doPull(peer: string, full: boolean): Promise<PullResult> {
     // Large from its first big page to its end (not page by page), so background work held back
     // for it does not slip in between pages.
     let bulk = false;
@@ -161,18 +171,21 @@ export class SyncEngine {
       this.bulkPulls++;
     };
     try {
-      return await this.pullPages(peer, markBulk);
+      return await this.pullPages(peer, markBulk, full);
     } finally {
       if (bulk && --this.bulkPulls === 0) for (const wake of this.bulkWaiters.splice(0)) wake();
     }
   }
 
-  private async pullPages(peer: string, markBulk: (docs: number) => void): Promise<PullResult> {
+  private async pullPages(peer: string, markBulk: (docs: number) => void, full: boolean): Promise<PullResult> {
     const t0 = performance.now();
     const result: PullResult = { peer, entries: 0, fetched: 0, applied: 0, erased: 0, ms: 0 };
-    let state = this.states.get(peer) ?? { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
+    const fresh: PeerSyncState = { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
+    // A sweep reads the whole feed on a copy of the state: the persisted cursor never moves back.
+    let state = full ? { ...(this.states.get(peer) ?? fresh), seq: 0 } : (this.states.get(peer) ?? fresh);
     for (;;) {
-      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, mine: this.deps.store.epoch }, FeedResponse);
+      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, ...(full ? {} : { mine: this.deps.store.epoch }) }, FeedResponse);
+      if (full && state.epoch !== null && res.epoch !== state.epoch) break; // a recreated store: the next ordinary pull starts over
       if (state.epoch !== null && res.epoch !== state.epoch) {
         // The peer's store was recreated: its sequence numbers start over, so must our cursor.
         this.deps.logger.info({ peer }, 'peer feed epoch changed; resyncing from the start');
@@ -201,6 +214,12 @@ export class SyncEngine {
       result.applied += applied;
       // Never move the cursor past a document that failed to apply: the next pull offers it again.
       const held = res.entries.filter((e) => failed.has(`${e.c}/${e.id}`)).map((e) => e.seq);
+      if (full) {
+        if (held.length > 0) this.deps.logger.warn({ peer, failed: held.length }, 'some documents did not apply during a sweep; the next one retries them');
+        state.seq = res.last;
+        if (!res.more) break;
+        continue;
+      }
       if (held.length > 0) {
         state.seq = Math.min(...held) - 1;
         state.lastSync = Date.now();
@@ -218,7 +237,8 @@ export class SyncEngine {
       if (!res.more) break;
     }
     result.ms = Math.round(performance.now() - t0);
-    if (result.fetched || result.erased) this.deps.logger.info(result, 'pulled from peer');
+    if (result.fetched || result.erased) this.deps.logger.info({ ...result, ...(full ? { full } : {}) }, full ? 'swept the peer feed' : 'pulled from peer');
+    else if (full) this.deps.logger.info({ ...result, full }, 'swept the peer feed: nothing differed');
     return result;
   }
 

@@ -56,6 +56,15 @@ export const RECENT_CHANGES_DOCS = 8_192;
 /** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
 export const MAX_DOC_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A safety net under the per-peer cursors: this often, anti-entropy compares the heads of every
+ * document in one random connected member's feed (from the start, echo filter off) with ours and
+ * fetches what differs, so a cursor that ever moved past a document it should not have (one
+ * unexplained miss was seen under heavy load, see BENCHMARKS.md) heals within this time. Cost
+ * measured at 100k documents: see BENCHMARKS.md (issue 4).
+ */
+export const FULL_SWEEP_INTERVAL_MS = 30 * 60_000;
+
 /** Anti-entropy: every interval, pull from this many random connected members. Bounded per host however many hosts join. */
 export const ANTI_ENTROPY_INTERVAL_MS = 5_000;
 export const ANTI_ENTROPY_FANOUT = 3;
