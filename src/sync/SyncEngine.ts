@@ -291,6 +291,10 @@ export class SyncEngine {
         full.docs.forEach((d, j) => {
           if (again[j] === 'incomplete' || again[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
         });
+        // A reply cut short at its size budget leaves some unanswered: hold them too, or the cursor
+        // would move past documents that never applied.
+        const got = new Set(full.docs.map((d) => `${d.c}/${d.id}`));
+        for (const d of retry) if (!got.has(`${d.c}/${d.id}`)) failed.add(`${d.c}/${d.id}`);
       }
       res.docs.forEach((d, j) => {
         if (outcomes[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
