@@ -2,8 +2,7 @@
  * Cost of the full-feed sweep (the safety net under the per-peer cursors, FULL_SWEEP_INTERVAL_MS):
  * on copies of the synced pair `.bench/sync-pair-N` (made by sync.ts), B runs `mesh.sync
  * { full: true }` against A `--runs` times; wall time of the sweep, CPU seconds of each daemon
- * (from /proc) and the TCP bytes between them (`ss -ti` is not needed: the pair talks directly, so
- * bytes are not counted here).
+ * (from /proc) and the TCP payload bytes on A's port (`ss -ti` counters, both directions).
  *
  *   npm run build && node --import tsx scripts/bench/sweep.ts [--size 100000] [--runs 3]
  */
@@ -32,6 +31,13 @@ const copy = (sub: string, name: string, port: number) => {
   if (spawnSync('cp', ['-a', `${join(dir, sub)}/.`, home.dir]).status !== 0) throw new Error('cp failed');
   return new TestHost(name, port, home);
 };
+/** TCP payload bytes both ways on A's listening port (kernel counters of every established connection). */
+const wireOf = (h: TestHost) => {
+  const out = spawnSync('ss', ['-tinH', 'state', 'established', `( sport = :${h.port} )`], { encoding: 'utf8' }).stdout;
+  let n = 0;
+  for (const m of out.matchAll(/bytes_(?:acked|received):(\d+)/g)) n += Number(m[1]);
+  return n;
+};
 /** utime + stime of a daemon, in seconds (clock ticks of 10 ms). */
 const cpuOf = (h: TestHost) => {
   const pid = readFileSync(homePaths(h.home.dir).pidFile, 'utf8').trim();
@@ -48,22 +54,22 @@ const cb = await DaemonClient.connect(homePaths(b.home.dir).socket, { agent: 'be
 // Let start-up work (catch-up pulls, model load) finish before measuring.
 await cb.call('mesh.sync', {});
 await new Promise((r) => setTimeout(r, 5000));
-const rows: { ms: number; wall: number; cpuA: number; cpuB: number; entries: number; fetched: number; load: string }[] = [];
+const rows: { ms: number; wall: number; cpuA: number; cpuB: number; wire: number; entries: number; fetched: number; load: string }[] = [];
 for (let r = 0; r < RUNS; r++) {
-  const [ca0, cb0, l] = [cpuOf(a), cpuOf(b), load()];
+  const [ca0, cb0, w0, l] = [cpuOf(a), cpuOf(b), wireOf(a), load()];
   const t0 = performance.now();
   const { results } = await cb.call<{ results: PullResult[] }>('mesh.sync', { full: true }, { timeoutMs: 600_000 });
   const wall = performance.now() - t0;
   const x = results[0]!;
-  rows.push({ ms: x.ms, wall, cpuA: cpuOf(a) - ca0, cpuB: cpuOf(b) - cb0, entries: x.entries, fetched: x.fetched, load: l });
+  rows.push({ ms: x.ms, wall, cpuA: cpuOf(a) - ca0, cpuB: cpuOf(b) - cb0, wire: wireOf(a) - w0, entries: x.entries, fetched: x.fetched, load: l });
   process.stderr.write(`[load ${load()}] sweep ${r + 1}: ${x.entries} entries, fetched ${x.fetched}, ${x.ms} ms\n`);
 }
 cb.close();
 await b.dispose();
 await a.dispose();
 table(
-  ['store', 'runs', 'sweep wall s (median)', 'each run (1-min load)', "A's CPU s (serving)", "B's CPU s (sweeping)", 'feed entries compared', 'documents fetched'],
-  [[N, RUNS, (median(rows.map((x) => x.wall)) / 1000).toFixed(2), rows.map((x) => `${(x.wall / 1000).toFixed(2)} (${x.load.split(' ')[0]})`).join(' / '), median(rows.map((x) => x.cpuA)).toFixed(2), median(rows.map((x) => x.cpuB)).toFixed(2), median(rows.map((x) => x.entries)), median(rows.map((x) => x.fetched))]],
+  ['store', 'runs', 'sweep wall s (median)', 'each run (1-min load)', "A's CPU s (serving)", "B's CPU s (sweeping)", 'wire MB', 'feed entries compared', 'documents fetched'],
+  [[N, RUNS, (median(rows.map((x) => x.wall)) / 1000).toFixed(2), rows.map((x) => `${(x.wall / 1000).toFixed(2)} (${x.load.split(' ')[0]})`).join(' / '), median(rows.map((x) => x.cpuA)).toFixed(2), median(rows.map((x) => x.cpuB)).toFixed(2), (median(rows.map((x) => x.wire)) / 1e6).toFixed(1), median(rows.map((x) => x.entries)), median(rows.map((x) => x.fetched))]],
 );
 console.log(`\nLoad average at end: ${load()}.`);
 process.exit(0);

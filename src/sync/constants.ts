@@ -59,11 +59,12 @@ export const MAX_DOC_BYTES = 4 * 1024 * 1024;
 /**
  * A safety net under the per-peer cursors: this often, anti-entropy compares the heads of every
  * document in one random connected member's feed (from the start, echo filter off) with ours and
- * fetches what differs, so a cursor that ever moved past a document it should not have (one
- * unexplained miss was seen under heavy load, see BENCHMARKS.md) heals within this time. Cost
- * measured at 100k documents: see BENCHMARKS.md (issue 4).
+ * fetches what differs, so a cursor that ever moved past a document it should not have heals
+ * within this time. Daily, not hourly: at 100k documents a sweep costs ~1.5 s of CPU over both
+ * hosts and ~13 MB on the wire (BENCHMARKS.md, issue 4), too much for a laptop every few minutes
+ * against a failure never reproduced (the one seen was the board's start-up window, not a cursor).
  */
-export const FULL_SWEEP_INTERVAL_MS = 30 * 60_000;
+export const FULL_SWEEP_INTERVAL_MS = 24 * 60 * 60_000;
 
 /** Anti-entropy: every interval, pull from this many random connected members. Bounded per host however many hosts join. */
 export const ANTI_ENTROPY_INTERVAL_MS = 5_000;
