@@ -55,6 +55,8 @@ interface Answered {
 type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
 
 const STATE_PREFIX = 'sync/';
+/** When this host last swept a peer's whole feed (epoch ms); outside STATE_PREFIX, which holds only peer states. */
+const SWEEP_KEY = 'sweep/last';
 
 /**
  * The sync protocol (`/hivemesh/sync/1`), one request and one response per stream:
@@ -86,6 +88,10 @@ export class SyncEngine {
 
   async start(): Promise<void> {
     for await (const [key, state] of this.deps.store.scanLocal<PeerSyncState>(STATE_PREFIX)) this.states.set(key.slice(STATE_PREFIX.length), state);
+    // Kept across restarts, or a daemon restarted more often than the interval would never sweep.
+    const swept = await this.deps.store.getLocal<number>(SWEEP_KEY);
+    this.lastSweep = swept ?? Date.now();
+    if (swept === undefined) await this.deps.store.putLocal(SWEEP_KEY, this.lastSweep);
     await this.deps.node.handle(SYNC_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     this.unsubscribe = this.deps.store.onCommit((event) => this.onCommit(event));
     this.deps.node.addEventListener('peer:connect', this.onConnect);
@@ -155,7 +161,10 @@ export class SyncEngine {
       [peers[i], peers[j]] = [peers[j]!, peers[i]!];
     }
     const sweep = peers.length > 0 && Date.now() - this.lastSweep >= FULL_SWEEP_INTERVAL_MS;
-    if (sweep) this.lastSweep = Date.now();
+    if (sweep) {
+      this.lastSweep = Date.now();
+      this.deps.store.putLocal(SWEEP_KEY, this.lastSweep).catch((err: unknown) => this.deps.logger.debug({ err: (err as Error).message }, 'could not record the sweep time'));
+    }
     for (const [i, peer] of peers.slice(0, ANTI_ENTROPY_FANOUT).entries()) {
       this.pull(peer, { full: sweep && i === 0 }).catch((err: unknown) => this.deps.logger.debug({ peer, err: (err as Error).message }, 'pull failed'));
     }
