@@ -6,14 +6,20 @@
  * 2. initial sync of N memories (`--sizes`) to an empty peer, timed from B's process start until
  *    B's catalog holds all N and a keyword search for the last-written memory's ticket answers;
  *    automerge-repo: a fresh client Repo `find`s all N document ids (passed out of band);
- * 3. reconnect after 1,000 changes (500 stores + 500 updates, interleaved) on the largest store:
- *    time from B's process start until B has every change, and the TCP payload bytes both ways,
- *    counted by byte-counting relays (`syncProxy.ts`) standing on the ports each host knows the
- *    other by (both hosts restart on new ports, so every A–B connection crosses a relay), against
- *    the Automerge bytes of those changes computed on A afterwards.
+ * 3. reconnect after 1,000 changes (500 stores + 500 updates, interleaved) on the largest store,
+ *    `--reconnect-runs` times each, two ways:
+ *    - restart: B stopped while A changes; time from B's process start until B has every change,
+ *      and the TCP payload bytes both ways, counted by byte-counting relays (`syncProxy.ts`)
+ *      standing on the ports each host knows the other by (both hosts restart on new ports, so
+ *      every A–B connection crosses a relay), against the Automerge bytes of those changes
+ *      computed on A afterwards;
+ *    - link (the laptop that wakes up): both daemons keep running, reachable only through relays
+ *      (`--announce`); the relays are cut while A changes, then restored; time from restoring the
+ *      link until B has every change.
  *
  *   npm run build && node --import tsx scripts/bench/sync.ts [--sizes 10000,100000] [--runs 3]
- *     [--live 200] [--am-max 100000] [--am-timeout 600] [--skip live,initial,reconnect,am] [--profile DIR]
+ *     [--live 200] [--am-max 100000] [--am-timeout 600] [--reconnect-runs 3]
+ *     [--skip live,initial,reconnect,link,am] [--profile DIR]
  *
  * Source homes (pre-populated with corpus.ts memories and a caught-up vector index) are cached in
  * `.bench/sync-src-N` (`.bench/home100k` from search-latency.ts is used for 100k when present)
@@ -21,7 +27,7 @@
  */
 import '../../src/polyfills.js';
 import { fork, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +55,7 @@ const { values } = parseArgs({
     live: { type: 'string', default: '200' },
     'am-max': { type: 'string', default: '100000' },
     'am-timeout': { type: 'string', default: '600' },
+    'reconnect-runs': { type: 'string', default: '3' },
     skip: { type: 'string', default: '' },
     profile: { type: 'string' },
     /** Hivemesh results from an earlier run, for the ratios when only `am` runs: live-store=27.1,live-update=32.9,initial-10000=42610 (ms). */
@@ -60,6 +67,8 @@ const RUNS = Number(values.runs);
 const LIVE = Number(values.live);
 const AM_MAX = Number(values['am-max']);
 const AM_TIMEOUT_MS = Number(values['am-timeout']) * 1000;
+/** Runs of each reconnect measure (restart, link) on the same pair of hosts after the initial sync. */
+const RECONNECT_RUNS = Number(values['reconnect-runs']);
 const SKIP = new Set(values.skip.split(',').filter(Boolean));
 const BENCH = resolve('.bench');
 /** `--profile DIR`: the daemons of phases 2 and 3 write V8 CPU profiles there (read them with cpuprofile.ts). */
@@ -288,8 +297,60 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
 const deferred: string[] = [];
 const out = (s = '') => deferred.push(s);
 
-async function reconnect(a: TestHost, b: TestHost, n: number): Promise<void> {
-  log('reconnect: B down, 1,000 changes on A');
+/** 500 stores and 500 text edits of `recent` (interleaved) through A's socket. */
+async function makeChanges(ca: DaemonClient, recent: string[], seed: number): Promise<{ created: string[]; edited: Map<string, string> }> {
+  const rand = mulberry32(seed);
+  const created: string[] = [];
+  const edited = new Map<string, string>();
+  for (let i = 0; i < 500; i++) {
+    created.push((await ca.call<{ id: string }>('memory.store', syntheticMemory(rand, 2_000_000 + seed * 1000 + i))).id);
+    const id = recent[i]!;
+    const text = `edited while the peer was away, change ${seed}-${i}: drained ${id.slice(0, 6)} and rotated keys`;
+    await ca.call('memory.update', { memory_id: id, content: text });
+    edited.set(id, text);
+  }
+  return { created, edited };
+}
+
+/** Polls B (every 5 ms) until it holds the last new memory, the last edit and A's total. */
+async function caughtUp(cb: DaemonClient, changes: { created: string[]; edited: Map<string, string> }, recent: string[], totalA: number): Promise<void> {
+  const marker = changes.created[changes.created.length - 1]!;
+  const lastEdit = recent[499]!;
+  await until(async () => {
+    await cb.call('memory.retrieve', { memory_id: marker });
+    const m = await cb.call<{ content: string }>('memory.retrieve', { memory_id: lastEdit });
+    if (m.content !== changes.edited.get(lastEdit)) return false;
+    return (await cb.call<{ total: number }>('memory.stats', {})).total === totalA;
+  }, 300_000, 5, 'B to catch up');
+}
+
+/** Every change made on A, checked on B one by one (not timed). */
+async function missingOn(cb: DaemonClient, changes: { created: string[]; edited: Map<string, string> }): Promise<number> {
+  let missing = 0;
+  for (const id of changes.created) await cb.call('memory.retrieve', { memory_id: id }).catch(() => missing++);
+  for (const [id, text] of changes.edited) if ((await cb.call<{ content: string }>('memory.retrieve', { memory_id: id })).content !== text) missing++;
+  return missing;
+}
+
+const established = (ports: number[]) =>
+  spawnSync('ss', ['-tnH', 'state', 'established', `( ${ports.map((p) => `dport = :${p}`).join(' or ')} )`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
+
+interface ReconnectRun {
+  ms: number;
+  startMs: number;
+  wire: number;
+  changeBytes: number;
+  missing: number;
+  load: string;
+  note: string;
+}
+
+/** Restart measure: B stopped, 1,000 changes on A, B restarted; from spawning B until B has them all. */
+async function restartOnce(a: TestHost, b: TestHost, run: number): Promise<ReconnectRun> {
+  log(`reconnect (restart) run ${run + 1}: B down, 1,000 changes on A`);
+  // Both are stopped, in sync, on the ports they know each other by.
+  await a.start([], startOpts('reconnect-a'));
+  await b.start([], startOpts('reconnect-b'));
   let ca = await client(a);
   const recent = (await ca.call<{ results: { id: string }[] }>('memory.recent', { hours: 8760, limit: 500 })).results.map((r) => r.id);
   await b.stop();
@@ -306,48 +367,31 @@ async function reconnect(a: TestHost, b: TestHost, n: number): Promise<void> {
   b.port = await freePort();
   await a.start([], startOpts('reconnect-a'));
   ca = await client(a);
-  const rand = mulberry32(77);
-  const created: string[] = [];
-  const edited = new Map<string, string>();
-  for (let i = 0; i < 500; i++) {
-    created.push((await ca.call<{ id: string }>('memory.store', syntheticMemory(rand, 2_000_000 + i))).id);
-    const id = recent[i]!;
-    const text = `edited while the peer was away, change ${i}: drained ${id.slice(0, 6)} and rotated keys`;
-    await ca.call('memory.update', { memory_id: id, content: text });
-    edited.set(id, text);
-  }
-  const marker = created[created.length - 1]!;
-  const lastEdit = recent[499]!;
+  const changes = await makeChanges(ca, recent, 77 + run);
   const totalA = (await ca.call<{ total: number }>('memory.stats', {})).total;
   const pa = await countingProxy(oldA, a.port);
   const pb = await countingProxy(oldB, b.port);
   await sleep(500);
   log('reconnect: starting B');
   const fromA = a.log.length;
+  const fromB = b.log.length;
+  const load1 = load();
   const t0 = performance.now();
   await b.start([], startOpts('reconnect-b'));
   const startMs = performance.now() - t0;
   const cb = await client(b);
-  await until(async () => {
-    await cb.call('memory.retrieve', { memory_id: marker });
-    const m = await cb.call<{ content: string }>('memory.retrieve', { memory_id: lastEdit });
-    if (m.content !== edited.get(lastEdit)) return false;
-    return (await cb.call<{ total: number }>('memory.stats', {})).total === totalA;
-  }, 300_000, 5, 'B to catch up');
+  await caughtUp(cb, changes, recent, totalA);
   const ms = performance.now() - t0;
-  writeFileSync(join(BENCH, 'sync-reconnect-a.log'), a.log.slice(fromA));
-  writeFileSync(join(BENCH, 'sync-reconnect-b.log'), b.log);
-  const wire = pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget;
+  writeFileSync(join(BENCH, `sync-reconnect-a-${run}.log`), a.log.slice(fromA));
+  writeFileSync(join(BENCH, `sync-reconnect-b-${run}.log`), b.log.slice(fromB));
+  const bytesNow = () => pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget;
+  const wire = bytesNow();
   const dirsAt = `B→A ${pa.bytes().toTarget + pb.bytes().fromTarget} B, A→B ${pa.bytes().fromTarget + pb.bytes().toTarget} B`;
   const conns = pa.bytes().connections + pb.bytes().connections;
-  const direct = spawnSync('ss', ['-tnH', 'state', 'established', `( dport = :${a.port} or dport = :${b.port} )`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
-  // Check every change arrived (not timed).
-  let missing = 0;
-  for (const id of created) await cb.call('memory.retrieve', { memory_id: id }).catch(() => missing++);
-  for (const [id, text] of edited) if ((await cb.call<{ content: string }>('memory.retrieve', { memory_id: id })).content !== text) missing++;
+  const direct = established([a.port, b.port]);
+  const missing = await missingOn(cb, changes);
   await sleep(2000);
-  const wireLater = pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget;
-  const dirs = `B→A ${pa.bytes().toTarget + pb.bytes().fromTarget} B, A→B ${pa.bytes().fromTarget + pb.bytes().toTarget} B`;
+  const wireLater = bytesNow();
   ca.close();
   cb.close();
   await b.stop();
@@ -358,11 +402,9 @@ async function reconnect(a: TestHost, b: TestHost, n: number): Promise<void> {
   const aStore = new DocStore(homePaths(a.home.dir).db, silentLogger(), 'cc'.repeat(16));
   await aStore.open();
   let newChangeBytes = 0;
-  let newSaveBytes = 0;
-  for (const id of created) {
+  for (const id of changes.created) {
     const doc = (await aStore.load<unknown>('memories', id))!;
     newChangeBytes += A.getAllChanges(doc).reduce((s, c) => s + c.byteLength, 0);
-    newSaveBytes += (await aStore.rawDoc('memories', id))!.byteLength;
   }
   let editBytes = 0;
   for (const [i, id] of recent.entries()) {
@@ -371,18 +413,90 @@ async function reconnect(a: TestHost, b: TestHost, n: number): Promise<void> {
     editBytes += A.getChanges(heads ? A.view(doc, heads) : A.init(), doc).reduce((s, c) => s + c.byteLength, 0);
   }
   await aStore.close();
-  const changeBytes = newChangeBytes + editBytes;
-  out(`## 3. Reconnect after 1,000 changes on a ${n.toLocaleString('en')}-memory store (1 run; load ${load()})\n`);
+  const note = `new documents ${newChangeBytes} B + edits ${editBytes} B of changes; ${conns} relayed connection(s), ${direct} established to the real ports (relay legs; more would mean a bypass); ${dirsAt}; ${wireLater - wire} more bytes in the next 2 s; daemon ready after ${fmt(startMs)} s`;
+  log(`reconnect (restart) run ${run + 1}: ${fmt(ms)} s (daemon ready ${fmt(startMs)} s), wire ${wire} B, missing ${missing}`);
+  return { ms, startMs, wire, changeBytes: newChangeBytes + editBytes, missing, load: load1, note };
+}
+
+/**
+ * Link measure (the laptop that wakes up): both daemons keep running and reach each other only
+ * through relays (each announces its relay's address). The relays are cut (connections destroyed,
+ * dials refused) while A makes 1,000 changes, then restored; from restoring until B has them all.
+ */
+async function linkRuns(a: TestHost, b: TestHost, runs: number, changeBytes: number): Promise<ReconnectRun[]> {
+  const [la, lb] = [await freePort(), await freePort()];
+  a.port = await freePort();
+  b.port = await freePort();
+  const pa = await countingProxy(la, a.port);
+  const pb = await countingProxy(lb, b.port);
+  const relayAddr = (p: number) => `/ip4/127.0.0.1/tcp/${p}`;
+  await a.start(['--announce', relayAddr(la), '--peer', relayAddr(lb)], startOpts('link-a'));
+  await b.start(['--announce', relayAddr(lb), '--peer', relayAddr(la)], startOpts('link-b'));
+  const ca = await client(a);
+  const cb = await client(b);
+  type Peers = { peers: { name: string; connected: boolean; addrs: string[] }[] };
+  const linked = async (c: DaemonClient, other: string, relay: number) => (await c.call<Peers>('mesh.peers', {})).peers.some((p) => p.name === other && p.connected && p.addrs.length > 0 && p.addrs.every((x) => x.includes(`/tcp/${relay}/`)));
+  // Each host must have the other's relay address as its only recorded one, or a redial could bypass the cut.
+  await until(async () => (await linked(cb, a.name, la)) && (await linked(ca, b.name, lb)), 120_000, 100, 'both hosts to record each other by relay address');
+  const results: ReconnectRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    const recent = (await ca.call<{ results: { id: string }[] }>('memory.recent', { hours: 8760, limit: 500 })).results.map((x) => x.id);
+    await pa.cut();
+    await pb.cut();
+    const down = async (c: DaemonClient, other: string) => !(await c.call<Peers>('mesh.peers', {})).peers.some((p) => p.name === other && p.connected);
+    await until(async () => (await down(ca, b.name)) && (await down(cb, a.name)), 60_000, 50, 'the link to go down');
+    log(`reconnect (link) run ${r + 1}: link cut, 1,000 changes on A`);
+    const changes = await makeChanges(ca, recent, 500 + r);
+    const totalA = (await ca.call<{ total: number }>('memory.stats', {})).total;
+    const before = pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget;
+    const fromA = a.log.length;
+    const fromB = b.log.length;
+    const load1 = load();
+    const t0 = performance.now();
+    await pa.restore();
+    await pb.restore();
+    await caughtUp(cb, changes, recent, totalA);
+    const ms = performance.now() - t0;
+    const wire = pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget - before;
+    writeFileSync(join(BENCH, `sync-link-a-${r}.log`), a.log.slice(fromA));
+    writeFileSync(join(BENCH, `sync-link-b-${r}.log`), b.log.slice(fromB));
+    const direct = established([a.port, b.port]);
+    const missing = await missingOn(cb, changes);
+    log(`reconnect (link) run ${r + 1}: ${fmt(ms)} s, wire ${wire} B, missing ${missing}`);
+    results.push({ ms, startMs: 0, wire, changeBytes, missing, load: load1, note: `${direct} established connection(s) to the real ports at completion (relay legs only)` });
+  }
+  ca.close();
+  cb.close();
+  await b.stop();
+  await a.stop();
+  await pa.close();
+  await pb.close();
+  return results;
+}
+
+async function reconnect(a: TestHost, b: TestHost, n: number): Promise<void> {
+  const restart: ReconnectRun[] = [];
+  for (let r = 0; r < RECONNECT_RUNS; r++) restart.push(await restartOnce(a, b, r));
+  const changeBytes = median(restart.map((x) => x.changeBytes));
+  const link = SKIP.has('link') ? [] : await linkRuns(a, b, RECONNECT_RUNS, changeBytes);
+  const row = (label: string, xs: ReconnectRun[]) => {
+    const ms = median(xs.map((x) => x.ms));
+    const wire = median(xs.map((x) => x.wire));
+    // Runs differ in change bytes (the first run's edits replace longer texts): the ratio is each run's, then the median.
+    const ratio = median(xs.map((x) => x.wire / x.changeBytes));
+    return [label, fmt(ms), xs.map((x) => `${fmt(x.ms)} (load ${x.load.split(' ')[0]})`).join(' / '), wire, median(xs.map((x) => x.changeBytes)), `${ratio.toFixed(2)}× (${xs.map((x) => (x.wire / x.changeBytes).toFixed(2)).join(' / ')})`, `${(ms / 2000).toFixed(2)}×`, `${(ratio / 3).toFixed(2)}×`, xs.reduce((m, x) => m + x.missing, 0)];
+  };
+  out(`## 3. Reconnect after 1,000 changes on a ${n.toLocaleString('en')}-memory store (${RECONNECT_RUNS} runs each, medians; load at end ${load()})\n`);
   tableTo(
     out,
-    ['measure', 'seconds', 'wire bytes (both ways)', 'Automerge change bytes', 'wire / changes', 'vs 2 s target', 'vs 3× target'],
-    [['500 stores + 500 updates made on A while B was down; B restarted', fmt(ms), wire, changeBytes, `${(wire / changeBytes).toFixed(2)}×`, `${(ms / 2000).toFixed(2)}×`, `${(wire / changeBytes / 3).toFixed(2)}×`]],
+    ['measure', 'seconds (median)', 'each run (1-min load)', 'wire bytes (both ways)', 'Automerge change bytes', 'wire / changes', 'vs 2 s target', 'vs 3× target', 'changes missing'],
+    [
+      row('**restart**: 500 stores + 500 updates on A while B was stopped; from spawning B', restart),
+      ...(link.length ? [row('**link**: both running, link cut while A made them; from restoring the link', link)] : []),
+    ],
   );
-  out(
-    `\nChange bytes: 500 new documents ${newChangeBytes} B as changes (${newSaveBytes} B as saved documents), 500 edits ${editBytes} B (getChanges since B's heads). ` +
-      `Wire bytes at completion, counted by relays on the ports each host knew the other by: ${conns} relayed connection(s), ${direct} established connection(s) to the hosts' real ports (relay legs; more than the relayed count would mean a bypass). ` +
-      `By direction at completion: ${dirsAt}; 2 s later: ${dirs} (${wireLater - wire} more bytes). Changes missing on B after completion: ${missing}. Time includes B's process start (daemon ready after ${fmt(startMs)} s).\n`,
-  );
+  out(`\nRestart runs: ${restart.map((x, i) => `run ${i + 1}: ${x.note}`).join('; ')}.`);
+  if (link.length) out(`\nLink runs (wire bytes from restoring the link until B had everything; change bytes are the restart runs' median, the same workload): ${link.map((x, i) => `run ${i + 1}: ${x.note}`).join('; ')}.\n`);
 }
 
 function tableTo(print: (s: string) => void, headers: string[], rows: (string | number)[][]): void {
@@ -392,7 +506,44 @@ function tableTo(print: (s: string) => void, headers: string[], rows: (string | 
 }
 
 const initialRows: (string | number)[][] = [];
+/**
+ * A pair of homes just after an initial sync of N (B's vectors caught up), kept in
+ * `.bench/sync-pair-N` so reconnect-only runs (`--skip initial`) need not sync 100k again: copies
+ * of it are used, never the pair itself.
+ */
+const pairDir = (n: number) => join(BENCH, `sync-pair-${n}`);
+function savePair(a: TestHost, b: TestHost, n: number): void {
+  const dir = pairDir(n);
+  if (existsSync(join(dir, 'ports.json'))) return;
+  mkdirSync(dir, { recursive: true });
+  for (const [h, sub] of [[a, 'a'], [b, 'b']] as const) {
+    const r = spawnSync('cp', ['-a', `${h.home.dir}/.`, join(dir, sub)]);
+    if (r.status !== 0) throw new Error(`cp failed: ${r.stderr.toString()}`);
+  }
+  writeFileSync(join(dir, 'ports.json'), JSON.stringify({ a: a.port, b: b.port }));
+}
+function loadPair(n: number): { a: TestHost; b: TestHost } | undefined {
+  const dir = pairDir(n);
+  if (!existsSync(join(dir, 'ports.json'))) return undefined;
+  const ports = JSON.parse(readFileSync(join(dir, 'ports.json'), 'utf8')) as { a: number; b: number };
+  const copy = (sub: string, name: string, port: number) => {
+    const home = tmpHome(`mh-${sub}-`);
+    const r = spawnSync('cp', ['-a', `${join(dir, sub)}/.`, home.dir]);
+    if (r.status !== 0) throw new Error(`cp failed: ${r.stderr.toString()}`);
+    return new TestHost(name, port, home);
+  };
+  return { a: copy('a', 'source', ports.a), b: copy('b', 'fresh', ports.b) };
+}
+
 for (const [k, n] of SIZES.entries()) {
+  const pair = SKIP.has('initial') && k === SIZES.length - 1 && !SKIP.has('reconnect') ? loadPair(n) : undefined;
+  if (pair) {
+    log(`reconnect on copies of ${pairDir(n)} (no initial sync)`);
+    await reconnect(pair.a, pair.b, n);
+    pair.a.home.cleanup();
+    pair.b.home.cleanup();
+    continue;
+  }
   if (SKIP.has('initial') && !(k === SIZES.length - 1 && !SKIP.has('reconnect'))) continue;
   const runs = n > 10_000 ? 1 : RUNS;
   const results: InitialResult[] = [];
@@ -403,6 +554,9 @@ for (const [k, n] of SIZES.entries()) {
     results.push(out.result);
     log(`initial sync ${n}: ${fmt(out.result.ms)} s (late token searchable at ${fmt(out.result.catalogMs)} s), vectors ${out.result.vectorsMs === null ? 'not caught up' : fmt(out.result.vectorsMs)} s`);
     if (out.a && out.b) {
+      await out.b.stop();
+      await out.a.stop();
+      if (out.result.vectorsMs !== null) savePair(out.a, out.b, n);
       await reconnect(out.a, out.b, n);
       out.a.home.cleanup();
       out.b.home.cleanup();

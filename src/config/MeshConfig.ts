@@ -19,6 +19,11 @@ export const MeshConfigSchema = z
     retentionDays: z.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
     /** libp2p listen multiaddrs; default: this host's Tailscale IPv4 (else 127.0.0.1) on port 7411. Never 0.0.0.0 unless listed here. */
     listen: z.array(z.string().min(1)).default([]),
+    /**
+     * Multiaddrs other hosts should dial instead of the listen addresses (a port forward, a relay,
+     * a name): recorded in the membership document and sent by identify. Empty: the listen addresses.
+     */
+    announce: z.array(z.string().min(1)).default([]),
     /** Multiaddrs of peers to dial besides the members' recorded addresses. */
     peers: z.array(z.string().min(1)).default([]),
     /** Member manifests (files, or folders of *.json) for teams that keep membership in git; see peers/README.md. */

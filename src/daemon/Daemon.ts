@@ -30,6 +30,8 @@ export interface DaemonOptions {
   name?: string;
   /** libp2p listen multiaddrs (`--listen`, or MESH_P2P_LISTEN); default from config, else the tailnet or loopback. */
   listen?: string[];
+  /** Addresses other hosts should dial instead (`--announce`, or MESH_P2P_ANNOUNCE); default from config, else the listen addresses. */
+  announce?: string[];
   /** Extra peers to dial (`--peer`). */
   peers?: string[];
   /** false with `--no-discovery`: no tailscale or mDNS discovery. */
@@ -50,6 +52,8 @@ export class Daemon {
   private replicator: Replicator | undefined;
   private vectors: MemoryVectors | undefined;
   private embeddingError: string | undefined;
+  /** The model and vector index being loaded: stop waits for it, so what it opens is closed. */
+  private embeddingsLoading: Promise<void> | undefined;
   private replicationError: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
@@ -135,8 +139,12 @@ export class Daemon {
       throw err;
     }
     this.startedAt = Date.now();
-    // The model loads after the socket is up: searches meanwhile rank by keywords only.
-    void this.startEmbeddings(store);
+    // The model loads after the socket is up and the catch-up with peers after a restart (they
+    // compete for the CPU on one event loop): searches meanwhile rank by keywords only, and
+    // memories written meanwhile are embedded from the store's log when the vector index opens.
+    void (this.replicator?.startupSynced() ?? Promise.resolve()).then(() => {
+      if (!this.stopping) this.embeddingsLoading = this.startEmbeddings(store);
+    });
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
     void this.sweepRetention();
@@ -155,6 +163,7 @@ export class Daemon {
       this.tasks?.stop();
       await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
       await this.scrubber.idle();
+      await this.embeddingsLoading;
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
       if (this.store?.isOpen) {
         await this.store.flush();
@@ -199,6 +208,7 @@ export class Daemon {
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
+    const announce = this.opts.announce ?? envList('MESH_P2P_ANNOUNCE');
     const replicator = new Replicator({
       store,
       identity: this.identity,
@@ -206,6 +216,7 @@ export class Daemon {
       meshPath: this.paths.mesh,
       logger: log.child({ mod: 'replication' }),
       ...(listen ? { listen } : {}),
+      ...(announce ? { announce } : {}),
       ...(this.opts.peers ? { peers: this.opts.peers } : {}),
       ...(this.opts.discovery === false || process.env['MESH_NO_DISCOVERY'] === '1' ? { discovery: false } : {}),
       onRemoteErase: () => void this.scrub().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),

@@ -23,7 +23,7 @@ import { z } from 'zod';
 
 const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).optional() });
 const PeerInput = z.object({ peer: z.string().min(1).max(200) });
-const SyncInput = z.object({ peer: z.string().min(1).max(200).optional() });
+const SyncInput = z.object({ peer: z.string().min(1).max(200).optional(), full: z.boolean().optional() });
 
 export interface Method<S extends z.ZodType> {
   schema: S;
@@ -83,7 +83,7 @@ export function buildApi(deps: ApiDeps) {
     'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),
     'mesh.peers': method(EmptyInput, () => ({ peers: deps.replication().peers() })),
     'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),
-    'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer) })),
+    'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer, { full: p.full === true }) })),
     ...deps.extra,
     'daemon.ping': method(EmptyInput, () => ({ pong: true })),
     'daemon.model': method(EmptyInput, () => deps.model()),

@@ -15,13 +15,32 @@ export class CollectionViews<V> {
     private readonly collection: Collection,
   ) {}
 
+  /**
+   * Subscribes before it scans: replication may already be applying writes while the daemon
+   * starts (a host catching up after a restart), and a commit landing after the scan's snapshot
+   * but before a later subscription would be missing from these views until the document's next
+   * write — a host showing a card without an edit its store holds, which no pull repairs (the
+   * partition property test found it). Commits seen during the scan are newer than anything the
+   * scan read of their documents, so they are applied over it, in order.
+   */
   async start(): Promise<void> {
-    for await (const [id, view] of this.store.scanViews<V>(this.collection)) this.views.set(id, view);
+    let scanning: Map<string, V | undefined> | undefined = new Map();
     this.unsubscribe = this.store.onCommit((event) => {
       if (event.collection !== this.collection) return;
-      if (event.view) this.views.set(event.id, event.view as V);
+      const view = event.view ? (event.view as V) : undefined;
+      if (scanning) scanning.set(event.id, view);
+      else if (view) this.views.set(event.id, view);
       else this.views.delete(event.id);
     });
+    try {
+      for await (const [id, view] of this.store.scanViews<V>(this.collection)) this.views.set(id, view);
+    } finally {
+      for (const [id, view] of scanning) {
+        if (view) this.views.set(id, view);
+        else this.views.delete(id);
+      }
+      scanning = undefined;
+    }
   }
 
   stop(): void {

@@ -38,7 +38,7 @@ interface OpCommon {
  *   bytes become the saved document followed by the change chunks (Automerge loads that as one).
  */
 type WriteOp =
-  | (OpCommon & { kind: 'put' | 'import'; bytes: Uint8Array; view: unknown; heads: string[]; changes: Uint8Array[] | undefined })
+  | (OpCommon & { kind: 'put' | 'import'; bytes: Uint8Array; view: unknown; heads: string[]; changes: Uint8Array[] | undefined; base: string[] | undefined })
   | (OpCommon & { kind: 'append'; changes: Uint8Array[]; view: unknown; heads: string[]; base: string[] })
   | (OpCommon & { kind: 'erase'; tombstone: Tombstone });
 
@@ -233,7 +233,7 @@ export class DocStore {
     this.unflushed.set(key, doc);
     try {
       const seq = await this.write([
-        { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, scope: result.scope ?? 'mesh', origin: opts.origin },
+        { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, base: current ? A.getHeads(current) : [], scope: result.scope ?? 'mesh', origin: opts.origin },
       ]);
       return { seq, doc, changed: true };
     } finally {
@@ -248,7 +248,7 @@ export class DocStore {
    * Resolves to undefined (nothing written) when this host has the document, or its tombstone.
    */
   importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
-    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, scope, origin, originEpoch });
+    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, base: undefined, scope, origin, originEpoch });
   }
 
   /**
@@ -567,7 +567,7 @@ export class DocStore {
             applied = seq;
             if (old !== undefined) batch.del(logKey(old.seq), { sublevel: this.feed });
             if (op.kind !== 'erase') {
-              const { changes } = op;
+              const { changes, base } = op;
               state.set(key, { seq, heads: op.heads });
               stored.set(key, bytes);
               batch.put(key, bytes!, { sublevel: this.docs });
@@ -576,7 +576,7 @@ export class DocStore {
               const from = op.origin && op.originEpoch ? { from: { peer: op.origin, epoch: op.originEpoch } } : {};
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...from }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
-              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes ? { changes } : {}), ...(op.origin ? { origin: op.origin } : {}) });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes && base ? { changes, base } : {}), ...(op.origin ? { origin: op.origin } : {}) });
             } else {
               state.set(key, { seq, heads: null });
               stored.set(key, undefined);

@@ -51,6 +51,8 @@ export interface CommitEvent {
   view?: unknown;
   /** The Automerge changes this write added (absent for erasures and fast imports). */
   changes?: Uint8Array[];
+  /** The heads `changes` were made on top of (present with `changes`): the changes are exactly those from `base` to `heads`. */
+  base?: string[];
   tomb?: Tombstone;
   /** Peer id the write came from, or undefined when it was made on this host. */
   origin?: string;

@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
-import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, REDIAL_SWEEP_MS } from './constants.js';
+import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, REDIAL_SWEEP_MS } from './constants.js';
 import { applyPnetCipherFix } from './pnetCipherFix.js';
 
 export interface MeshNodeOptions {
@@ -16,6 +16,8 @@ export interface MeshNodeOptions {
   p2pKey: string;
   psk: string;
   listen: string[];
+  /** Addresses to record and advertise instead of the listen addresses (empty: the listen addresses). */
+  announce: string[];
   /** Peers allowed to connect: members, plus a bootstrap inviter while joining. */
   isAllowed: (peerId: string) => boolean;
   /** Unknown peers may open connections while an invite is outstanding (they can only use the join protocol). */
@@ -42,6 +44,10 @@ export class MeshNode {
   private timer: NodeJS.Timeout | undefined;
   private readonly backoff = new Map<string, Backoff>();
   private readonly dialing = new Set<string>();
+  /** When each target was last seen connected: a link lost a moment ago is redialled at every sweep. */
+  private readonly lastUp = new Map<string, number>();
+  /** The peer a target without a `/p2p/` part turned out to be, so a connected one is not dialled again. */
+  private readonly targetPeer = new Map<string, string>();
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
@@ -53,7 +59,7 @@ export class MeshNode {
     applyPnetCipherFix();
     this.node = await createLibp2p({
       privateKey: this.privateKey,
-      addresses: { listen: opts.listen },
+      addresses: { listen: opts.listen, ...(opts.announce.length ? { announce: opts.announce } : {}) },
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
@@ -112,17 +118,26 @@ export class MeshNode {
       } catch {
         continue;
       }
-      const peer = addr.getComponents().find((c) => c.name === 'p2p')?.value;
-      if (peer === this.peerId || (peer && this.isConnected(peer))) continue;
+      const peer = addr.getComponents().find((c) => c.name === 'p2p')?.value ?? this.targetPeer.get(target);
+      if (peer === this.peerId) continue;
+      if (peer && this.isConnected(peer)) {
+        this.lastUp.set(target, now);
+        continue;
+      }
       const b = this.backoff.get(target);
       if ((b && b.next > now) || this.dialing.has(target)) continue;
       this.dialing.add(target);
       this.node
         .dial(addr, { signal: AbortSignal.timeout(10_000) })
-        .then(() => this.backoff.delete(target))
+        .then((conn) => {
+          this.backoff.delete(target);
+          this.lastUp.set(target, Date.now());
+          this.targetPeer.set(target, conn.remotePeer.toString());
+        })
         .catch((err: unknown) => {
-          const delay = Math.min((b?.delay ?? DIAL_BACKOFF_MIN_MS / 2) * 2, DIAL_BACKOFF_MAX_MS);
-          this.backoff.set(target, { next: Date.now() + delay, delay });
+          const recent = Date.now() - (this.lastUp.get(target) ?? -Infinity) < RECENT_LINK_MS;
+          const delay = recent ? 0 : Math.min((b?.delay ?? DIAL_BACKOFF_MIN_MS / 2) * 2, DIAL_BACKOFF_MAX_MS);
+          this.backoff.set(target, { next: Date.now() + delay, delay: recent ? DIAL_BACKOFF_MIN_MS / 2 : delay });
           this.opts.logger.debug({ target, err: (err as Error).message }, 'dial failed');
         })
         .finally(() => this.dialing.delete(target));

@@ -26,6 +26,8 @@ export interface ReplicatorOptions {
   logger: Logger;
   /** `--listen` and `--peer` flags; they win over config. */
   listen?: string[];
+  /** `--announce`: what other hosts should dial instead of the listen addresses; wins over config. */
+  announce?: string[];
   peers?: string[];
   discovery?: boolean;
   onRemoteErase: () => void;
@@ -88,6 +90,7 @@ export class Replicator {
       p2pKey: opts.identity.p2pKey,
       psk: secrets.psk,
       listen,
+      announce: opts.announce?.length ? opts.announce : opts.config.announce,
       isAllowed: (peer) => this.isAllowed(peer),
       acceptUnknownInbound: () => this.invites.hasOutstanding(),
       dialTargets: () => this.dialTargets(useDiscovery),
@@ -171,10 +174,16 @@ export class Replicator {
     return { removed: await this.membership.remove(target, this.actor) };
   }
 
-  async syncNow(peer?: string): Promise<PullResult[]> {
+  /** `full`: compare every document's heads with the peer's, not only what changed since the cursor. */
+  async syncNow(peer?: string, opts: { full?: boolean } = {}): Promise<PullResult[]> {
     this.mesh.redialNow();
-    if (peer) return [await this.sync.pull(this.resolvePeer(peer))];
-    return this.sync.pullAll();
+    if (peer) return [await this.sync.pull(this.resolvePeer(peer), opts)];
+    return this.sync.pullAll(opts);
+  }
+
+  /** Resolves when this host has caught up with its members after starting (see SyncEngine.startupSynced). */
+  startupSynced(): Promise<void> {
+    return this.sync?.startupSynced() ?? Promise.resolve();
   }
 
   /** Resolves when no bulk pull (initial sync, long reconnect) is running. */

@@ -6,10 +6,12 @@ import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
+import { LruCache } from '../store/LruCache.js';
 import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
+import { hasAllHeads, knownHeads } from './knownHeads.js';
+import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, FULL_SWEEP_INTERVAL_MS, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, RECENT_CHANGES_DOCS, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
@@ -53,6 +55,8 @@ interface Answered {
 type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
 
 const STATE_PREFIX = 'sync/';
+/** When this host last swept a peer's whole feed (epoch ms); outside STATE_PREFIX, which holds only peer states. */
+const SWEEP_KEY = 'sweep/last';
 
 /**
  * The sync protocol (`/hivemesh/sync/1`), one request and one response per stream:
@@ -69,8 +73,13 @@ export class SyncEngine {
   private readonly states = new Map<string, PeerSyncState>();
   private readonly pulls = new Map<string, Promise<PullResult>>();
   private readonly pushQueues = new Map<string, DocPayload[]>();
+  /** Each recently written document's last write: its changes, the heads they apply to and the heads after. */
+  private readonly lastWrites = new LruCache<string, { base: string[]; heads: string[]; changes: Uint8Array[] }>(RECENT_CHANGES_DOCS);
   private bulkPulls = 0;
   private readonly bulkWaiters: (() => void)[] = [];
+  private lastSweep = Date.now();
+  private pullsEnded = 0;
+  private readonly pullEndWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
@@ -79,6 +88,10 @@ export class SyncEngine {
 
   async start(): Promise<void> {
     for await (const [key, state] of this.deps.store.scanLocal<PeerSyncState>(STATE_PREFIX)) this.states.set(key.slice(STATE_PREFIX.length), state);
+    // Kept across restarts, or a daemon restarted more often than the interval would never sweep.
+    const swept = await this.deps.store.getLocal<number>(SWEEP_KEY);
+    this.lastSweep = swept ?? Date.now();
+    if (swept === undefined) await this.deps.store.putLocal(SWEEP_KEY, this.lastSweep);
     await this.deps.node.handle(SYNC_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 256, maxOutboundStreams: 256 });
     this.unsubscribe = this.deps.store.onCommit((event) => this.onCommit(event));
     this.deps.node.addEventListener('peer:connect', this.onConnect);
@@ -90,6 +103,7 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of this.pullEndWaiters.splice(0)) wake();
     clearInterval(this.timer);
     this.unsubscribe?.();
     this.deps.node.removeEventListener('peer:connect', this.onConnect);
@@ -106,18 +120,27 @@ export class SyncEngine {
     return [...peers].filter((p) => this.deps.membership.isMember(p));
   }
 
-  /** Pulls everything new from a peer; concurrent calls for one peer share one run. */
-  pull(peer: string): Promise<PullResult> {
+  /**
+   * Pulls everything new from a peer; concurrent calls for one peer share one run. `full`: a
+   * sweep instead — every document in the peer's feed is compared by heads, from the start and
+   * with the echo filter off, and the cursor is left where it is (see FULL_SWEEP_INTERVAL_MS).
+   */
+  pull(peer: string, opts: { full?: boolean } = {}): Promise<PullResult> {
     let running = this.pulls.get(peer);
-    if (!running) {
-      running = this.doPull(peer).finally(() => this.pulls.delete(peer));
+    if (running && opts.full) running = running.catch(() => undefined).then(() => this.pull(peer, opts));
+    else if (!running) {
+      running = this.doPull(peer, opts.full === true).finally(() => {
+        this.pulls.delete(peer);
+        this.pullsEnded++;
+        for (const wake of this.pullEndWaiters.splice(0)) wake();
+      });
       this.pulls.set(peer, running);
     }
     return running;
   }
 
-  async pullAll(): Promise<PullResult[]> {
-    const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p)));
+  async pullAll(opts: { full?: boolean } = {}): Promise<PullResult[]> {
+    const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p, opts)));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
@@ -137,10 +160,17 @@ export class SyncEngine {
       const j = Math.floor(Math.random() * (i + 1));
       [peers[i], peers[j]] = [peers[j]!, peers[i]!];
     }
-    for (const peer of peers.slice(0, ANTI_ENTROPY_FANOUT)) this.pullQuietly(peer);
+    const sweep = peers.length > 0 && Date.now() - this.lastSweep >= FULL_SWEEP_INTERVAL_MS;
+    if (sweep) {
+      this.lastSweep = Date.now();
+      this.deps.store.putLocal(SWEEP_KEY, this.lastSweep).catch((err: unknown) => this.deps.logger.debug({ err: (err as Error).message }, 'could not record the sweep time'));
+    }
+    for (const [i, peer] of peers.slice(0, ANTI_ENTROPY_FANOUT).entries()) {
+      this.pull(peer, { full: sweep && i === 0 }).catch((err: unknown) => this.deps.logger.debug({ peer, err: (err as Error).message }, 'pull failed'));
+    }
   }
 
-  private async doPull(peer: string): Promise<PullResult> {
+  private async doPull(peer: string, full: boolean): Promise<PullResult> {
     // Large from its first big page to its end (not page by page), so background work held back
     // for it does not slip in between pages.
     let bulk = false;
@@ -150,18 +180,21 @@ export class SyncEngine {
       this.bulkPulls++;
     };
     try {
-      return await this.pullPages(peer, markBulk);
+      return await this.pullPages(peer, markBulk, full);
     } finally {
       if (bulk && --this.bulkPulls === 0) for (const wake of this.bulkWaiters.splice(0)) wake();
     }
   }
 
-  private async pullPages(peer: string, markBulk: (docs: number) => void): Promise<PullResult> {
+  private async pullPages(peer: string, markBulk: (docs: number) => void, full: boolean): Promise<PullResult> {
     const t0 = performance.now();
     const result: PullResult = { peer, entries: 0, fetched: 0, applied: 0, erased: 0, ms: 0 };
-    let state = this.states.get(peer) ?? { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
+    const fresh: PeerSyncState = { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
+    // A sweep reads the whole feed on a copy of the state: the persisted cursor never moves back.
+    let state = full ? { ...(this.states.get(peer) ?? fresh), seq: 0 } : (this.states.get(peer) ?? fresh);
     for (;;) {
-      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, mine: this.deps.store.epoch }, FeedResponse);
+      const res = await this.request(peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, ...(full ? {} : { mine: this.deps.store.epoch }) }, FeedResponse);
+      if (full && state.epoch !== null && res.epoch !== state.epoch) break; // a recreated store: the next ordinary pull starts over
       if (state.epoch !== null && res.epoch !== state.epoch) {
         // The peer's store was recreated: its sequence numbers start over, so must our cursor.
         this.deps.logger.info({ peer }, 'peer feed epoch changed; resyncing from the start');
@@ -190,6 +223,12 @@ export class SyncEngine {
       result.applied += applied;
       // Never move the cursor past a document that failed to apply: the next pull offers it again.
       const held = res.entries.filter((e) => failed.has(`${e.c}/${e.id}`)).map((e) => e.seq);
+      if (full) {
+        if (held.length > 0) this.deps.logger.warn({ peer, failed: held.length }, 'some documents did not apply during a sweep; the next one retries them');
+        state.seq = res.last;
+        if (!res.more) break;
+        continue;
+      }
       if (held.length > 0) {
         state.seq = Math.min(...held) - 1;
         state.lastSync = Date.now();
@@ -207,7 +246,8 @@ export class SyncEngine {
       if (!res.more) break;
     }
     result.ms = Math.round(performance.now() - t0);
-    if (result.fetched || result.erased) this.deps.logger.info(result, 'pulled from peer');
+    if (result.fetched || result.erased) this.deps.logger.info({ ...result, ...(full ? { full } : {}) }, full ? 'swept the peer feed' : 'pulled from peer');
+    else if (full) this.deps.logger.info({ ...result, full }, 'swept the peer feed: nothing differed');
     return result;
   }
 
@@ -260,12 +300,33 @@ export class SyncEngine {
         full.docs.forEach((d, j) => {
           if (again[j] === 'incomplete' || again[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
         });
+        // A reply cut short at its size budget leaves some unanswered: hold them too, or the cursor
+        // would move past documents that never applied.
+        const got = new Set(full.docs.map((d) => `${d.c}/${d.id}`));
+        for (const d of retry) if (!got.has(`${d.c}/${d.id}`)) failed.add(`${d.c}/${d.id}`);
       }
       res.docs.forEach((d, j) => {
         if (outcomes[j] === 'rejected') failed.add(`${d.c}/${d.id}`);
       });
     }
     return { applied, failed };
+  }
+
+  /**
+   * Resolves once this host has caught up after starting: when the first pull (from whichever
+   * member connects first) and the pulls running with it have ended, or after the grace period
+   * when no member answers, or at once for a host alone in its mesh. Never rejects.
+   */
+  async startupSynced(): Promise<void> {
+    if (this.deps.membership.activePeers().length <= 1) return;
+    const timers: NodeJS.Timeout[] = [];
+    const after = (ms: number) => new Promise<void>((resolve) => timers.push(setTimeout(resolve, ms).unref()));
+    try {
+      if (this.pullsEnded === 0) await Promise.race([new Promise<void>((resolve) => this.pullEndWaiters.push(resolve)), after(STARTUP_SYNC_GRACE_MS)]);
+      await Promise.race([Promise.allSettled([...this.pulls.values()]), after(STARTUP_SYNC_MAX_WAIT_MS)]);
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
   }
 
   /**
@@ -320,7 +381,7 @@ export class SyncEngine {
         let doc = current ?? A.init<unknown>();
         if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
         if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
-        complete = A.hasHeads(doc, payload.heads);
+        complete = hasAllHeads(doc, payload.heads);
         // Changes for a document we do not have, whose history is missing: write nothing, fetch it whole.
         if (!current && !complete) return undefined;
         const view = projector.view(doc);
@@ -401,15 +462,27 @@ export class SyncEngine {
         out.push({ c, id, heads: [], missing: true });
         continue;
       }
+      // A peer exactly one write behind (the usual reconnect): that write's changes, as committed,
+      // go with the view of the same (durable) version, without loading the document.
+      const last = heads.length > 0 && storedHeads ? this.lastWrites.get(`${c}/${id}`) : undefined;
+      if (last && storedHeads && sameSet(last.heads, storedHeads) && sameSet(last.base, heads)) {
+        size += last.changes.reduce((n, ch) => n + ch.byteLength, viewBytes);
+        out.push({ c, id, heads: storedHeads, changes: last.changes, view });
+        continue;
+      }
       if (heads.length > 0) {
         const doc = await store.load<unknown>(c, id);
-        if (doc && A.hasHeads(doc, heads)) {
+        // Both sides changed the document (the membership document after both hosts restarted on
+        // new addresses): the changes since the heads we share cover everything the peer lacks,
+        // where the whole document cost the peer a load and merge of all of it.
+        const known = doc ? knownHeads(doc, heads) : [];
+        if (doc && known.length > 0) {
           const docHeads = A.getHeads(doc);
           // Our view goes along when it is the view of exactly this version (not of an older one,
-          // while a newer write is still queued): the peer can then append the changes without
-          // loading its copy (~3 ms a document); otherwise it merges them.
-          const withView = storedHeads && sameSet(storedHeads, docHeads) ? { view } : {};
-          const changes = A.getChangesSince(doc, heads);
+          // while a newer write is still queued) and the peer has nothing we lack: the peer can then
+          // append the changes without loading its copy (~3 ms a document); otherwise it merges them.
+          const withView = storedHeads && sameSet(storedHeads, docHeads) && known.length === heads.length ? { view } : {};
+          const changes = A.getChangesSince(doc, known);
           size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
           out.push({ c, id, heads: docHeads, changes, ...withView });
           continue;
@@ -435,6 +508,10 @@ export class SyncEngine {
   // ---- live push ----
 
   private onCommit(event: CommitEvent): void {
+    const key = `${event.collection}/${event.id}`;
+    // Received changes are views into a whole decoded frame (up to 8 MiB): keep copies, not the frame.
+    if (event.changes && event.base) this.lastWrites.set(key, { base: event.base, heads: event.heads, changes: event.origin === undefined ? event.changes : event.changes.map((ch) => ch.slice()) });
+    else this.lastWrites.delete(key);
     if (this.stopped || event.origin !== undefined) return;
     if (!event.tomb && !event.changes) return;
     const payload: DocPayload = event.tomb

@@ -44,8 +44,27 @@ export const GET_REPLY_BYTES = 3 * 1024 * 1024;
  */
 export const BULK_PULL_DOCS = 200;
 
+/**
+ * Documents whose last write's changes are kept in memory, to answer a peer exactly one write
+ * behind without loading the document and extracting them again (`getChangesSince` costs
+ * ~0.33 ms a document here and a load ~1 ms, against ~0.5 KB kept per document): the common
+ * reconnect, where each changed document was written once while the peer was away. A day of a
+ * busy team's writes fits; older ones fall back to the general path.
+ */
+export const RECENT_CHANGES_DOCS = 8_192;
+
 /** A single document larger than this is not sent whole (logged instead); memories are far smaller. */
 export const MAX_DOC_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A safety net under the per-peer cursors: this often, anti-entropy compares the heads of every
+ * document in one random connected member's feed (from the start, echo filter off) with ours and
+ * fetches what differs, so a cursor that ever moved past a document it should not have heals
+ * within this time. Daily, not hourly: at 100k documents a sweep costs ~1.5 s of CPU over both
+ * hosts and ~13 MB on the wire (BENCHMARKS.md, issue 4), too much for a laptop every few minutes
+ * against a failure never reproduced (the one seen was the board's start-up window, not a cursor).
+ */
+export const FULL_SWEEP_INTERVAL_MS = 24 * 60 * 60_000;
 
 /** Anti-entropy: every interval, pull from this many random connected members. Bounded per host however many hosts join. */
 export const ANTI_ENTROPY_INTERVAL_MS = 5_000;
@@ -54,7 +73,33 @@ export const ANTI_ENTROPY_FANOUT = 3;
 /** Dial backoff for members we are not connected to: fast at first, capped so a returning laptop is found within a minute. */
 export const DIAL_BACKOFF_MIN_MS = 500;
 export const DIAL_BACKOFF_MAX_MS = 30_000;
-export const REDIAL_SWEEP_MS = 2_000;
+
+/**
+ * How often the dialler looks for members to (re)dial. Short, because it bounds how soon a link
+ * that comes back is used (the "link" reconnect in BENCHMARKS.md); a sweep only walks the list of
+ * targets (tens of addresses) and dials the ones whose backoff has passed.
+ */
+export const REDIAL_SWEEP_MS = 500;
+
+/**
+ * A target we were connected to less than this long ago is redialled at every sweep instead of
+ * backing off: a link lost a moment ago (Wi-Fi roaming, a switch or VPN restart, a laptop lid
+ * closed for a minute) usually comes back soon, and both ends notice at once. A refused dial
+ * costs a SYN and a RST; at most one dial per target is in flight, so an unreachable host costs one
+ * pending socket. After this the backoff grows to DIAL_BACKOFF_MAX_MS as before.
+ */
+export const RECENT_LINK_MS = 2 * 60_000;
+
+/**
+ * At start, work that competes for the CPU but is not needed to catch up (loading the embedding
+ * model, opening the vector index: ~0.35–0.85 s on this machine, on the same event loop) waits for
+ * the first pull from a member, for at most this long when no member answers (an offline laptop),
+ * so the catch-up after a restart is not slowed by it (the "restart" reconnect in BENCHMARKS.md).
+ */
+export const STARTUP_SYNC_GRACE_MS = 2_000;
+
+/** ...and for that first round of pulls to end, for at most this long (an initial sync of a large store). */
+export const STARTUP_SYNC_MAX_WAIT_MS = 60_000;
 
 /** One request/response exchange must finish within this, or the stream is aborted. */
 export const SYNC_REQUEST_TIMEOUT_MS = 30_000;

@@ -36,10 +36,11 @@ export function registerDaemonCommands(program: Command): void {
     .option('--name <name>', 'host name on first initialisation')
     .option('--background', 'log to the home only (used when started by mesh mcp)')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable); default: the Tailscale IPv4, else 127.0.0.1, port 7411', collect, [])
+    .option('--announce <multiaddr>', 'address other hosts should dial instead of the listen address (repeatable; a port forward or relay)', collect, [])
     .option('--peer <multiaddr>', 'a peer to dial (repeatable)', collect, [])
     .option('--no-discovery', 'no tailscale or mDNS discovery; dial only configured peers and known members')
     .option('--home <dir>', 'data directory')
-    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; peer: string[]; discovery: boolean }) => {
+    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; announce: string[]; peer: string[]; discovery: boolean }) => {
       const home = resolveHome(opts.home);
       const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
       // Loaded on demand: each command pays only for the modules it uses (start-up time matters for `mesh mcp`).
@@ -49,6 +50,7 @@ export function registerDaemonCommands(program: Command): void {
         logger,
         ...(opts.name ? { name: opts.name } : {}),
         ...(opts.listen.length ? { listen: opts.listen } : {}),
+        ...(opts.announce.length ? { announce: opts.announce } : {}),
         ...(opts.peer.length ? { peers: opts.peer } : {}),
         ...(opts.discovery === false ? { discovery: false } : {}),
       });

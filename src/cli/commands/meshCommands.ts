@@ -92,11 +92,13 @@ export function registerMeshCommands(program: Command): void {
     .command('sync')
     .description('pull from one member (or every connected member) now')
     .argument('[peer]', 'peer id or member name')
+    .option('--full', "compare every document's heads with the peer's (a sweep), not only what changed since the last sync")
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (peer: string | undefined, opts: CommonOptions) => {
+    .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean }) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ results: PullResult[] }>('mesh.sync', peer ? { peer } : {}, { timeoutMs: 30 * 60_000 }));
+        const params = { ...(peer ? { peer } : {}), ...(opts.full ? { full: true } : {}) };
+        const r = await withDaemon(opts, (c) => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 }));
         if (opts.json) printJson(r);
         else printText(r.results.length ? r.results.map((x) => `${x.peer}: ${x.entries} feed entries, fetched ${x.fetched}, applied ${x.applied}, erased ${x.erased} in ${x.ms} ms`).join('\n') : 'no connected member to sync with');
       } catch (err) {
