@@ -102,7 +102,10 @@ describe('mesh CLI', () => {
     expect(gone.stderr).toMatch(/was erased/);
     // Still gone after a restart (nothing re-imported from the index or the log).
     await mesh(['stop', '--home', home.dir]);
-    expect((await mesh(['search', token, '--home', home.dir, '--json'])).stdout).toContain('"results": []');
+    // Keyword mode is literal: the token itself must be gone. Hybrid may find other memories through the thesaurus ("canary" deploys), never this one.
+    expect((await mesh(['search', token, '--mode', 'keyword', '--home', home.dir, '--json'])).stdout).toContain('"results": []');
+    const hybrid = JSON.parse((await mesh(['search', token, '--home', home.dir, '--json'])).stdout) as { results: { id: string }[] };
+    expect(hybrid.results.map((r) => r.id)).not.toContain(id);
     expect(await filesContaining(home.dir, token)).toEqual([]);
   });
 });
