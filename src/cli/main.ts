@@ -5,6 +5,7 @@ import { registerBoardCommands } from './commands/boardCommands.js';
 import { registerDaemonCommands } from './commands/daemonCommands.js';
 import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
+import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
 import { VERSION } from '../version.js';
 
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerDaemonCommands(program);
 registerMemoryCommands(program);
+registerTransferCommands(program);
 registerMeshCommands(program);
 registerBoardCommands(program);
 registerDoctorCommand(program);

@@ -17,6 +17,7 @@ import {
   UpdateMemoryInput,
 } from '../domain/memorySchemas.js';
 import type { CallContext, Request } from '../ipc/messages.js';
+import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain/memoryExport.js';
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
@@ -78,6 +79,12 @@ export function buildApi(deps: ApiDeps) {
     'memory.sources': method(EmptyInput, () => m.sources()),
     'memory.detectDuplicates': method(DetectDuplicatesInput, async (p) => ({ pairs: await detectDuplicates(m, m.vectorIndex, p) })),
     'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),
+    'memory.exportPage': method(ExportPageInput, (p) => m.exportPage(p.after, p.limit, p.include_deleted)),
+    'memory.importBatch': method(ImportBatchInput, async (p, a) => {
+      const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
+      for (const memory of p.memories) counts[await m.importOne(memory, a)]++;
+      return counts;
+    }),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),
     'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),

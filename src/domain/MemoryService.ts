@@ -8,6 +8,7 @@ import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex
 import type { MemoryVectors } from '../search/MemoryVectors.js';
 import { scoreFusion } from '../search/scoreFusion.js';
 import type { Thesaurus } from '../search/Thesaurus.js';
+import type { ExportedMemory, ImportOutcome } from './memoryExport.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
 import type { Tombstone } from '../store/types.js';
@@ -107,6 +108,58 @@ export class MemoryService {
       d.deleted_reason = null;
     });
     return this.commit(id, () => created, true);
+  }
+
+  /** One page of memories in id order, for an export. */
+  async exportPage(after: string | undefined, limit: number, includeDeleted: boolean): Promise<{ memories: Memory[]; next: string | null }> {
+    const ids = this.deps.index.idsAfter(after, { includeDeleted }, limit);
+    const memories = (await this.deps.store.views_<Memory>('memories', ids)).filter((m): m is Memory => m !== undefined);
+    return { memories, next: ids.length === limit ? ids[ids.length - 1]! : null };
+  }
+
+  /**
+   * Creates a memory from an export with its own id and provenance (machine, agent, times, soft
+   * deletion). A memory that exists is left as it is, and an erased one is never brought back.
+   */
+  async importOne(input: ExportedMemory, actor: Actor): Promise<ImportOutcome> {
+    const category = this.checkCategory(input.category);
+    if (await this.deps.store.tombstone('memories', input.id)) return 'erased';
+    let existed = false;
+    try {
+      await this.deps.store.mutate<MemoryDoc>('memories', input.id, (current) => {
+        if (current) {
+          existed = true;
+          throw new MeshError('INVALID_INPUT', 'exists');
+        }
+        const doc = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'import', this.now()), (d) => {
+          d.v = MEMORY_FORMAT_VERSION;
+          d.id = input.id;
+          d.content = input.content;
+          d.category = category;
+          d.tags = dedupe(input.tags ?? []);
+          d.context = input.context ?? '';
+          d.project = input.project ?? '';
+          d.scope = input.scope ?? 'mesh';
+          d.metadata = stripNulls(input.metadata ?? {});
+          d.machine = input.machine;
+          d.agent = input.agent;
+          d.created_at = Date.parse(input.created_at);
+          d.updated_at = Date.parse(input.updated_at);
+          d.updated_by = actor.agent;
+          d.deleted = input.deleted;
+          d.deleted_at = input.deleted_at === null ? null : Date.parse(input.deleted_at);
+          d.deleted_reason = input.deleted_reason;
+        });
+        const view = toMemory(doc);
+        return { doc, view, scope: view.scope };
+      });
+    } catch (err) {
+      if (existed) return 'exists';
+      if (err instanceof MeshError && err.code === 'ERASED') return 'erased';
+      throw err;
+    }
+    await this.vectors?.whenIndexed(input.id);
+    return 'created';
   }
 
   async retrieve(id: string): Promise<Memory> {

@@ -287,6 +287,14 @@ export class MemoryIndex {
     return (this.stmts.total.get() as { n: number }).n;
   }
 
+  /** Ids passing the filter in id order, after `after` (exclusive): stable pages for an export. */
+  idsAfter(after: string | undefined, filter: CatalogFilter, limit: number): string[] {
+    const { sql, params } = whereOf(filter, 'm');
+    const conds = [...(after === undefined ? [] : ['m.id > ?']), ...(sql ? [sql] : [])];
+    const rows = this.db.prepare(`SELECT id FROM memories m ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY id LIMIT ?`).all(...(after === undefined ? [] : [after]), ...params, limit) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
   list(filter: CatalogFilter, limit: number): string[] {
     const { sql, params } = whereOf(filter, 'm');
