@@ -195,16 +195,16 @@ export class Daemon {
     };
   }
 
-  /**
-   * Replication failing to start (port taken, bad mesh file) must not take local memory away from
-   * the agents on this host: the daemon serves locally and `mesh status` shows the reason.
-   */
   /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
   private thesaurus(index: MemoryIndex): Thesaurus {
     const { synonyms, replaceDefaults } = this.config.search;
     return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word));
   }
 
+  /**
+   * Replication failing to start (port taken, bad mesh file) must not take local memory away from
+   * the agents on this host: the daemon serves locally and `mesh status` shows the reason.
+   */
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');

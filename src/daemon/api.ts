@@ -22,6 +22,9 @@ import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
 
+/** Errors that refuse one imported memory, not the whole batch. */
+const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT']);
+
 const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).optional() });
 const PeerInput = z.object({ peer: z.string().min(1).max(200) });
 const SyncInput = z.object({ peer: z.string().min(1).max(200).optional(), full: z.boolean().optional() });
@@ -80,10 +83,19 @@ export function buildApi(deps: ApiDeps) {
     'memory.detectDuplicates': method(DetectDuplicatesInput, async (p) => ({ pairs: await detectDuplicates(m, m.vectorIndex, p) })),
     'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),
     'memory.exportPage': method(ExportPageInput, (p) => m.exportPage(p.after, p.limit, p.include_deleted)),
+    // A memory this host refuses (say, a category it does not allow) is reported by id; the rest still import.
     'memory.importBatch': method(ImportBatchInput, async (p, a) => {
       const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
-      for (const memory of p.memories) counts[await m.importOne(memory, a)]++;
-      return counts;
+      const rejected: { id: string; reason: string }[] = [];
+      for (const memory of p.memories) {
+        try {
+          counts[await m.importOne(memory, a)]++;
+        } catch (err) {
+          if (!(err instanceof MeshError && REFUSED_IMPORT_CODES.has(err.code))) throw err;
+          rejected.push({ id: memory.id, reason: err.message });
+        }
+      }
+      return { ...counts, rejected };
     }),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),

@@ -88,24 +88,18 @@ export class MemoryService {
     const category = this.checkCategory(input.category ?? DEFAULT_CATEGORY);
     const id = randomUUID();
     const now = this.now();
-    const created = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'create', now), (d) => {
-      d.v = MEMORY_FORMAT_VERSION;
-      d.id = id;
-      d.content = input.content;
-      d.category = category;
-      d.tags = dedupe(input.tags ?? []);
-      d.context = input.context ?? '';
-      d.project = input.project ?? '';
-      d.scope = input.scope ?? 'mesh';
-      d.metadata = stripNulls(input.metadata ?? {});
-      d.machine = actor.machine;
-      d.agent = actor.agent;
-      d.created_at = now;
-      d.updated_at = now;
-      d.updated_by = actor.agent;
-      d.deleted = false;
-      d.deleted_at = null;
-      d.deleted_reason = null;
+    const created = newMemoryDoc(this.deps.actorId, changeOptions(actor, 'create', now), {
+      ...input,
+      id,
+      category,
+      machine: actor.machine,
+      agent: actor.agent,
+      created_at: now,
+      updated_at: now,
+      updated_by: actor.agent,
+      deleted: false,
+      deleted_at: null,
+      deleted_reason: null,
     });
     return this.commit(id, () => created, true);
   }
@@ -124,40 +118,27 @@ export class MemoryService {
   async importOne(input: ExportedMemory, actor: Actor): Promise<ImportOutcome> {
     const category = this.checkCategory(input.category);
     if (await this.deps.store.tombstone('memories', input.id)) return 'erased';
-    let existed = false;
+    let changed: boolean;
     try {
-      await this.deps.store.mutate<MemoryDoc>('memories', input.id, (current) => {
-        if (current) {
-          existed = true;
-          throw new MeshError('INVALID_INPUT', 'exists');
-        }
-        const doc = A.change(A.init<MemoryDoc>({ actor: this.deps.actorId }), changeOptions(actor, 'import', this.now()), (d) => {
-          d.v = MEMORY_FORMAT_VERSION;
-          d.id = input.id;
-          d.content = input.content;
-          d.category = category;
-          d.tags = dedupe(input.tags ?? []);
-          d.context = input.context ?? '';
-          d.project = input.project ?? '';
-          d.scope = input.scope ?? 'mesh';
-          d.metadata = stripNulls(input.metadata ?? {});
-          d.machine = input.machine;
-          d.agent = input.agent;
-          d.created_at = Date.parse(input.created_at);
-          d.updated_at = Date.parse(input.updated_at);
-          d.updated_by = actor.agent;
-          d.deleted = input.deleted;
-          d.deleted_at = input.deleted_at === null ? null : Date.parse(input.deleted_at);
-          d.deleted_reason = input.deleted_reason;
+      ({ changed } = await this.deps.store.mutate<MemoryDoc>('memories', input.id, (current) => {
+        // An id this host has is left as it is: no write.
+        if (current) return undefined;
+        const doc = newMemoryDoc(this.deps.actorId, changeOptions(actor, 'import', this.now()), {
+          ...input,
+          category,
+          created_at: Date.parse(input.created_at),
+          updated_at: Date.parse(input.updated_at),
+          updated_by: actor.agent,
+          deleted_at: input.deleted_at === null ? null : Date.parse(input.deleted_at),
         });
         const view = toMemory(doc);
         return { doc, view, scope: view.scope };
-      });
+      }));
     } catch (err) {
-      if (existed) return 'exists';
       if (err instanceof MeshError && err.code === 'ERASED') return 'erased';
       throw err;
     }
+    if (!changed) return 'exists';
     await this.vectors?.whenIndexed(input.id);
     return 'created';
   }
@@ -400,6 +381,33 @@ export class MemoryService {
     const views = await this.deps.store.views_<Memory>('memories', ids);
     return views.filter((m): m is Memory => m !== undefined);
   }
+}
+
+/** The fields of a new memory document: what a writer gives, with the provenance and times already decided. */
+type NewMemory = Pick<StoreMemoryInput, 'content' | 'tags' | 'context' | 'project' | 'scope' | 'metadata'> &
+  Pick<MemoryDoc, 'id' | 'category' | 'machine' | 'agent' | 'created_at' | 'updated_at' | 'updated_by' | 'deleted' | 'deleted_at' | 'deleted_reason'>;
+
+/** One Automerge change creating a memory (a new write, or an import keeping its provenance). */
+function newMemoryDoc(actorId: string, options: A.ChangeOptions<MemoryDoc>, m: NewMemory): A.Doc<MemoryDoc> {
+  return A.change(A.init<MemoryDoc>({ actor: actorId }), options, (d) => {
+    d.v = MEMORY_FORMAT_VERSION;
+    d.id = m.id;
+    d.content = m.content;
+    d.category = m.category;
+    d.tags = dedupe(m.tags ?? []);
+    d.context = m.context ?? '';
+    d.project = m.project ?? '';
+    d.scope = m.scope ?? 'mesh';
+    d.metadata = stripNulls(m.metadata ?? {});
+    d.machine = m.machine;
+    d.agent = m.agent;
+    d.created_at = m.created_at;
+    d.updated_at = m.updated_at;
+    d.updated_by = m.updated_by;
+    d.deleted = m.deleted;
+    d.deleted_at = m.deleted_at;
+    d.deleted_reason = m.deleted_reason;
+  });
 }
 
 /** Vector candidates fetched per requested result, so filters still leave enough. */

@@ -219,10 +219,11 @@ export class MemoryIndex {
    */
   phraseSearch(phrases: readonly (readonly string[])[], filter: CatalogFilter, limit: number): KeywordHit[] {
     const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
-    const kept = phrases.filter((p) => p.length > 0 && Math.min(...p.map((w) => this.docFrequency(w))) <= common);
+    // A phrase is held by no more memories than its rarest word.
+    const kept = phrases.filter((p) => p.length > 0).map((p) => ({ p, df: Math.min(...p.map((w) => this.docFrequency(w))) })).filter((x) => x.df <= common);
     if (kept.length === 0) return [];
-    const match = kept.map((p) => `"${p.join(' ').replace(/"/g, '""')}"`).join(' OR ');
-    const estimate = kept.reduce((n, p) => n + Math.min(...p.map((w) => this.docFrequency(w))), 0);
+    const match = kept.map(({ p }) => `"${p.join(' ').replace(/"/g, '""')}"`).join(' OR ');
+    const estimate = kept.reduce((n, x) => n + x.df, 0);
     const floor = estimate > RANKED_MATCH_CAP ? this.newestMatchFloor(match) : undefined;
     const hits = this.rank(match, filter, limit, floor);
     return hits.length < limit && floor !== undefined ? this.rank(match, filter, limit, undefined) : hits;

@@ -18,14 +18,28 @@ interface Entry {
   groups: number[];
 }
 
+/** A term of a group, split and stemmed once. */
+interface Term {
+  term: string;
+  words: string[];
+  /** The stemmed words joined by a space: what matching compares. */
+  key: string;
+}
+
+interface Compiled {
+  /** First stemmed word → the entries starting with it. */
+  byFirst: Map<string, Entry[]>;
+  /** Each group's terms, in file order. */
+  groups: Term[][];
+}
+
 /** Words of a text for matching: letters and digits only, lower case ("money-back" → money, back). */
 export function thesaurusWords(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 0);
 }
 
 export class Thesaurus {
-  /** First stemmed word → the entries starting with it. */
-  private byFirst: Map<string, Entry[]> | undefined;
+  private compiled: Compiled | undefined;
   private readonly groups: string[][];
 
   constructor(
@@ -42,7 +56,7 @@ export class Thesaurus {
   /** The other terms of every group a term of the query belongs to. */
   expand(query: string): Expansion {
     const words = thesaurusWords(query).map((w) => this.stem(w));
-    const index = this.compile();
+    const { byFirst: index, groups } = this.compile();
     // Every term occurrence, longest first: a term inside a longer matched one ("crash" in "crash
     // loop") is the longer term's word, not a concept of its own, and adds nothing.
     const found: { at: number; entry: Entry }[] = [];
@@ -65,9 +79,7 @@ export class Thesaurus {
     const seen = new Set<string>();
     const matchedTerms: string[] = [];
     for (const g of [...hitGroups].sort((a, b) => a - b)) {
-      for (const term of this.groups[g]!) {
-        const termWords = thesaurusWords(term);
-        const key = termWords.map((w) => this.stem(w)).join(' ');
+      for (const { term, words: termWords, key } of groups[g]!) {
         if (matched.has(key)) {
           if (!matchedTerms.includes(term)) matchedTerms.push(term);
           continue;
@@ -82,14 +94,18 @@ export class Thesaurus {
   }
 
   /** Stems every term once, on first use (the stemmer may be a database lookup). */
-  private compile(): Map<string, Entry[]> {
-    if (this.byFirst) return this.byFirst;
+  private compile(): Compiled {
+    if (this.compiled) return this.compiled;
+    const groups = this.groups.map((group) =>
+      group.map((term) => {
+        const words = thesaurusWords(term);
+        return { term, words, key: words.map((w) => this.stem(w)).join(' ') };
+      }),
+    );
     const byKey = new Map<string, Entry>();
-    this.groups.forEach((group, g) => {
-      for (const term of group) {
-        const stems = thesaurusWords(term).map((w) => this.stem(w));
-        const key = stems.join(' ');
-        const entry = byKey.get(key) ?? { stems, groups: [] };
+    groups.forEach((group, g) => {
+      for (const { key } of group) {
+        const entry = byKey.get(key) ?? { stems: key.split(' '), groups: [] };
         if (!entry.groups.includes(g)) entry.groups.push(g);
         byKey.set(key, entry);
       }
@@ -100,7 +116,7 @@ export class Thesaurus {
       list.push(entry);
       byFirst.set(entry.stems[0]!, list);
     }
-    this.byFirst = byFirst;
-    return byFirst;
+    this.compiled = { byFirst, groups };
+    return this.compiled;
   }
 }

@@ -58,13 +58,17 @@ describe('mesh export / mesh import between two homes', () => {
     writeFileSync(mixed, `${header}\n${JSON.stringify(good)}\n`);
     appendFileSync(mixed, 'not json at all\n');
     appendFileSync(mixed, JSON.stringify({ ...good, id: 'nope', category: 'no such category' }) + '\n');
+    // Well-formed, but a category this host does not allow: refused by the daemon, the rest still imported.
+    appendFileSync(mixed, JSON.stringify({ ...good, id: '3f1c2e1a-0000-4000-8000-000000000002', category: 'postmortems' }) + '\n');
     const r = await mesh(['import', mixed, '--home', b.dir, '--json']);
     expect(r.code).toBe(1);
     const out = json<{ created: number; invalid: number; errors: { line: number; reason: string }[] }>(r);
-    expect(out).toMatchObject({ created: 1, invalid: 2 });
+    expect(out).toMatchObject({ created: 1, invalid: 3 });
     expect(out.errors[0]).toEqual({ line: 3, reason: 'not JSON' });
     expect(out.errors[1]?.line).toBe(4);
     expect(out.errors[1]?.reason).toMatch(/id: id must be a memory id/);
+    expect(out.errors[2]?.line).toBe(5);
+    expect(out.errors[2]?.reason).toMatch(/unknown category "postmortems"/);
 
     const notExport = join(b.dir, 'notes.txt');
     writeFileSync(notExport, '{"hello": "world"}\n');

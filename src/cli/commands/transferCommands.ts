@@ -69,14 +69,18 @@ export function registerTransferCommands(program: Command): void {
       try {
         const { memories, errors } = await readExport(file);
         const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
+        const lineOf = new Map(memories.map((m) => [m.memory.id, m.line]));
         await withDaemon(opts, async (c) => {
           for (let i = 0; i < memories.length; i += EXPORT_PAGE) {
-            const r = await c.call<Record<ImportOutcome, number>>('memory.importBatch', { memories: memories.slice(i, i + EXPORT_PAGE) });
+            const batch = memories.slice(i, i + EXPORT_PAGE).map((m) => m.memory);
+            const r = await c.call<Record<ImportOutcome, number> & { rejected: { id: string; reason: string }[] }>('memory.importBatch', { memories: batch });
             for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += r[k];
+            for (const x of r.rejected) errors.push({ line: lineOf.get(x.id) ?? 0, reason: x.reason });
             if (process.stderr.isTTY && !opts.json) process.stderr.write(`\rimported ${Math.min(i + EXPORT_PAGE, memories.length)}/${memories.length}`);
           }
         });
         if (process.stderr.isTTY && !opts.json && memories.length > 0) process.stderr.write('\n');
+        errors.sort((x, y) => x.line - y.line);
         const summary = { ...counts, invalid: errors.length, errors: errors.slice(0, MAX_LISTED_ERRORS) };
         if (opts.json) printJson(summary);
         else printText(`${counts.created} created, ${counts.exists} already present, ${counts.erased} erased here (not brought back)${errors.length ? `, ${errors.length} invalid lines:\n${summary.errors.map((e) => `  line ${e.line}: ${e.reason}`).join('\n')}` : ''}`);
@@ -98,9 +102,9 @@ function hostName(): string {
 }
 
 /** Reads and validates an export line by line; a bad line is reported by number, the rest still import. */
-async function readExport(file: string): Promise<{ memories: ExportedMemory[]; errors: { line: number; reason: string }[] }> {
+async function readExport(file: string): Promise<{ memories: { line: number; memory: ExportedMemory }[]; errors: { line: number; reason: string }[] }> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  const memories: ExportedMemory[] = [];
+  const memories: { line: number; memory: ExportedMemory }[] = [];
   const errors: { line: number; reason: string }[] = [];
   let n = 0;
   try {
@@ -120,7 +124,7 @@ async function readExport(file: string): Promise<{ memories: ExportedMemory[]; e
         continue;
       }
       const parsed = ExportedMemory.safeParse(raw);
-      if (parsed.success) memories.push(parsed.data);
+      if (parsed.success) memories.push({ line: n, memory: parsed.data });
       else errors.push({ line: n, reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'memory'}: ${i.message}`).join('; ') });
     }
   } catch (err) {
