@@ -15,6 +15,7 @@ import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAG
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
+import { checkIncoming, type IncomingGuard } from './IncomingGuard.js';
 
 /** What this host knows of its sync with one peer; persisted so a reconnect resumes from the cursor. */
 export interface PeerSyncState {
@@ -44,6 +45,8 @@ export interface SyncEngineDeps {
   canShare: (scope: ShareScope, peer: string) => boolean;
   /** Called after a replicated erasure, so the host scrubs its files. */
   onRemoteErase: () => void;
+  /** Rules every incoming document must pass before it is stored (rights checked on content). */
+  guards?: readonly IncomingGuard[];
 }
 
 /** What a `get` answer was an answer to: the heads we sent for the document, and the peer's feed epoch. */
@@ -341,6 +344,11 @@ export class SyncEngine {
 
   private async applyPayload(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
     try {
+      const verdict = await checkIncoming(this.deps.guards ?? [], { peer, collection: payload.c, id: payload.id, payload });
+      if (!verdict.ok) {
+        this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
+        return 'rejected';
+      }
       if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
       if (payload.missing) return 'unchanged';
       return await this.applyRemote(peer, payload, answer);
