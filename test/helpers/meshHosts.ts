@@ -5,15 +5,28 @@ import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { MESH_BIN, TEST_ENV, mesh, type CliResult } from './cli.js';
 import { tmpHome } from './tmpHome.js';
 
-/** A free TCP port on loopback (bound then released), so a host keeps its address across restarts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free TCP port on loopback, so a host keeps its address across restarts. Chosen below the
+ * kernel's ephemeral range (32768-60999 on Linux): a port taken from that range and released
+ * (bind to 0, close) was reused within seconds as the source port of some daemon's outgoing dial,
+ * and the test host then failed to listen (EADDRINUSE, seen in meshOfFive on 2026-12-06).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = TEST_PORT_LOW + Math.floor(Math.random() * (TEST_PORT_HIGH - TEST_PORT_LOW));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free loopback port found in ${TEST_PORT_LOW}-${TEST_PORT_HIGH}`);
+}
+
+const TEST_PORT_LOW = 20_000;
+const TEST_PORT_HIGH = 32_000;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
