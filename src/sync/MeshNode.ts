@@ -9,7 +9,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, REDIAL_SWEEP_MS } from './constants.js';
-import { applyPnetCipherFix } from './pnetCipherFix.js';
+import { applyPnetCipherFix } from '../polyfills/pnetCipherFix.js';
 
 export interface MeshNodeOptions {
   /** Protobuf-encoded libp2p private key, base64. */

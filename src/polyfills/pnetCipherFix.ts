@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { PNET_CIPHER_MEMORY_BYTES } from './constants.js';
+import { PNET_CIPHER_MEMORY_BYTES } from '../sync/constants.js';
 
 /**
  * Works around a bug in `xsalsa20` 1.2 (the cipher under `@libp2p/pnet`) that crashed a daemon
@@ -29,6 +29,9 @@ interface XSalsa20 {
   finalize(): void;
 }
 
+/** The xsalsa20 release whose internals this patch was written against and tested with. */
+const PATCHED_XSALSA20_VERSION = '1.2.0';
+
 let applied = false;
 
 export function applyPnetCipherFix(): void {
@@ -36,13 +39,22 @@ export function applyPnetCipherFix(): void {
   applied = true;
   // Resolved from @libp2p/pnet's own location, so this patches the very module it uses.
   const requireFromPnet = createRequire(import.meta.resolve('@libp2p/pnet'));
+  // A changed internal would make this patch a silent no-op (and a large sync would crash the
+  // daemon again), so any other release stops start-up with a pointer to this file.
+  const { version } = requireFromPnet('xsalsa20/package.json') as { version: string };
+  if (version !== PATCHED_XSALSA20_VERSION) {
+    throw new Error(`xsalsa20 ${version} is installed, but src/polyfills/pnetCipherFix.ts patches ${PATCHED_XSALSA20_VERSION}: check whether the WebAssembly memory bug is fixed there and update or drop the patch`);
+  }
   const xsalsa20 = requireFromPnet('xsalsa20') as (nonce: Uint8Array, key: Uint8Array) => XSalsa20;
   const probe = xsalsa20(new Uint8Array(24), new Uint8Array(32));
-  const impl = Object.getPrototypeOf(probe._xor) as CipherImpl;
+  const impl = Object.getPrototypeOf(probe._xor) as Partial<CipherImpl>;
   // Only the WebAssembly implementation has the shared memory (the JS fallback has no realloc).
   if (typeof impl.realloc !== 'function') return;
+  if (typeof impl.update !== 'function' || !(probe._xor._memory instanceof Uint8Array)) {
+    throw new Error('xsalsa20 internals are not the ones src/polyfills/pnetCipherFix.ts patches (update/_memory missing)');
+  }
   const update = impl.update;
-  impl.update = function (this: CipherImpl, input: Uint8Array, output: Uint8Array): void {
+  (impl as CipherImpl).update = function (this: CipherImpl, input: Uint8Array, output: Uint8Array): void {
     if (this._memory.byteLength === 0) this.realloc(0);
     update.call(this, input, output);
   };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { applyPnetCipherFix } from '../../../src/sync/pnetCipherFix.js';
+import { applyPnetCipherFix } from '../../../src/polyfills/pnetCipherFix.js';
 
 interface XSalsa20 {
   update(input: Uint8Array, output?: Uint8Array): Uint8Array;
