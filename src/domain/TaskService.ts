@@ -252,7 +252,7 @@ export class TaskService {
   private async commit(id: string, next: (current: A.Doc<TaskDoc>) => A.Doc<TaskDoc>, create = false): Promise<TaskOut> {
     let view: TaskView | undefined;
     let missing = false;
-    await this.deps.store.mutate<TaskDoc>('tasks', id, (current) => {
+    const { seq } = await this.deps.store.mutate<TaskDoc>('tasks', id, (current) => {
       if (!current && !create) {
         missing = true;
         return undefined;
@@ -262,7 +262,7 @@ export class TaskService {
       return { doc, view, scope: 'mesh' };
     });
     if (missing || !view) return this.throwMissing(id);
-    this.tasks.set(id, view);
+    this.tasks.set(id, view, seq);
     return this.out(view);
   }
 

@@ -8,6 +8,8 @@ import type { DocStore } from './DocStore.js';
  */
 export class CollectionViews<V> {
   private readonly views = new Map<string, V>();
+  /** The store seq of the write each view came from: an older view never replaces a newer one. */
+  private readonly seqs = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -28,6 +30,7 @@ export class CollectionViews<V> {
     this.unsubscribe = this.store.onCommit((event) => {
       if (event.collection !== this.collection) return;
       const view = event.view ? (event.view as V) : undefined;
+      this.seqs.set(event.id, event.seq);
       if (scanning) scanning.set(event.id, view);
       else if (view) this.views.set(event.id, view);
       else this.views.delete(event.id);
@@ -55,8 +58,15 @@ export class CollectionViews<V> {
     return this.views.has(id);
   }
 
-  /** Records a view a write just made durable, before its commit event arrives. */
-  set(id: string, view: V): void {
+  /**
+   * Records the view a writer computed for its write (`seq`, as the store returned it). A
+   * replicated write of the same document can commit in the same group, after it, and its commit
+   * event has already put the merged view here by the time the writer resumes: that newer view
+   * stays (issue 18: a board kept a card without a peer's comment its store held).
+   */
+  set(id: string, view: V, seq: number): void {
+    if (seq < (this.seqs.get(id) ?? 0)) return;
+    this.seqs.set(id, seq);
     this.views.set(id, view);
   }
 

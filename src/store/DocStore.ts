@@ -62,6 +62,8 @@ export interface StoredDoc {
   bytes: Uint8Array | undefined;
   /** Bytes of the stored view, as JSON (what it costs to send it). */
   viewBytes: number;
+  /** Set when a record of this document does not decode: why. */
+  damaged?: string;
 }
 
 export type Mutation<T> = { doc: A.Doc<T>; view: unknown; scope?: ShareScope } | undefined;
@@ -308,7 +310,15 @@ export class DocStore {
         more = true;
         break;
       }
-      const entry = { seq: parseLogKey(key), ...(decodeJson(bytes) as Omit<FeedEntry, 'seq'>) };
+      let entry: FeedEntry;
+      try {
+        entry = { seq: parseLogKey(key), ...(decodeJson(bytes) as Omit<FeedEntry, 'seq'>) };
+      } catch (err) {
+        // A damaged entry is passed over (and said), not a reason to fail every page after it.
+        this.logger.warn({ key, err: (err as Error).message }, 'a feed entry does not decode');
+        last = parseLogKey(key);
+        continue;
+      }
       entries.push(entry);
       last = entry.seq;
     }
@@ -370,13 +380,21 @@ export class DocStore {
         this.feedKeys.getMany(ks, { snapshot }),
         this.docs.getMany(ks, { snapshot }),
       ]);
-      return ks.map((_, i) => ({
-        tomb: tombs[i] ? (decodeJson(tombs[i]) as Tombstone) : undefined,
-        view: views[i] ? decodeJson(views[i]) : undefined,
-        heads: heads[i] ? (decodeJson(heads[i]) as FeedKey).heads : undefined,
-        bytes: docs[i],
-        viewBytes: views[i]?.byteLength ?? 0,
-      }));
+      return ks.map((key, i) => {
+        try {
+          return {
+            tomb: tombs[i] ? (decodeJson(tombs[i]) as Tombstone) : undefined,
+            view: views[i] ? decodeJson(views[i]) : undefined,
+            heads: heads[i] ? (decodeJson(heads[i]) as FeedKey).heads : undefined,
+            bytes: docs[i],
+            viewBytes: views[i]?.byteLength ?? 0,
+          };
+        } catch (err) {
+          // One damaged record fails its document, never the batch read with it.
+          this.logger.warn({ key, err: (err as Error).message }, 'a stored record does not decode');
+          return { tomb: undefined, view: undefined, heads: undefined, bytes: undefined, viewBytes: 0, damaged: (err as Error).message };
+        }
+      });
     } finally {
       await snapshot.close();
     }

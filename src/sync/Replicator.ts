@@ -15,6 +15,7 @@ import { JoinProtocol } from './JoinProtocol.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { MeshNode } from './MeshNode.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
+import { libp2pTransport } from './SyncTransport.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
 import { signTombstone } from './tombstones.js';
 
@@ -105,7 +106,7 @@ export class Replicator {
     this.sync = new SyncEngine({
       store: opts.store,
       membership: this.membership,
-      node: this.mesh.node,
+      transport: libp2pTransport(this.mesh.node),
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
@@ -217,6 +218,8 @@ export class Replicator {
       mesh_id: this.secrets.meshId,
       joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
       peers: this.peers().filter((p) => !p.self),
+      // Documents that failed one by one (refused, undecodable, unsendable): the rest replicated.
+      rejected_documents: this.sync ? this.sync.rejected().map((r) => ({ ...r, at: new Date(r.at).toISOString() })) : [],
     };
   }
 

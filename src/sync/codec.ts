@@ -16,7 +16,12 @@ export class FramedStream {
   }
 
   async send(message: unknown, signal?: AbortSignal): Promise<void> {
-    await this.lp.write(encode(message), { signal: signal ?? AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS) });
+    await this.sendEncoded(encode(message), signal);
+  }
+
+  /** Sends a message already encoded (a reply that had to be encoded document by document). */
+  async sendEncoded(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    await this.lp.write(bytes, { signal: signal ?? AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS) });
   }
 
   /** Reads one frame and validates it; anything malformed is a PROTOCOL_ERROR. */

@@ -109,3 +109,43 @@ export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Default TCP port of the daemon's libp2p listener. */
 export const DEFAULT_P2P_PORT = 7411;
+
+/**
+ * Documents that failed one by one (refused, undecodable, unsendable) kept for `mesh status` and
+ * `mesh doctor`: enough to name every bad document of a real store, bounded against a peer that
+ * sends thousands.
+ */
+export const REJECTED_DOCS_KEPT = 1_000;
+
+/**
+ * A refused version is asked for again after this long (a newer version at once): a refusal can
+ * be transient (a signer not known yet), but asking every anti-entropy round for a document that
+ * will never apply would cost a fetch every few seconds.
+ */
+export const REJECTED_RETRY_MS = 5 * 60_000;
+
+/**
+ * Heads digest (see HeadsDigest.ts): documents are spread over DIGEST_LEAVES buckets by id,
+ * grouped DIGEST_LEAVES / DIGEST_TOPS to a top bucket. A round where nothing differs costs one
+ * exchange of DIGEST_TOPS × 4 bytes; a difference costs two more exchanges (the leaves of the
+ * differing tops, then the heads of the documents in differing leaves: ~25 documents a leaf
+ * at 100k).
+ */
+export const DIGEST_LEAVES = 4_096;
+export const DIGEST_TOPS = 64;
+
+/**
+ * At most this many differing leaves are reconciled per round and peer (a random choice of them),
+ * so a host far behind (or a flood of writes in flight) costs a bounded page per round; the
+ * cursor pull catches up the bulk, the digest the stragglers.
+ */
+export const DIGEST_MAX_LEAVES_PER_ROUND = 64;
+
+/** The digest exchanges have their own protocol id, so a peer running an earlier version refuses them at negotiation, quietly. */
+export const SYNC_DIGEST_PROTOCOL = '/hivemesh/sync-digest/1';
+
+/**
+ * `stop()` cancels every request and page loop, then waits at most this long for them to unwind
+ * (a store write already queued completes; the store flushes it when it closes).
+ */
+export const SYNC_STOP_WAIT_MS = 500;

@@ -9,9 +9,10 @@ import type { Actor } from '../../src/types.js';
 export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
 
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
-export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][] } = {}) {
+export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][]; actorId?: string } = {}) {
   const logger = silentLogger();
-  const store = new DocStore(join(dir, 'db'), logger, 'aa'.repeat(16));
+  const actorId = opts.actorId ?? 'aa'.repeat(16);
+  const store = new DocStore(join(dir, 'db'), logger, actorId);
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();
@@ -20,7 +21,7 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     store,
     index,
     logger,
-    actorId: 'aa'.repeat(16),
+    actorId,
     customCategories: opts.custom ?? [],
     retentionDays: opts.retentionDays ?? 30,
     ...(opts.now ? { now: opts.now } : {}),

@@ -1,0 +1,135 @@
+import * as A from '@automerge/automerge';
+import { MeshError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Tombstone } from '../store/types.js';
+import type { Collection } from '../types.js';
+import { checkIncoming, type IncomingGuard } from './IncomingGuard.js';
+import { hasAllHeads } from './knownHeads.js';
+import type { DocPayload } from './messages.js';
+import { PROJECTORS } from './projectors.js';
+import type { RejectionLog } from './RejectionLog.js';
+import type { SyncMembership, SyncStore } from './SyncPorts.js';
+import { verifyTombstone } from './tombstones.js';
+
+/** What a `get` answer was an answer to: the heads we sent for the document, and the peer's feed epoch. */
+export interface Answered {
+  base: string[] | undefined;
+  epoch: string | undefined;
+}
+
+/**
+ * `rejected`: this version will not apply (a guard refused it, it does not decode or validate):
+ * recorded in the RejectionLog, never retried in a loop. `incomplete`: its history is missing here;
+ * the whole document is asked for.
+ */
+export type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
+
+export interface DocApplierDeps {
+  store: SyncStore;
+  membership: SyncMembership;
+  logger: Logger;
+  guards: readonly IncomingGuard[];
+  rejections: RejectionLog;
+  /** Called after a replicated erasure, so the host scrubs its files. */
+  onRemoteErase: () => void;
+}
+
+/**
+ * The one apply point: every document, change set and tombstone that arrives from a peer (pulled,
+ * pushed, healed) passes through `apply`, where the IncomingGuards check it before anything is
+ * stored. One document's failure is its own: it is logged and recorded, never thrown at its batch.
+ */
+export class DocApplier {
+  constructor(private readonly deps: DocApplierDeps) {}
+
+  async apply(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
+    const { c, id } = payload;
+    try {
+      if (payload.unsendable !== undefined) {
+        this.refused(peer, payload, 'out', payload.unsendable);
+        return 'rejected';
+      }
+      const verdict = await checkIncoming(this.deps.guards, { peer, collection: c, id, payload });
+      if (!verdict.ok) {
+        this.deps.logger.warn({ peer, collection: c, id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
+        this.refused(peer, payload, 'in', `${verdict.guard ?? 'guard'}: ${verdict.reason}`);
+        return 'rejected';
+      }
+      if (payload.tomb) {
+        if (await this.deps.store.tombstone(c, id)) return 'tombstoned';
+        if (await this.applyTombstone(peer, c, id, payload.tomb)) return 'applied';
+        this.refused(peer, payload, 'in', 'tombstone signature not valid');
+        return 'rejected';
+      }
+      if (payload.missing) return 'unchanged';
+      const outcome = await this.applyRemote(peer, payload, answer);
+      if (outcome === 'applied' || outcome === 'unchanged') this.deps.rejections.cleared(c, id);
+      return outcome;
+    } catch (err) {
+      this.deps.logger.warn({ peer, collection: c, id, err: (err as Error).message }, 'rejected a document from a peer');
+      this.refused(peer, payload, 'in', (err as Error).message);
+      return 'rejected';
+    }
+  }
+
+  private refused(peer: string, payload: DocPayload, direction: 'in' | 'out', reason: string): void {
+    if (direction === 'out') this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, reason }, 'a peer could not send a document');
+    this.deps.rejections.record({ collection: payload.c, id: payload.id, peer, direction, reason: reason.slice(0, 300), heads: payload.heads });
+  }
+
+  /**
+   * Applies a document from a peer. Fast paths, without loading the document: a whole document we
+   * do not have is stored as sent; changes answered against exactly the heads we sent (`base`) are
+   * appended to the stored bytes. Both carry the sender's view (validated here) and are checked
+   * by the store as it writes; when the check fails (the document moved here meanwhile), or there
+   * is no view, the document is loaded and merged.
+   */
+  private async applyRemote(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
+    const base = answer?.base;
+    const { c, id } = payload;
+    const store = this.deps.store;
+    const projector = PROJECTORS[c];
+    if (!projector) throw new MeshError('PROTOCOL_ERROR', `collection ${c} is not replicated`);
+    if (payload.view !== undefined) {
+      const view = projector.schema.parse(payload.view);
+      if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
+      const scope = projector.scope(view);
+      let seq: number | undefined;
+      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch);
+      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch);
+      if (seq !== undefined) return 'applied';
+    }
+    if (await store.tombstone(c, id)) return 'tombstoned';
+    let complete = true;
+    const { changed } = await store.mutate<unknown>(
+      c,
+      id,
+      (current) => {
+        let doc = current ?? A.init<unknown>();
+        if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
+        if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
+        complete = hasAllHeads(doc, payload.heads);
+        // Changes for a document we do not have, whose history is missing: write nothing, fetch it whole.
+        if (!current && !complete) return undefined;
+        const view = projector.view(doc);
+        return { doc, view, scope: projector.scope(view) };
+      },
+      { origin: peer },
+    );
+    if (!complete) return 'incomplete';
+    return changed ? 'applied' : 'unchanged';
+  }
+
+  /** Applies a signed erasure; false when the signature does not verify (or we have it already). */
+  async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
+    if (await this.deps.store.tombstone(c, id)) return false;
+    const valid = await verifyTombstone(c, id, tomb, (p) => this.deps.membership.get(p) !== undefined);
+    if (!valid) {
+      this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
+      return false;
+    }
+    await this.deps.store.erase(c, id, tomb, { origin: peer });
+    this.deps.onRemoteErase();
+    return true;
+  }
+}
