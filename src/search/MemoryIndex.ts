@@ -196,6 +196,17 @@ export class MemoryIndex {
     return n;
   }
 
+  /** A cheap read of the catalog and of the keyword index, for `mesh doctor`. */
+  health(): { state: 'ok' | 'rebuilding' | 'failed'; detail: string } {
+    try {
+      const n = (this.stmts.total.get() as { n: number }).n;
+      this.db.prepare("SELECT rowid FROM memory_fts WHERE memory_fts MATCH 'doctor' LIMIT 1").all();
+      return { state: 'ok', detail: `${n} memories indexed, at store seq ${this.appliedSeq} of ${this.store.lastSeq}` };
+    } catch (err) {
+      return { state: 'failed', detail: `${this.path}: ${(err as Error).message}` };
+    }
+  }
+
   keywordSearch(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
     const tokens = queryTokens(query);
     if (tokens.length === 0) return [];
