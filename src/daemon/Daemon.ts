@@ -24,6 +24,7 @@ import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
+import { removeAsides } from '../search/moveAside.js';
 
 export interface DaemonOptions {
   home: string;
@@ -218,8 +219,9 @@ export class Daemon {
     if (this.embeddingError) return { state: 'failed', detail: `embedding model not loaded: ${this.embeddingError}; search is keyword-only` };
     if (!this.vectors) return { state: 'loading', detail: 'the embedding model is loading; search ranks by keywords meanwhile' };
     const s = this.vectors.status();
-    if (s.rebuilding) return { state: 'rebuilding', detail: `rebuilding: ${s.rebuilding.done} of ${s.rebuilding.total} memories embedded` };
-    return { state: 'ok', detail: `${s.vectors} vectors, model ${s.model}, ${s.queued} queued` };
+    const damage = s.damaged ? ` (the saved index failed its check at ${s.damaged.at}: ${s.damaged.reason}; moved aside)` : '';
+    if (s.rebuilding) return { state: 'rebuilding', detail: `rebuilding: ${s.rebuilding.done} of ${s.rebuilding.total} memories embedded${damage}` };
+    return { state: 'ok', detail: `${s.vectors} vectors, model ${s.model}, ${s.queued} queued${damage ? `; rebuilt${damage}` : ''}` };
   }
 
   /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
@@ -287,11 +289,15 @@ export class Daemon {
     return this.replicator;
   }
 
-  /** After an erasure: fold the index's WAL (secure-delete already zeroed the rows), then compact LevelDB. */
+  /**
+   * After an erasure: fold the index's WAL (secure-delete already zeroed the rows), compact
+   * LevelDB, and delete derived files moved aside as damaged (they may hold the erased text).
+   */
   private scrub(): Promise<void> {
     return this.scrubber.run(async () => {
       await this.index?.checkpoint({ erasure: true });
       await this.store?.compact();
+      await removeAsides(this.paths.indexDir);
     });
   }
 
