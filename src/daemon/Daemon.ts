@@ -170,6 +170,7 @@ export class Daemon {
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
       if (this.store?.isOpen) {
         await this.store.flush();
+        await this.index?.recovered();
         this.index?.close();
         await this.store.close();
       }

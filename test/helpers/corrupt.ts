@@ -1,4 +1,5 @@
 import { openSync, readFileSync, readSync, writeFileSync, writeSync, closeSync, fstatSync } from 'node:fs';
+import Database from 'better-sqlite3';
 
 /** Inverts `count` bytes of a file starting at `at` (a negative `at` counts from the end): bit rot, as a disk does it. */
 export function flipBytes(path: string, at: number, count: number): void {
@@ -27,4 +28,32 @@ export function breakHnswLinks(path: string): void {
   const size = Number(bytes.readBigUInt64LE(24));
   for (let i = 0; i < count; i++) bytes.writeUInt32LE(0x7fffff00, 96 + i * size + 4);
   writeFileSync(path, bytes);
+}
+
+/** Byte offset of the b-tree page holding table `name`'s root in a SQLite file (closed by the caller's other handles or not: read-only). */
+export function sqliteRootPageOffset(path: string, name: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    const page = (db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(name) as { rootpage: number }).rootpage;
+    const size = (db.pragma('page_size') as { page_size: number }[])[0]!.page_size;
+    return (page - 1) * size;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Overwrites the FTS5 index blocks of a keyword index with random bytes through a second
+ * connection, as bit rot inside those pages looks to SQLite: every page is structurally sound
+ * (quick_check passes) but FTS5 finds its own records malformed at query time.
+ */
+export function scrambleFtsBlocks(path: string): void {
+  const db = new Database(path);
+  try {
+    // Unsafe mode lifts SQLite's defensive flag, which otherwise refuses writes to FTS5's own tables.
+    db.unsafeMode(true);
+    db.exec('UPDATE memory_fts_data SET block = randomblob(length(block)) WHERE id > 10');
+  } finally {
+    db.close();
+  }
 }
