@@ -91,3 +91,9 @@ export const DEFAULT_ANALYTICS_WINDOW_HOURS = 24 * 7;
 
 /** How often an MCP session with a registered agent retries a lost daemon connection (so its heartbeat resumes after a daemon restart). */
 export const DAEMON_RECONNECT_INTERVAL_MS = 2_000;
+
+/**
+ * How long `mesh doctor` waits for the daemon's health answer. Health probes the indexes with
+ * cheap queries (milliseconds); a daemon that takes this long is stuck, which doctor reports.
+ */
+export const DOCTOR_HEALTH_TIMEOUT_MS = 10_000;

@@ -23,6 +23,8 @@ import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
+import { daemonHealth, type DaemonHealth } from './health.js';
+import { removeAsides } from '../search/moveAside.js';
 
 export interface DaemonOptions {
   home: string;
@@ -108,6 +110,7 @@ export class Daemon {
         memories: this.memories,
         machine: this.identity.name,
         status: () => Promise.resolve(this.status()),
+        health: () => Promise.resolve(this.health()),
         stop: () => void this.stop(),
         reindex: async () => {
           const memories = await index.rebuild();
@@ -167,6 +170,7 @@ export class Daemon {
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
       if (this.store?.isOpen) {
         await this.store.flush();
+        await this.index?.recovered();
         this.index?.close();
         await this.store.close();
       }
@@ -193,6 +197,32 @@ export class Daemon {
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
       search: this.modelStatus(),
     };
+  }
+
+  health(): DaemonHealth {
+    return daemonHealth({
+      startedAt: this.startedAt,
+      index: () => this.index?.health() ?? { state: 'failed', detail: 'not open' },
+      vectors: () => this.vectorsHealth(),
+      replication: () => {
+        if (!this.replicator) return { running: false, error: this.replicationError ?? 'not started', listening: [], members: 0, connected: 0 };
+        const peers = this.replicator.peers().filter((p) => !p.self && !p.removed);
+        return { running: true, error: null, listening: this.replicator.status().listen, members: peers.length, connected: peers.filter((p) => p.connected).length };
+      },
+      store: () => ({ damaged: [], log_reports: [], verified_at: null }),
+      // Hook: the sync engine's per-document failures (skipped documents), once it reports them.
+      syncFailures: undefined,
+    });
+  }
+
+  private vectorsHealth(): DaemonHealth['vectors'] {
+    if (!this.config.embedding.enabled) return { state: 'disabled', detail: 'disabled in config (embedding.enabled = false); search is keyword-only' };
+    if (this.embeddingError) return { state: 'failed', detail: `embedding model not loaded: ${this.embeddingError}; search is keyword-only` };
+    if (!this.vectors) return { state: 'loading', detail: 'the embedding model is loading; search ranks by keywords meanwhile' };
+    const s = this.vectors.status();
+    const damage = s.damaged ? ` (the saved index failed its check at ${s.damaged.at}: ${s.damaged.reason}; moved aside)` : '';
+    if (s.rebuilding) return { state: 'rebuilding', detail: `rebuilding: ${s.rebuilding.done} of ${s.rebuilding.total} memories embedded${damage}` };
+    return { state: 'ok', detail: `${s.vectors} vectors, model ${s.model}, ${s.queued} queued${damage ? `; rebuilt${damage}` : ''}` };
   }
 
   /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
@@ -260,11 +290,15 @@ export class Daemon {
     return this.replicator;
   }
 
-  /** After an erasure: fold the index's WAL (secure-delete already zeroed the rows), then compact LevelDB. */
+  /**
+   * After an erasure: fold the index's WAL (secure-delete already zeroed the rows), compact
+   * LevelDB, and delete derived files moved aside as damaged (they may hold the erased text).
+   */
   private scrub(): Promise<void> {
     return this.scrubber.run(async () => {
       await this.index?.checkpoint({ erasure: true });
       await this.store?.compact();
+      await removeAsides(this.paths.indexDir);
     });
   }
 

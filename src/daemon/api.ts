@@ -42,6 +42,8 @@ export interface ApiDeps {
   memories: MemoryService;
   machine: string;
   status: () => Promise<unknown>;
+  /** End-to-end health for `mesh doctor` (src/daemon/health.ts). */
+  health: () => Promise<unknown>;
   stop: () => void;
   reindex: () => Promise<unknown>;
   replication: () => Replicator;
@@ -99,6 +101,7 @@ export function buildApi(deps: ApiDeps) {
     }),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),
+    'daemon.health': method(EmptyInput, () => deps.health()),
     'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),
     'mesh.peers': method(EmptyInput, () => ({ peers: deps.replication().peers() })),
     'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),

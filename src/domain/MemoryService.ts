@@ -227,7 +227,7 @@ export class MemoryService {
     return expired.length;
   }
 
-  async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string; expanded?: string[] }> {
+  async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }> {
     const requested = input.mode ?? 'hybrid';
     const vectors = this.vectors;
     if (requested === 'semantic' && !vectors) {
@@ -275,7 +275,13 @@ export class MemoryService {
       const memory = memories[i];
       if (memory) results.push({ ...memory, score: round(hit.score) });
     });
-    return { results, mode, ...(expansion?.added.length ? { expanded: expansion.added.map((w) => w.join(' ')) } : {}) };
+    return {
+      results,
+      mode,
+      ...(expansion?.added.length ? { expanded: expansion.added.map((w) => w.join(' ')) } : {}),
+      // A damaged keyword index being rebuilt: say why keyword hits are missing rather than look empty.
+      ...(this.deps.index.rebuilding ? { notice: KEYWORD_INDEX_REBUILDING } : {}),
+    };
   }
 
   async recent(input: RecentMemoriesInput): Promise<Memory[]> {
@@ -446,3 +452,6 @@ function stripNulls(metadata: Record<string, unknown>): Record<string, JsonValue
 function round(score: number): number {
   return Number(score.toPrecision(4));
 }
+
+/** Said with search results while a damaged keyword index is rebuilt from the store. */
+const KEYWORD_INDEX_REBUILDING = 'the keyword index was damaged and is being rebuilt from the store: results are by meaning only, and listings may be incomplete, until it is done (see `mesh doctor`)';

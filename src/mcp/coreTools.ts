@@ -80,9 +80,9 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ results: SearchResult[]; mode: string; expanded?: string[] }>('memory.search', args);
+      const r = await link.call<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }>('memory.search', args);
       const also = r.expanded?.length ? ` (also searched: ${r.expanded.join(', ')})` : '';
-      return ok(listText(`Results for "${args.query}"${also}`, r.results), { ...r });
+      return ok(listText(`Results for "${args.query}"${also}`, r.results) + (r.notice ? `\nNote: ${r.notice}` : ''), { ...r });
     }),
   );
 

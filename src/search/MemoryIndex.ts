@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { CommitEvent } from '../store/types.js';
 import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
+import { moveAside } from './moveAside.js';
+import { isSqliteCorruption } from './sqliteCorruption.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
 const INDEX_VERSION = '3';
@@ -27,6 +29,12 @@ export interface CatalogFilter {
 export interface KeywordHit {
   id: string;
   score: number;
+}
+
+/** Whether the index can be trusted: `rebuilding` after damage serves keyword-less results meanwhile. */
+export interface IndexHealth {
+  state: 'ok' | 'rebuilding' | 'failed';
+  detail: string;
 }
 
 export interface CountRow {
@@ -85,6 +93,11 @@ export class MemoryIndex {
    * clears them: always exact, so the query plan never depends on what was asked before.
    */
   private readonly dfCache = new Map<string, number>();
+  /** A rebuild after damage, running in the background: keyword queries answer nothing until it ends. */
+  private recovering: Promise<void> | undefined;
+  /** The last damage found (moved aside and rebuilt), for `mesh doctor` and `mesh status`. */
+  private damage: { reason: string; at: string } | undefined;
+  private recoveryError: string | undefined;
 
   constructor(
     private readonly store: DocStore,
@@ -121,18 +134,27 @@ export class MemoryIndex {
   applyCommits(events: readonly CommitEvent[]): void {
     const mine = events.filter((e) => e.collection === 'memories');
     if (mine.length === 0) return;
-    this.db.transaction(() => {
-      for (const e of mine) {
-        if (e.tomb || !e.view) this.removeRow(e.id);
-        else this.applyRow(e.view as Memory);
-      }
-      this.bumpSeq(mine.reduce((m, e) => Math.max(m, e.seq), 0));
-    })();
+    // A write that meets damage is not lost: it is in the store, which the recovery rebuilds from.
+    this.guarded(undefined, () =>
+      this.db.transaction(() => {
+        for (const e of mine) {
+          if (e.tomb || !e.view) this.removeRow(e.id);
+          else this.applyRow(e.view as Memory);
+        }
+        this.bumpSeq(mine.reduce((m, e) => Math.max(m, e.seq), 0));
+      })(),
+    );
   }
 
   private async openAndCatchUp(): Promise<{ rebuilt: boolean; replayed: number }> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.openDb();
+    // A damaged file (truncated, flipped bytes) must not stop the daemon: the index is derived.
+    const damage = this.openChecked();
+    if (damage) {
+      await this.moveAsideDamaged(damage);
+      await this.rebuild();
+      return { rebuilt: true, replayed: 0 };
+    }
     const version = this.meta('version');
     const seq = Number(this.meta('seq') ?? -1);
     if (version !== INDEX_VERSION || seq < 0 || seq > this.store.lastSeq || seq < this.store.logTrimmedTo) {
@@ -166,6 +188,89 @@ export class MemoryIndex {
     return { rebuilt: false, replayed };
   }
 
+  /**
+   * Opens the file and runs SQLite's structural check over it (every page of every b-tree; see
+   * BENCHMARKS.md #10 for its cost). Returns why the file cannot be trusted, or undefined.
+   */
+  private openChecked(): string | undefined {
+    try {
+      this.openDb();
+      const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+      if (rows.length === 1 && rows[0]!.quick_check === 'ok') return undefined;
+      return `quick_check: ${rows.slice(0, 3).map((r) => r.quick_check.replace(/\s+/g, ' ')).join('; ')}`;
+    } catch (err) {
+      if (!isSqliteCorruption(err)) throw err;
+      return (err as Error).message;
+    }
+  }
+
+  /** Closes the damaged file and renames it (and its WAL) aside; the caller rebuilds. */
+  private async moveAsideDamaged(reason: string): Promise<void> {
+    this.damage = { reason, at: new Date().toISOString() };
+    this.logger.error({ reason, path: this.path }, 'the keyword index is damaged: moved aside, rebuilding it from the store');
+    try {
+      if (this.db?.open) this.db.close();
+    } catch {
+      // A damaged file may fail to close cleanly; it is moved aside either way.
+    }
+    await moveAside(this.path);
+    for (const suffix of ['-wal', '-shm']) await rm(this.path + suffix, { force: true });
+  }
+
+  /**
+   * Damage found while running (SQLITE_CORRUPT from a query or a write): move the file aside and
+   * rebuild in the background; meanwhile keyword queries answer nothing and listings come from
+   * the rebuilding index. Every store write is in the store, so the rebuild loses nothing.
+   */
+  private recover(err: unknown): void {
+    if (!isSqliteCorruption(err)) throw err;
+    if (this.recovering) return;
+    this.recovering = (async () => {
+      await this.moveAsideDamaged((err as Error).message);
+      await this.rebuild();
+      this.recoveryError = undefined;
+    })()
+      .catch((e: unknown) => {
+        this.recoveryError = (e as Error).message;
+        this.logger.error({ err: this.recoveryError }, 'rebuilding the damaged keyword index failed; `mesh reindex` retries');
+      })
+      .finally(() => (this.recovering = undefined));
+  }
+
+  /** Runs a read; damage starts a recovery and answers `fallback` instead of failing the caller. */
+  private guarded<T>(fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.recover(err);
+      return fallback;
+    }
+  }
+
+  /** Resolves when no recovery runs (before closing, and for callers that want complete answers). */
+  async recovered(): Promise<void> {
+    await this.recovering;
+  }
+
+  /** True while a damaged index is rebuilt: keyword search answers nothing meanwhile. */
+  get rebuilding(): boolean {
+    return this.recovering !== undefined;
+  }
+
+  health(): IndexHealth {
+    const damage = this.damage ? `; damaged at ${this.damage.at} (${this.damage.reason}), moved aside` : '';
+    if (this.recovering) return { state: 'rebuilding', detail: `rebuilding from the store${damage}; keyword search answers nothing until it ends` };
+    if (this.recoveryError) return { state: 'failed', detail: `rebuild failed: ${this.recoveryError}${damage}; run \`mesh reindex\`` };
+    try {
+      const n = (this.stmts.total.get() as { n: number }).n;
+      this.db.prepare("SELECT rowid FROM memory_fts WHERE memory_fts MATCH 'doctor' LIMIT 1").all();
+      return { state: 'ok', detail: `${n} memories indexed, at store seq ${this.appliedSeq} of ${this.store.lastSeq}${damage ? `; rebuilt${damage}` : ''}` };
+    } catch (err) {
+      this.recover(err);
+      return { state: 'rebuilding', detail: `${this.path}: ${(err as Error).message}; moved aside, rebuilding` };
+    }
+  }
+
   /** Rebuilds from the stored views in large transactions, reporting progress. */
   async rebuild(onProgress?: (done: number) => void): Promise<number> {
     this.db?.close();
@@ -188,15 +293,33 @@ export class MemoryIndex {
     }
     insert(batch);
     n += batch.length;
+    // Writes committed during the scan were applied as they came and may then have been
+    // overwritten by the older view the scan read: apply the newest view of each once more.
+    const replay = this.db.transaction((entries: { id: string; view: Memory | undefined }[]) => {
+      for (const e of entries) {
+        if (e.view) this.applyRow(e.view);
+        else this.removeRow(e.id);
+      }
+    });
+    const since: { id: string; view: Memory | undefined }[] = [];
+    for await (const entry of this.store.changesSince(seq)) {
+      if (entry.collection === 'memories') since.push({ id: entry.id, view: entry.op === 'erase' ? undefined : await this.store.view<Memory>('memories', entry.id) });
+    }
+    replay(since);
     onProgress?.(n);
     this.setMeta('version', INDEX_VERSION);
     this.setMeta('seq', String(seq));
     this.appliedSeq = seq;
-    await this.checkpoint();
+    this.checkpointNow(false);
     return n;
   }
 
   keywordSearch(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
+    if (this.recovering) return [];
+    return this.guarded([], () => this.keywordSearchNow(query, filter, limit));
+  }
+
+  private keywordSearchNow(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
     const tokens = queryTokens(query);
     if (tokens.length === 0) return [];
     const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
@@ -218,6 +341,11 @@ export class MemoryIndex {
    * memories are dropped, as in keywordSearch, so a broad synonym cannot flood the list.
    */
   phraseSearch(phrases: readonly (readonly string[])[], filter: CatalogFilter, limit: number): KeywordHit[] {
+    if (this.recovering) return [];
+    return this.guarded([], () => this.phraseSearchNow(phrases, filter, limit));
+  }
+
+  private phraseSearchNow(phrases: readonly (readonly string[])[], filter: CatalogFilter, limit: number): KeywordHit[] {
     const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
     // A phrase is held by no more memories than its rarest word.
     const kept = phrases.filter((p) => p.length > 0).map((p) => ({ p, df: Math.min(...p.map((w) => this.docFrequency(w))) })).filter((x) => x.df <= common);
@@ -231,7 +359,7 @@ export class MemoryIndex {
 
   /** The keyword index's stem of one word ("brokers" → "broker"); the word itself if it has none. */
   stem(word: string): string {
-    return this.indexTermsOf(word)[0] ?? word;
+    return this.guarded(word, () => this.indexTermsOf(word)[0] ?? word);
   }
 
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
@@ -290,6 +418,10 @@ export class MemoryIndex {
 
   /** Ids passing the filter in id order, after `after` (exclusive): stable pages for an export. */
   idsAfter(after: string | undefined, filter: CatalogFilter, limit: number): string[] {
+    return this.guarded([], () => this.idsAfterNow(after, filter, limit));
+  }
+
+  private idsAfterNow(after: string | undefined, filter: CatalogFilter, limit: number): string[] {
     const { sql, params } = whereOf(filter, 'm');
     const conds = [...(after === undefined ? [] : ['m.id > ?']), ...(sql ? [sql] : [])];
     const rows = this.db.prepare(`SELECT id FROM memories m ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY id LIMIT ?`).all(...(after === undefined ? [] : [after]), ...params, limit) as { id: string }[];
@@ -299,26 +431,25 @@ export class MemoryIndex {
   /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
   list(filter: CatalogFilter, limit: number): string[] {
     const { sql, params } = whereOf(filter, 'm');
-    const rows = this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[];
-    return rows.map((r) => r.id);
+    return this.guarded([], () => (this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[]).map((r) => r.id));
   }
 
   count(filter: CatalogFilter): number {
     const { sql, params } = whereOf(filter, 'm');
-    return (this.db.prepare(`SELECT count(*) AS n FROM memories m ${sql ? `WHERE ${sql}` : ''}`).get(...params) as { n: number }).n;
+    return this.guarded(0, () => (this.db.prepare(`SELECT count(*) AS n FROM memories m ${sql ? `WHERE ${sql}` : ''}`).get(...params) as { n: number }).n);
   }
 
   /** Live (not deleted) memories grouped by a catalog column, with the latest update. */
   groupBy(column: 'category' | 'machine' | 'project' | 'agent', filter: CatalogFilter = {}): CountRow[] {
     const { sql, params } = whereOf(filter, 'm');
-    return this.db.prepare(
+    return this.guarded([], () => this.db.prepare(
       `SELECT ${column} AS name, count(*) AS count, max(updated) AS last FROM memories m ${sql ? `WHERE ${sql}` : ''} GROUP BY ${column} ORDER BY count DESC, name`,
-    ).all(...params) as CountRow[];
+    ).all(...params) as CountRow[]);
   }
 
   /** Soft-deleted memories whose deletion is older than `cutoff`. */
   deletedBefore(cutoff: number): string[] {
-    return (this.stmts.deletedBefore.all(cutoff) as { id: string }[]).map((r) => r.id);
+    return this.guarded([], () => (this.stmts.deletedBefore.all(cutoff) as { id: string }[]).map((r) => r.id));
   }
 
   /**
@@ -326,13 +457,19 @@ export class MemoryIndex {
    * store drop log entries every index has. After an erasure this removes the erased text from disk.
    */
   async checkpoint(opts: { erasure?: boolean } = {}): Promise<void> {
+    // During a recovery the file is written afresh by the rebuild, which checkpoints at its end.
+    if (this.recovering) return await this.recovering;
+    this.guarded(undefined, () => this.checkpointNow(opts.erasure === true));
+    await Promise.resolve();
+  }
+
+  private checkpointNow(erasure: boolean): void {
     const seq = this.appliedSeq;
     // Deleted rows' postings stay in older segments until a merge (FTS5 secure-delete is off, see
     // openDb); optimize rewrites the index into a single segment without them.
-    if (opts.erasure) this.db.prepare(`INSERT INTO memory_fts (memory_fts) VALUES ('optimize')`).run();
+    if (erasure) this.db.prepare(`INSERT INTO memory_fts (memory_fts) VALUES ('optimize')`).run();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.checkpointedSeq = seq;
-    await Promise.resolve();
   }
 
   /** The store sequence this index has durably caught up to (the log may be trimmed up to it). */
@@ -343,6 +480,10 @@ export class MemoryIndex {
   /** The ids among `ids` that pass the filter, in the given order. */
   filterIds(ids: readonly string[], filter: CatalogFilter): string[] {
     if (ids.length === 0) return [];
+    return this.guarded([], () => this.filterIdsNow(ids, filter));
+  }
+
+  private filterIdsNow(ids: readonly string[], filter: CatalogFilter): string[] {
     const { sql, params } = whereOf(filter, 'm');
     // CROSS JOIN makes SQLite look each id up by its unique index instead of scanning by a filter column.
     const rows = this.db.prepare(`SELECT m.id AS id FROM json_each(?) j CROSS JOIN memories m ON m.id = j.value ${sql ? `WHERE ${sql}` : ''}`).all(
@@ -355,7 +496,12 @@ export class MemoryIndex {
 
   close(): void {
     if (this.db?.open) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        // Damage found while closing is found again (and repaired) by the next start's check.
+        if (!isSqliteCorruption(err)) throw err;
+      }
       this.db.close();
     }
   }

@@ -53,6 +53,8 @@ export class MemoryVectors {
   private timer: NodeJS.Timeout | undefined;
   private rebuilding: Promise<number> | undefined;
   private progress = { done: 0, total: 0 };
+  /** Why the saved index was last found damaged and moved aside (shown by `mesh doctor`). */
+  private damage: { reason: string; at: string } | undefined;
 
   /**
    * @param deps.settled resolves when no bulk replication is running; replicated memories are
@@ -77,14 +79,19 @@ export class MemoryVectors {
       vectors: this.index?.size ?? 0,
       queued: this.queue.size + this.urgent.size,
       rebuilding: this.rebuilding ? this.progress : null,
+      damaged: this.damage ?? null,
     };
   }
 
   async open(): Promise<{ state: string; replayed: number }> {
     const { store, embedder, dir, logger } = this.deps;
-    this.cache = new EmbeddingCache(join(dir, 'embeddings.sqlite'));
+    this.cache = EmbeddingCache.open(join(dir, 'embeddings.sqlite'), embedder.dimension, logger);
     const opened = await HnswVectorIndex.open(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
     this.index = opened.index;
+    if (opened.state === 'corrupt') {
+      this.damage = { reason: opened.reason, at: new Date().toISOString() };
+      logger.error({ reason: opened.reason }, 'the vector index failed its check: moved aside, rebuilding it from the store');
+    }
     const state = await this.readState();
     store.onCommit((event) => {
       if (event.collection !== 'memories') return;
@@ -251,9 +258,11 @@ export class MemoryVectors {
     this.savedSeq = seq;
   }
 
+  /** The saved state, or undefined when missing or damaged (either way the index is rebuilt). */
   private async readState(): Promise<VectorState | undefined> {
     try {
-      return JSON.parse(await readFile(join(this.deps.dir, 'state.json'), 'utf8')) as VectorState;
+      const state = JSON.parse(await readFile(join(this.deps.dir, 'state.json'), 'utf8')) as Partial<VectorState>;
+      return Number.isSafeInteger(state.seq) && typeof state.modelId === 'string' ? (state as VectorState) : undefined;
     } catch {
       return undefined;
     }

@@ -31,8 +31,11 @@ export const HNSW_INITIAL_CAPACITY = 1_024;
 /** Capacity multiplier when the index is full: doubling keeps the number of (costly, copying) resizes logarithmic. */
 export const HNSW_GROWTH_FACTOR = 2;
 
-/** Sidecar format version; a mismatch makes `open` report the index as stale so it is rebuilt. */
-export const HNSW_FORMAT_VERSION = 1;
+/**
+ * Sidecar format version; a mismatch makes `open` report the index as stale so it is rebuilt.
+ * 2: the sidecar carries the index file's SHA-256, checked before hnswlib reads the file.
+ */
+export const HNSW_FORMAT_VERSION = 2;
 
 /** Reciprocal rank fusion constant from Cormack et al. (2009): damps the head so no single list dominates. */
 export const RRF_K = 60;

@@ -65,9 +65,9 @@ export function registerMemoryCommands(program: Command): void {
     .action(async (query: string, opts: CommonOptions & { limit?: number; mode?: string; category?: string; project?: string; machine?: string; tags?: string[]; deleted?: boolean }) => {
       try {
         const params = { query, limit: opts.limit, mode: opts.mode, category: opts.category, project: opts.project, machine: opts.machine, tags: opts.tags, include_deleted: opts.deleted };
-        const r = await withDaemon(opts, (c) => c.call<{ results: SearchResult[]; mode: string; expanded?: string[] }>('memory.search', params));
+        const r = await withDaemon(opts, (c) => c.call<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }>('memory.search', params));
         if (opts.json) printJson(r);
-        else printText(listText(`Results for "${query}"${r.expanded?.length ? ` (also searched: ${r.expanded.join(', ')})` : ''}`, r.results));
+        else printText(listText(`Results for "${query}"${r.expanded?.length ? ` (also searched: ${r.expanded.join(', ')})` : ''}`, r.results) + (r.notice ? `\nNote: ${r.notice}` : ''));
       } catch (err) {
         fail(err);
       }

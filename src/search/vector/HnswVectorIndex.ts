@@ -13,8 +13,10 @@ import {
   HNSW_M,
   HNSW_RANDOM_SEED,
 } from '../constants.js';
+import { sha256File } from '../fileDigest.js';
+import { moveAside } from '../moveAside.js';
 import { commitFile } from './atomicFile.js';
-import { HnswSidecarSchema, SIDECAR_FILE } from './hnswSidecar.js';
+import { HnswSidecarSchema, LOADING_MARKER, SIDECAR_FILE } from './hnswSidecar.js';
 import type { HnswSidecar } from './hnswSidecar.js';
 import type { VectorHit, VectorIndex } from './VectorIndex.js';
 
@@ -32,12 +34,14 @@ export interface HnswIndexOptions {
 
 /**
  * What `open` found. `loaded`: the saved index, ready. `missing` / `stale` (another model id,
- * dimension or format, or unreadable files): a new empty index for the same directory, and
- * the caller re-adds every vector (the index is derived data), then saves.
+ * dimension or format): a new empty index for the same directory, and the caller re-adds every
+ * vector (the index is derived data), then saves. `corrupt`: the files failed their check
+ * (checksum, structure, or a previous process died reading them) and were moved aside
+ * (`*.corrupt-<time>`); a new empty index as for `stale`.
  */
 export type HnswOpenResult =
   | { state: 'loaded'; index: HnswVectorIndex }
-  | { state: 'missing' | 'stale'; index: HnswVectorIndex; reason: string };
+  | { state: 'missing' | 'stale' | 'corrupt'; index: HnswVectorIndex; reason: string };
 
 /**
  * VectorIndex over hnswlib-node (HNSW graph, cosine space), persisted in `dir` as
@@ -80,6 +84,13 @@ export class HnswVectorIndex implements VectorIndex {
 
   /** Loads the index saved in `dir` when it matches `opts`; otherwise says why and returns a new empty one. */
   static async open(dir: string, opts: HnswIndexOptions): Promise<HnswOpenResult> {
+    const corrupt = async (reason: string, file?: string): Promise<HnswOpenResult> => {
+      for (const name of [SIDECAR_FILE, ...(file ? [file] : [])]) await moveAside(join(dir, name));
+      await rm(join(dir, LOADING_MARKER), { force: true });
+      return { state: 'corrupt', index: HnswVectorIndex.create(dir, opts), reason };
+    };
+    const died = await readFile(join(dir, LOADING_MARKER), 'utf8').catch(() => undefined);
+    if (died !== undefined) return corrupt('a previous start died while reading the index file', /^vectors-[0-9a-f]+\.hnsw$/.test(died) ? died : undefined);
     let text: string;
     try {
       text = await readFile(join(dir, SIDECAR_FILE), 'utf8');
@@ -90,23 +101,36 @@ export class HnswVectorIndex implements VectorIndex {
     const stale = (reason: string): HnswOpenResult => ({ state: 'stale', index: HnswVectorIndex.create(dir, opts), reason });
     let sidecar: HnswSidecar;
     try {
+      const version = (JSON.parse(text) as { version?: unknown }).version;
+      if (version !== HNSW_FORMAT_VERSION) return stale(`format version ${String(version)}, expected ${HNSW_FORMAT_VERSION}`);
       sidecar = HnswSidecarSchema.parse(JSON.parse(text));
     } catch (err) {
-      return stale(`unreadable ${SIDECAR_FILE}: ${err instanceof Error ? err.message : String(err)}`);
+      return corrupt(`unreadable ${SIDECAR_FILE}: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
     }
-    if (sidecar.version !== HNSW_FORMAT_VERSION) return stale(`format version ${sidecar.version}, expected ${HNSW_FORMAT_VERSION}`);
     if (sidecar.modelId !== opts.modelId) return stale(`built with model "${sidecar.modelId}", now "${opts.modelId}"`);
     if (sidecar.dimension !== opts.dimension) return stale(`dimension ${sidecar.dimension}, now ${opts.dimension}`);
-    if (sidecar.keys.length !== sidecar.labels.length) return stale('keys and labels differ in length');
+    const shape = sidecarShapeError(sidecar);
+    if (shape) return corrupt(`${SIDECAR_FILE}: ${shape}`, sidecar.file);
+
+    // hnswlib trusts the file it reads: a damaged link list loads fine and crashes the process at
+    // a later search. Only a file whose bytes are exactly those saved is handed to it.
+    const digest = await sha256File(join(dir, sidecar.file)).catch((err: NodeJS.ErrnoException) => err);
+    if (digest instanceof Error) {
+      if (digest.code === 'ENOENT') return corrupt(`index file ${sidecar.file} is missing`);
+      throw digest;
+    }
+    if (digest !== sidecar.sha256) return corrupt(`index file ${sidecar.file} fails its checksum (sha256 ${digest.slice(0, 12)}…, saved ${sidecar.sha256.slice(0, 12)}…)`, sidecar.file);
 
     const hnsw = new HierarchicalNSW('cosine', sidecar.dimension);
+    await writeFile(join(dir, LOADING_MARKER), sidecar.file);
     try {
       await hnsw.readIndex(join(dir, sidecar.file), true);
     } catch (err) {
-      return stale(`index file ${sidecar.file} unreadable: ${err instanceof Error ? err.message : String(err)}`);
+      return corrupt(`index file ${sidecar.file} unreadable: ${err instanceof Error ? err.message : String(err)}`, sidecar.file);
     }
+    await rm(join(dir, LOADING_MARKER), { force: true });
     if (hnsw.getCurrentCount() !== sidecar.keys.length + sidecar.deletedSlots) {
-      return stale(`index file holds ${hnsw.getCurrentCount()} slots, sidecar expects ${sidecar.keys.length + sidecar.deletedSlots}`);
+      return corrupt(`index file holds ${hnsw.getCurrentCount()} slots, sidecar expects ${sidecar.keys.length + sidecar.deletedSlots}`, sidecar.file);
     }
     // readIndex resets ef to hnswlib's default (10); the constructor sets ours.
     const index = new HnswVectorIndex(dir, sidecar.modelId, sidecar.dimension, hnsw, opts.ef ?? HNSW_EF_SEARCH);
@@ -198,8 +222,9 @@ export class HnswVectorIndex implements VectorIndex {
 
   /**
    * Writes the graph to a new file, then the sidecar naming it (the commit point), then removes
-   * older index files. The graph is serialised synchronously, so no mutation can interleave
-   * (about 0.4 s for 100k 256-d vectors, a 112 MiB file). Saves run one at a time.
+   * older index files. The graph and its key tables are captured synchronously, so no mutation
+   * can interleave (about 0.4 s for 100k 256-d vectors, a 112 MiB file); the sidecar carries the
+   * file's SHA-256, which `open` checks before hnswlib reads it. Saves run one at a time.
    */
   save(): Promise<void> {
     const next = this.saving.then(() => this.saveNow());
@@ -213,21 +238,22 @@ export class HnswVectorIndex implements VectorIndex {
     const file = `vectors-${randomBytes(6).toString('hex')}.hnsw`;
     const tmp = join(this.dir, `${file}.tmp`);
     this.hnsw.writeIndexSync(tmp);
-    const sidecar: HnswSidecar = {
-      version: HNSW_FORMAT_VERSION,
-      modelId: this.modelId,
-      dimension: this.dimension,
-      space: 'cosine',
-      m: HNSW_M,
-      efConstruction: HNSW_EF_CONSTRUCTION,
-      file,
-      nextLabel: this.nextLabel,
-      deletedSlots: this.deletedSlots,
-      keys: [...this.labelOf.keys()],
-      labels: [...this.labelOf.values()],
-    };
+    // The tables are taken in the same synchronous step as the graph, before any await lets a
+    // mutation in; the checksum is read back from the file, so it covers the bytes on disk.
+    const tables = { nextLabel: this.nextLabel, deletedSlots: this.deletedSlots, keys: [...this.labelOf.keys()], labels: [...this.labelOf.values()] };
     this.dirty = false;
     try {
+      const sidecar: HnswSidecar = {
+        version: HNSW_FORMAT_VERSION,
+        modelId: this.modelId,
+        dimension: this.dimension,
+        space: 'cosine',
+        m: HNSW_M,
+        efConstruction: HNSW_EF_CONSTRUCTION,
+        file,
+        sha256: await sha256File(tmp),
+        ...tables,
+      };
       await commitFile(tmp, join(this.dir, file));
       const sidecarTmp = join(this.dir, `${SIDECAR_FILE}.tmp`);
       await writeFile(sidecarTmp, JSON.stringify(sidecar));
@@ -252,4 +278,14 @@ export class HnswVectorIndex implements VectorIndex {
       throw new InvalidInputError(`vector has dimension ${vector.length}, index expects ${this.dimension}`);
     }
   }
+}
+
+/** Why a sidecar's key/label tables cannot describe a real index, or undefined when they can. */
+function sidecarShapeError(s: HnswSidecar): string | undefined {
+  if (s.keys.length !== s.labels.length) return 'keys and labels differ in length';
+  if (new Set(s.keys).size !== s.keys.length) return 'a key is listed twice';
+  const labels = new Set(s.labels);
+  if (labels.size !== s.labels.length) return 'a label is listed twice';
+  for (const label of labels) if (label >= s.nextLabel) return `label ${label} is not below nextLabel ${s.nextLabel}`;
+  return undefined;
 }

@@ -14,6 +14,8 @@ export const HnswSidecarSchema = z.object({
   efConstruction: z.number().int().positive(),
   /** The index file in the same directory that this sidecar describes. */
   file: z.string().regex(/^vectors-[0-9a-f]+\.hnsw$/),
+  /** SHA-256 of that file as written: verified before hnswlib parses it (it trusts its input and crashes on a damaged one). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Labels are never reused, so a label can never point at another key's old vector. */
   nextLabel: z.number().int().nonnegative(),
   /** Slots held by removed vectors; hnswlib reuses them before the index has to grow. */
@@ -26,3 +28,10 @@ export const HnswSidecarSchema = z.object({
 export type HnswSidecar = z.infer<typeof HnswSidecarSchema>;
 
 export const SIDECAR_FILE = 'vectors.json';
+
+/**
+ * Written just before hnswlib reads an index file and removed once it has: found at the next
+ * open, it means the process died inside the native read, and the files are moved aside instead
+ * of being read again (no crash loop, whatever the cause).
+ */
+export const LOADING_MARKER = 'loading';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HnswVectorIndex } from '../../../src/search/vector/HnswVectorIndex.js';
+import { breakHnswLinks } from '../../helpers/corrupt.js';
 import { mulberry32 } from '../../helpers/prng.js';
 
 const SEED = Number(process.env['TEST_SEED'] ?? 20261122);
@@ -116,7 +117,7 @@ describe('HnswVectorIndex', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.hnsw'))).toHaveLength(1);
   });
 
-  it('reports a missing index, and a stale one (other model, dimension, or broken files)', async () => {
+  it('reports a missing index, a stale one (other model, dimension) and a corrupt one (broken files, moved aside)', async () => {
     expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('missing');
     const index = HnswVectorIndex.create(dir, OPTS);
     index.add('a', unit(1, 0, 0));
@@ -130,11 +131,39 @@ describe('HnswVectorIndex', () => {
     const sidecar = join(dir, 'vectors.json');
     const text = readFileSync(sidecar, 'utf8');
     writeFileSync(sidecar, text.slice(0, 20));
-    expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('stale');
+    expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('corrupt');
+    expect(readdirSync(dir).some((f) => /^vectors\.json\.corrupt-\d+$/.test(f))).toBe(true);
     writeFileSync(sidecar, text);
     const file = readdirSync(dir).find((f) => f.endsWith('.hnsw'))!;
     rmSync(join(dir, file));
-    expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('stale');
+    expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('corrupt');
+  });
+
+  it('never hands hnswlib a file whose bytes differ from those saved: checksum, then moved aside', async () => {
+    const index = HnswVectorIndex.create(dir, OPTS);
+    index.add('a', unit(1, 0, 0));
+    index.add('b', unit(0, 1, 0));
+    await index.save();
+    const file = readdirSync(dir).find((f) => f.endsWith('.hnsw'))!;
+    breakHnswLinks(join(dir, file));
+
+    const opened = await HnswVectorIndex.open(dir, OPTS);
+    expect(opened).toMatchObject({ state: 'corrupt', reason: expect.stringContaining('checksum') as unknown });
+    expect(opened.index.size).toBe(0);
+    const left = readdirSync(dir);
+    expect(left.filter((f) => f.endsWith('.hnsw'))).toEqual([]);
+    expect(left.some((f) => f.startsWith(`${file}.corrupt-`))).toBe(true);
+    expect((await HnswVectorIndex.open(dir, OPTS)).state).toBe('missing');
+  });
+
+  it('moves the files aside instead of reading them again when a previous start died inside the native read', async () => {
+    const index = HnswVectorIndex.create(dir, OPTS);
+    index.add('a', unit(1, 0, 0));
+    await index.save();
+    const file = readdirSync(dir).find((f) => f.endsWith('.hnsw'))!;
+    writeFileSync(join(dir, 'loading'), file);
+    expect(await HnswVectorIndex.open(dir, OPTS)).toMatchObject({ state: 'corrupt', reason: expect.stringContaining('died') as unknown });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.hnsw') || f === 'loading' || f === 'vectors.json')).toEqual([]);
   });
 
   it('has recall@10 >= 0.95 against brute force on 5k clustered vectors', () => {
