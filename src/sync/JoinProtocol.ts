@@ -44,7 +44,8 @@ export class JoinProtocol {
         return;
       }
       // Teams the joiner asks for are not granted: a team admin grants them (signed), never the joiner.
-      await this.deps.membership.add(peer, { name: req.name, addrs: req.addrs });
+      // A retry after a lost reply finds it admitted already.
+      if (!this.deps.membership.isMember(peer)) await this.deps.membership.add(peer, { name: req.name, addrs: req.addrs });
       await io.send({ t: 'joined', mesh: this.deps.meshId });
       await io.close();
       this.deps.onJoined(peer);
