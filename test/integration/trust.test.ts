@@ -78,7 +78,7 @@ describe('signed membership against a compromised member', () => {
     // A write from alpha reaching charlie shows the link works: the forged document was offered and refused.
     const marker = await a.store('after the forgery zqforgedmarker');
     await eventually(async () => (await c.search('zqforgedmarker')).some((r) => r.id === marker), 'marker on charlie', 60_000);
-    await eventually(async () => linesMatching(a, /refused a document from a peer/).some((l) => l.includes('"guard":"membership"')), 'alpha to refuse charlie’s membership document', 60_000);
+    await eventually(() => Promise.resolve(linesMatching(a, /refused a document from a peer/).some((l) => l.includes('"guard":"membership"'))), 'alpha to refuse charlie’s membership document', 60_000);
     for (const h of [a, b]) {
       await h.json(['sync']).catch(() => undefined);
       const peers = await peersOf(h);
@@ -98,7 +98,7 @@ describe('signed membership against a compromised member', () => {
     writeFileSync(join(d.home.dir, 'mesh.json'), readFileSync(join(c.home.dir, 'mesh.json')));
     await d.start(['--peer', `${a.addr}/p2p/${ids.a}`]);
     const dId = await d.peerId();
-    await eventually(async () => linesMatching(a, /refused a connection from a peer that is not a member/).some((l) => l.includes(dId)), 'alpha to refuse delta', 60_000);
+    await eventually(() => Promise.resolve(linesMatching(a, /refused a connection from a peer that is not a member/).some((l) => l.includes(dId))), 'alpha to refuse delta', 60_000);
     expect((await peersOf(d)).some((p) => p.peer === ids.a && p.connected)).toBe(false);
     await d.json(['sync']).catch(() => undefined);
     expect(await d.search('zqforgedmarker')).toEqual([]);
@@ -127,7 +127,7 @@ describe('signed membership against a compromised member', () => {
     // bravo's key signs an erasure dated after its removal; charlie's files carry it to alpha.
     await forgeTombstone(c.home.dir, b.home.dir, 'memories', keep, Date.now());
     await c.start();
-    await eventually(async () => linesMatching(a, /rejected a tombstone/).length > 0, 'alpha to reject the tombstone', 60_000);
+    await eventually(() => Promise.resolve(linesMatching(a, /rejected a tombstone/).length > 0), 'alpha to reject the tombstone', 60_000);
     expect((await a.cli(['get', keep])).code).toBe(0);
   });
 
@@ -140,7 +140,7 @@ describe('signed membership against a compromised member', () => {
     expect(rejoin.code).toBe(0);
     const refusals = () => linesMatching(a, /refused a connection/).filter((l) => l.includes(ids.b)).length;
     await b.start();
-    await eventually(async () => refusals() > 0, 'alpha to refuse bravo', 60_000);
+    await eventually(() => Promise.resolve(refusals() > 0), 'alpha to refuse bravo', 60_000);
     const after = await a.store('after bravo was removed zqafterremove');
     await eventually(async () => (await c.search('zqafterremove')).some((r) => r.id === after), 'write on charlie', 60_000);
     await b.json(['sync']).catch(() => undefined);
