@@ -123,7 +123,7 @@ export class DocApplier {
   /** Applies a signed erasure; false when the signature does not verify (or we have it already). */
   async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
     if (await this.deps.store.tombstone(c, id)) return false;
-    const valid = await verifyTombstone(c, id, tomb, (p) => this.deps.membership.get(p) !== undefined);
+    const valid = await verifyTombstone(c, id, tomb, (p, at) => this.deps.membership.mayErase(p, at));
     if (!valid) {
       this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
       return false;
