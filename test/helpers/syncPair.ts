@@ -1,11 +1,11 @@
 import * as A from '@automerge/automerge';
 import { silentLogger } from '../../src/log.js';
-import { Membership } from '../../src/mesh/Membership.js';
 import type { IncomingGuard } from '../../src/sync/IncomingGuard.js';
 import { SyncEngine } from '../../src/sync/SyncEngine.js';
 import type { Memory } from '../../src/domain/Memory.js';
 import { toMemory, type MemoryDoc } from '../../src/domain/Memory.js';
 import { ACTOR, openStack } from './memoryStack.js';
+import { StaticMembership } from './staticMembership.js';
 import type { MemoryNetwork } from './memoryTransport.js';
 import { tmpHome } from './tmpHome.js';
 
@@ -33,9 +33,7 @@ export async function syncHost(net: MemoryNetwork, peer: string, members: readon
   const actorId = Buffer.from(peer.padEnd(16, '-')).toString('hex').slice(0, 32);
   const stack = await openStack(home.dir, { actorId });
   const logger = silentLogger();
-  const membership = new Membership(stack.store, actorId, logger);
-  await membership.start();
-  for (const m of members) await membership.add(m, { name: m, addrs: [], teams: [], added_by: 'test' }, ACTOR);
+  const membership = new StaticMembership(members);
   let s = opts.seed ?? 1;
   const engine = new SyncEngine({
     store: stack.store,
