@@ -91,3 +91,12 @@ export const DEFAULT_ANALYTICS_WINDOW_HOURS = 24 * 7;
 
 /** How often an MCP session with a registered agent retries a lost daemon connection (so its heartbeat resumes after a daemon restart). */
 export const DAEMON_RECONNECT_INTERVAL_MS = 2_000;
+
+/**
+ * How long after a host first runs signed authorship (its upgrade, or its creation) it still
+ * accepts unsigned changes under actors bound to no member: legacy history, and writes of hosts
+ * not upgraded yet (a rolling upgrade, a laptop that was offline). Long enough for both; after
+ * it an unsigned change is refused unless this host already holds it. `MESH_AUTHORSHIP_LEGACY_DAYS`
+ * overrides it (0 closes the window at once, for a mesh that has finished upgrading).
+ */
+export const AUTHORSHIP_LEGACY_WINDOW_DAYS = 14;

@@ -17,6 +17,8 @@ import { MeshNode } from './MeshNode.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
 import { signTombstone } from './tombstones.js';
+import { AuthorshipGuard } from '../authorship/AuthorshipGuard.js';
+import { legacyWindowEnd } from '../authorship/legacyWindow.js';
 
 export interface ReplicatorOptions {
   store: DocStore;
@@ -65,7 +67,7 @@ export class Replicator {
   private readonly actor: Actor;
 
   constructor(private readonly opts: ReplicatorOptions) {
-    this.membership = new Membership(opts.store, opts.identity.actorId, opts.logger.child({ mod: 'membership' }));
+    this.membership = new Membership(opts.store, opts.store.actor ?? opts.identity.actorId, opts.logger.child({ mod: 'membership' }));
     this.invites = new Invites(opts.store);
     this.actor = { machine: opts.identity.name, agent: 'hivemesh-daemon' };
   }
@@ -102,6 +104,7 @@ export class Replicator {
     await this.importManifests();
     await this.membership.ensureSelf(self, { name: opts.identity.name, addrs: this.mesh.addrs(), teams: opts.config.teams, added_by: opts.identity.name }, this.actor);
 
+    const legacyUntil = await legacyWindowEnd(opts.store);
     this.sync = new SyncEngine({
       store: opts.store,
       membership: this.membership,
@@ -109,6 +112,7 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
+      guards: [new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil })],
     });
     await this.sync.start();
     this.join = new JoinProtocol({

@@ -16,6 +16,7 @@ import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, ty
 import { PROJECTORS } from './projectors.js';
 import { verifyTombstone } from './tombstones.js';
 import { checkIncoming, type IncomingGuard } from './IncomingGuard.js';
+import { signaturesFor } from '../authorship/replySignatures.js';
 
 /** What this host knows of its sync with one peer; persisted so a reconnect resumes from the cursor. */
 export interface PeerSyncState {
@@ -55,7 +56,8 @@ interface Answered {
   epoch: string | undefined;
 }
 
-type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected';
+/** `refused`: a guard's final refusal of this version; unlike `rejected` it never holds the cursor. */
+type ApplyOutcome = 'applied' | 'unchanged' | 'incomplete' | 'tombstoned' | 'rejected' | 'refused';
 
 const STATE_PREFIX = 'sync/';
 /** When this host last swept a peer's whole feed (epoch ms); outside STATE_PREFIX, which holds only peer states. */
@@ -344,10 +346,15 @@ export class SyncEngine {
 
   private async applyPayload(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
     try {
-      const verdict = await checkIncoming(this.deps.guards ?? [], { peer, collection: payload.c, id: payload.id, payload });
+      const incoming = { peer, collection: payload.c, id: payload.id, payload };
+      let verdict = await checkIncoming(this.deps.guards ?? [], incoming);
+      if (!verdict.ok && verdict.retryAfterMembership) {
+        await this.syncMembership(peer);
+        verdict = await checkIncoming(this.deps.guards ?? [], incoming);
+      }
       if (!verdict.ok) {
         this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
-        return 'rejected';
+        return 'refused';
       }
       if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
       if (payload.missing) return 'unchanged';
@@ -376,8 +383,8 @@ export class SyncEngine {
       if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
       const scope = projector.scope(view);
       let seq: number | undefined;
-      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch);
-      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch);
+      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch, payload.sigs);
+      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch, payload.sigs);
       if (seq !== undefined) return 'applied';
     }
     if (await store.tombstone(c, id)) return 'tombstoned';
@@ -386,7 +393,8 @@ export class SyncEngine {
       c,
       id,
       (current) => {
-        let doc = current ?? A.init<unknown>();
+        // Our own actor, so a later local edit of this cached document is signed under it.
+        let doc = current ?? A.init<unknown>(store.actor ? { actor: store.actor } : undefined);
         if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
         if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
         complete = hasAllHeads(doc, payload.heads);
@@ -395,7 +403,7 @@ export class SyncEngine {
         const view = projector.view(doc);
         return { doc, view, scope: projector.scope(view) };
       },
-      { origin: peer },
+      { origin: peer, sigs: payload.sigs },
     );
     if (!complete) return 'incomplete';
     return changed ? 'applied' : 'unchanged';
@@ -458,7 +466,7 @@ export class SyncEngine {
     const stored = await store.readMany(docs.map((d) => ({ collection: d.c, id: d.id })));
     let size = 0;
     for (const [i, { c, id, heads }] of docs.entries()) {
-      const { tomb, view, heads: storedHeads, bytes, viewBytes } = stored[i]!;
+      const { tomb, view, heads: storedHeads, bytes, viewBytes, sigs } = stored[i]!;
       // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
       if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (tomb) {
@@ -475,7 +483,7 @@ export class SyncEngine {
       const last = heads.length > 0 && storedHeads ? this.lastWrites.get(`${c}/${id}`) : undefined;
       if (last && storedHeads && sameSet(last.heads, storedHeads) && sameSet(last.base, heads)) {
         size += last.changes.reduce((n, ch) => n + ch.byteLength, viewBytes);
-        out.push({ c, id, heads: storedHeads, changes: last.changes, view });
+        out.push({ c, id, heads: storedHeads, changes: last.changes, view, ...signaturesFor(sigs, last.changes) });
         continue;
       }
       if (heads.length > 0) {
@@ -492,7 +500,7 @@ export class SyncEngine {
           const withView = storedHeads && sameSet(storedHeads, docHeads) && known.length === heads.length ? { view } : {};
           const changes = A.getChangesSince(doc, known);
           size += changes.reduce((n, ch) => n + ch.byteLength, withView.view ? viewBytes : 0);
-          out.push({ c, id, heads: docHeads, changes, ...withView });
+          out.push({ c, id, heads: docHeads, changes, ...withView, ...signaturesFor(await store.signatures(c, id), changes) });
           continue;
         }
       }
@@ -502,12 +510,12 @@ export class SyncEngine {
         continue;
       }
       size += bytes.byteLength + viewBytes;
-      out.push({ c, id, heads: storedHeads ?? [], full: bytes, view });
+      out.push({ c, id, heads: storedHeads ?? [], full: bytes, view, ...(sigs ? { sigs } : {}) });
     }
     return { t: 'docs', docs: out };
   }
 
-  private async servePush(peer: string, docs: { c: Collection; id: string; heads: string[]; changes?: Uint8Array[] | undefined; tomb?: Tombstone | undefined }[]): Promise<void> {
+  private async servePush(peer: string, docs: { c: Collection; id: string; heads: string[]; changes?: Uint8Array[] | undefined; tomb?: Tombstone | undefined; sigs?: Uint8Array | undefined }[]): Promise<void> {
     const outcomes = await Promise.all(docs.map((d) => this.applyPayload(peer, d as DocPayload)));
     // A push we could not apply (missing history) is repaired by a pull from the same peer.
     if (outcomes.includes('incomplete')) this.pullQuietly(peer);
@@ -524,7 +532,7 @@ export class SyncEngine {
     if (!event.tomb && !event.changes) return;
     const payload: DocPayload = event.tomb
       ? { c: event.collection, id: event.id, heads: [], tomb: event.tomb }
-      : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes };
+      : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes, ...(event.sigs ? { sigs: event.sigs } : {}) };
     for (const peer of this.connectedMembers()) {
       if (!event.tomb && !this.deps.canShare(event.scope, peer)) continue;
       let queue = this.pushQueues.get(peer);

@@ -29,7 +29,9 @@ export const FeedRequest = z.object({
   mine: z.string().max(64).optional(),
 });
 export const GetRequest = z.object({ t: z.literal('get'), docs: z.array(z.object({ c: Collection, id: DocIdSchema, heads: Heads })).max(1_000) });
-export const PushDoc = z.object({ c: Collection, id: DocIdSchema, heads: Heads, changes: z.array(Bytes).max(10_000).optional(), tomb: TombstoneSchema.optional() });
+/** Signature records of the changes sent (src/authorship/signatureRecords.ts); absent from peers older than signed authorship. */
+const Sigs = Bytes.refine((b) => b.byteLength <= 4 * 1024 * 1024, 'signature records too large');
+export const PushDoc = z.object({ c: Collection, id: DocIdSchema, heads: Heads, changes: z.array(Bytes).max(10_000).optional(), tomb: TombstoneSchema.optional(), sigs: Sigs.optional() });
 export const PushRequest = z.object({ t: z.literal('push'), docs: z.array(PushDoc).max(1_000) });
 export const SyncRequest = z.discriminatedUnion('t', [FeedRequest, GetRequest, PushRequest]);
 export type SyncRequest = z.infer<typeof SyncRequest>;
@@ -45,6 +47,7 @@ export const DocPayload = z.object({
   view: z.unknown().optional(),
   tomb: TombstoneSchema.optional(),
   missing: z.boolean().optional(),
+  sigs: Sigs.optional(),
 });
 export type DocPayload = z.infer<typeof DocPayload>;
 export const DocsResponse = z.object({ t: z.literal('docs'), docs: z.array(DocPayload).max(1_000) });
