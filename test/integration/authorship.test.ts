@@ -31,7 +31,7 @@ async function forge(host: TestHost, opts: { actor?: string; sign: boolean }, id
   const paths = homePaths(host.home.dir);
   const me = hostAuthorship((await readIdentity(paths.identity))!);
   const actor = opts.actor ?? me.actor;
-  const store = new DocStore(paths.db, silentLogger(), actor, opts.sign ? { peer: me.peer, sign: me.signer.sign } : undefined);
+  const store = new DocStore(paths.db, silentLogger(), actor, opts.sign ? me.signer : undefined);
   await store.open();
   try {
     await store.mutate<MemoryDoc>('memories', id, (current) => {
