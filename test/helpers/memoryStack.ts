@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ChangeSigner } from '../../src/authorship/changeSignatures.js';
 import { MemoryService } from '../../src/domain/MemoryService.js';
 import { silentLogger } from '../../src/log.js';
 import { MemoryIndex } from '../../src/search/MemoryIndex.js';
@@ -9,9 +10,11 @@ import type { Actor } from '../../src/types.js';
 export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
 
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
-export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][] } = {}) {
+/** `author`: write as a host would, under the actor bound to its key and signing every change (src/authorship). */
+export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][]; author?: { actor: string; signer: ChangeSigner } } = {}) {
   const logger = silentLogger();
-  const store = new DocStore(join(dir, 'db'), logger, 'aa'.repeat(16));
+  const actor = opts.author?.actor ?? 'aa'.repeat(16);
+  const store = new DocStore(join(dir, 'db'), logger, actor, opts.author?.signer);
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();
@@ -20,7 +23,7 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     store,
     index,
     logger,
-    actorId: 'aa'.repeat(16),
+    actorId: actor,
     customCategories: opts.custom ?? [],
     retentionDays: opts.retentionDays ?? 30,
     ...(opts.now ? { now: opts.now } : {}),
