@@ -97,3 +97,12 @@ export const DAEMON_RECONNECT_INTERVAL_MS = 2_000;
  * cheap queries (milliseconds); a daemon that takes this long is stuck, which doctor reports.
  */
 export const DOCTOR_HEALTH_TIMEOUT_MS = 10_000;
+
+/**
+ * How long after a host first runs signed authorship (its upgrade, or its creation) it still
+ * accepts unsigned changes under actors bound to no member: legacy history, and writes of hosts
+ * not upgraded yet (a rolling upgrade, a laptop that was offline). Long enough for both; after
+ * it an unsigned change is refused unless this host already holds it. `MESH_AUTHORSHIP_LEGACY_DAYS`
+ * overrides it (0 closes the window at once, for a mesh that has finished upgrading).
+ */
+export const AUTHORSHIP_LEGACY_WINDOW_DAYS = 14;

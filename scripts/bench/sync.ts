@@ -22,7 +22,7 @@
  *     [--skip live,initial,reconnect,link,am] [--profile DIR]
  *
  * Source homes (pre-populated with corpus.ts memories and a caught-up vector index) are cached in
- * `.bench/sync-src-N` (`.bench/home100k` from search-latency.ts is used for 100k when present)
+ * `.bench/sync-src-N-signed` (written under the source host's key, so the receiver verifies signed changes)
  * and copied for every run, so runs never change them.
  */
 import '../../src/polyfills.js';
@@ -35,6 +35,7 @@ import * as A from '@automerge/automerge';
 import { Repo, type AnyDocumentId, type DocHandle } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { NodeFSStorageAdapter } from '@automerge/automerge-repo-storage-nodefs';
+import { hostAuthorship } from '../../src/authorship/hostAuthorship.js';
 import { initHome } from '../../src/daemon/initHome.js';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
@@ -125,13 +126,12 @@ interface ModelStatus {
 // ---------- source homes ----------
 
 async function sourceHome(n: number): Promise<string> {
-  const own = join(BENCH, `sync-src-${n}`);
+  // Signed by the source host, as every write is since signed authorship (issue 19): older unsigned caches are not reused.
+  const own = join(BENCH, `sync-src-${n}-signed`);
   if (existsSync(homePaths(own).db)) return own;
-  const shared = join(BENCH, 'home100k');
-  if (n === 100_000 && existsSync(homePaths(shared).db)) return shared;
   log(`populating ${own} with ${n} memories`);
-  await initHome(own, { name: 'source' });
-  const stack = await openStack(own);
+  const { identity } = await initHome(own, { name: 'source' });
+  const stack = await openStack(own, { author: hostAuthorship(identity) });
   const rand = mulberry32(5);
   let next = 0;
   await Promise.all(

@@ -9,6 +9,7 @@ import type { HostIdentity } from '../identity/HostIdentity.js';
 import type { Logger } from '../log.js';
 import { MemoryIndex } from '../search/MemoryIndex.js';
 import { DocStore } from '../store/DocStore.js';
+import { hostAuthorship } from '../authorship/hostAuthorship.js';
 import { buildApi } from './api.js';
 import { initHome } from './initHome.js';
 import { SocketServer } from './SocketServer.js';
@@ -65,6 +66,8 @@ export class Daemon {
   /** Resolves when the daemon has stopped, for whatever reason (signal, `mesh stop`). */
   readonly stopped = new Promise<void>((resolve) => (this.stoppedResolve = resolve));
   identity!: HostIdentity;
+  /** The Automerge actor bound to this host's key (src/authorship/actorBinding.ts). */
+  private actor = '';
   config!: MeshConfig;
   memories!: MemoryService;
   roster!: RosterService;
@@ -82,7 +85,10 @@ export class Daemon {
     this.identity = (await initHome(this.paths.root, this.opts.name ? { name: this.opts.name } : {})).identity;
     this.config = await loadConfig(this.paths.config);
 
-    const store = new DocStore(this.paths.db, log.child({ mod: 'store' }), this.identity.actorId);
+    // Every local change is made under the actor bound to this host's key and signed with it.
+    const authorship = hostAuthorship(this.identity);
+    this.actor = authorship.actor;
+    const store = new DocStore(this.paths.db, log.child({ mod: 'store' }), authorship.actor, authorship.signer);
     await store.open();
     this.store = store;
     try {
@@ -97,7 +103,7 @@ export class Daemon {
         store,
         index,
         logger: log.child({ mod: 'memories' }),
-        actorId: this.identity.actorId,
+        actorId: authorship.actor,
         customCategories: this.config.categories.custom,
         retentionDays: this.config.retentionDays,
         ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
@@ -255,6 +261,7 @@ export class Daemon {
       await replicator.start();
       this.replicator = replicator;
       this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
+      this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
     } catch (err) {
       this.replicationError = (err as Error).message;
       log.error({ err: this.replicationError }, 'replication did not start; serving this host only');
@@ -267,12 +274,12 @@ export class Daemon {
     const log = this.opts.logger;
     const r = this.config.roster;
     const sign = (c: string, id: string, tomb: Tombstone) => (this.replicator ? this.replicator.sign(c, id, tomb) : Promise.resolve(tomb));
-    this.tasks = new TaskService({ store, logger: log.child({ mod: 'tasks' }), actorId: this.identity.actorId, agentExists: (id) => this.roster.has(id), signTombstone: sign });
+    this.tasks = new TaskService({ store, logger: log.child({ mod: 'tasks' }), actorId: this.actor, agentExists: (id) => this.roster.has(id), signTombstone: sign });
     this.roster = new RosterService({
       store,
       memories: this.memories,
       logger: log.child({ mod: 'roster' }),
-      actorId: this.identity.actorId,
+      actorId: this.actor,
       machine: this.identity.name,
       groups: r.capabilityGroups ?? defaultCapabilityGroups(),
       heartbeatMs: r.heartbeatSeconds * 1000,

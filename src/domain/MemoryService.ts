@@ -10,7 +10,8 @@ import { scoreFusion } from '../search/scoreFusion.js';
 import type { Thesaurus } from '../search/Thesaurus.js';
 import type { ExportedMemory, ImportOutcome } from './memoryExport.js';
 import type { DocStore } from '../store/DocStore.js';
-import { summariseHistory, type HistoryEntry } from '../store/changeHistory.js';
+import { summariseHistory } from '../store/changeHistory.js';
+import { attributeHistory, type AttributedEntry } from '../authorship/historyAuthors.js';
 import type { Tombstone } from '../store/types.js';
 import type { Actor, MemoryId } from '../types.js';
 import { changeOptions } from './changeOptions.js';
@@ -70,6 +71,8 @@ export class MemoryService {
   get semanticAvailable(): boolean {
     return this.vectors !== undefined;
   }
+
+  private hostName: (peer: string) => string | undefined = () => undefined;
 
   /** Signs tombstones once replication gives this host a key; unsigned ones stay local-only. */
   setTombstoneSigner(signer: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>): void {
@@ -334,10 +337,16 @@ export class MemoryService {
     return { machine, total: index.count({ machine }), by_category: byCategory, agents, recent };
   }
 
-  async history(id: string): Promise<HistoryEntry[]> {
+  /** The change history with each change's verified author (its signature) beside its claims. */
+  async history(id: string): Promise<AttributedEntry[]> {
     const changes = await this.deps.store.history('memories', id);
     if (!changes) return this.throwMissing(id);
-    return summariseHistory(changes);
+    return attributeHistory(summariseHistory(changes), await this.deps.store.signatures('memories', id), this.hostName);
+  }
+
+  /** How history names a verified author's host (the membership's name for its peer id). */
+  setHostNames(hostName: (peer: string) => string | undefined): void {
+    this.hostName = hostName;
   }
 
   private get retentionMs(): number {

@@ -1,6 +1,9 @@
 import * as A from '@automerge/automerge';
 import { ClassicLevel } from 'classic-level';
 import { DOC_CACHE_SIZE } from '../constants.js';
+import { changeMeta } from '../authorship/changeMeta.js';
+import type { ChangeSigner } from '../authorship/changeSignatures.js';
+import { encodeRecords, mergeRecords } from '../authorship/signatureRecords.js';
 import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Collection } from '../types.js';
@@ -27,6 +30,8 @@ interface OpCommon {
   origin: string | undefined;
   /** Feed epoch of `origin` when the written version is exactly the one it sent (see FeedEntry.from). */
   originEpoch?: string | undefined;
+  /** Signature records of the changes this write adds, stored beside the document (src/authorship). */
+  sigs?: Uint8Array | undefined;
 }
 
 /**
@@ -51,6 +56,8 @@ interface FeedKey {
 export interface MutateOptions {
   /** Peer id the change came from (replication); undefined for local writes. */
   origin?: string;
+  /** Signature records that came with a replicated change (checked by the sync engine's guards). */
+  sigs?: Uint8Array | undefined;
 }
 
 /** One document as stored, read consistently (see DocStore.readMany). */
@@ -60,6 +67,8 @@ export interface StoredDoc {
   /** Heads of the stored version; null once erased, undefined if never stored. */
   heads: string[] | null | undefined;
   bytes: Uint8Array | undefined;
+  /** Signature records of the document's changes (src/authorship/signatureRecords.ts). */
+  sigs: Uint8Array | undefined;
   /** Bytes of the stored view, as JSON (what it costs to send it). */
   viewBytes: number;
   /** Set when a record of this document does not decode: why. */
@@ -86,6 +95,7 @@ export class DocStore {
   private readonly feed: Sub;
   private readonly feedKeys: Sub;
   private readonly local: Sub;
+  private readonly sigs: Sub;
   private readonly listeners = new Set<(event: CommitEvent) => void>();
   private readonly batchListeners = new Set<(events: readonly CommitEvent[]) => void>();
   private epochId = '';
@@ -114,11 +124,14 @@ export class DocStore {
   /**
    * @param actorId this host's Automerge actor: documents loaded from disk get it, so every local
    *   change in any document's history names this host.
+   * @param signer signs every local change over its hash (the key `actorId` is bound to); the
+   *   signatures are kept beside the document and replicated with it.
    */
   constructor(
     readonly path: string,
     private readonly logger: Logger,
     private readonly actorId?: string,
+    private readonly signer?: ChangeSigner,
   ) {
     this.db = new ClassicLevel<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
     this.docs = openSublevel(this.db, 'd');
@@ -129,6 +142,12 @@ export class DocStore {
     this.feed = openSublevel(this.db, 'f');
     this.feedKeys = openSublevel(this.db, 'k');
     this.local = openSublevel(this.db, 'x');
+    this.sigs = openSublevel(this.db, 's');
+  }
+
+  /** This host's Automerge actor, for documents created from replicated changes. */
+  get actor(): string | undefined {
+    return this.actorId;
   }
 
   /** Opens the database. A second process on the same home gets DAEMON_ALREADY_RUNNING. */
@@ -231,11 +250,13 @@ export class DocStore {
     }
     const { doc, view } = result;
     const changes = current ? A.getChanges(current, doc) : A.getAllChanges(doc);
+    // Signed before anything is cached or queued: a change that cannot be signed is never written.
+    const sigs = opts.origin === undefined ? this.signLocal(changes) : opts.sigs;
     this.cache.set(key, doc);
     this.unflushed.set(key, doc);
     try {
       const seq = await this.write([
-        { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, base: current ? A.getHeads(current) : [], scope: result.scope ?? 'mesh', origin: opts.origin },
+        { kind: 'put', collection, id, bytes: A.save(doc), view, heads: A.getHeads(doc), changes, base: current ? A.getHeads(current) : [], scope: result.scope ?? 'mesh', origin: opts.origin, sigs },
       ]);
       return { seq, doc, changed: true };
     } finally {
@@ -249,8 +270,8 @@ export class DocStore {
    * sending member and was validated by the caller; the next local write recomputes it.
    * Resolves to undefined (nothing written) when this host has the document, or its tombstone.
    */
-  importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
-    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, base: undefined, scope, origin, originEpoch });
+  importDoc(collection: Collection, id: string, bytes: Uint8Array, view: unknown, heads: string[], scope: ShareScope, origin: string, originEpoch?: string, sigs?: Uint8Array): Promise<number | undefined> {
+    return this.conditional({ kind: 'import', collection, id, bytes, view, heads, changes: undefined, base: undefined, scope, origin, originEpoch, sigs });
   }
 
   /**
@@ -260,8 +281,8 @@ export class DocStore {
    * loads as one document; the next local write saves it compacted. Resolves to undefined
    * (nothing written) when the document is no longer at `base` here; the caller then merges.
    */
-  appendChanges(collection: Collection, id: string, changes: Uint8Array[], view: unknown, heads: string[], base: string[], scope: ShareScope, origin: string, originEpoch?: string): Promise<number | undefined> {
-    return this.conditional({ kind: 'append', collection, id, changes, view, heads, base, scope, origin, originEpoch });
+  appendChanges(collection: Collection, id: string, changes: Uint8Array[], view: unknown, heads: string[], base: string[], scope: ShareScope, origin: string, originEpoch?: string, sigs?: Uint8Array): Promise<number | undefined> {
+    return this.conditional({ kind: 'append', collection, id, changes, view, heads, base, scope, origin, originEpoch, sigs });
   }
 
   private conditional(op: WriteOp & { kind: 'import' | 'append' }): Promise<number | undefined> {
@@ -374,11 +395,12 @@ export class DocStore {
     const ks = keys.map((k) => docKey(k.collection, k.id));
     const snapshot = this.db.snapshot();
     try {
-      const [tombs, views, heads, docs] = await Promise.all([
+      const [tombs, views, heads, docs, sigs] = await Promise.all([
         this.tombs.getMany(ks, { snapshot }),
         this.views.getMany(ks, { snapshot }),
         this.feedKeys.getMany(ks, { snapshot }),
         this.docs.getMany(ks, { snapshot }),
+        this.sigs.getMany(ks, { snapshot }),
       ]);
       return ks.map((key, i) => {
         try {
@@ -387,12 +409,13 @@ export class DocStore {
             view: views[i] ? decodeJson(views[i]) : undefined,
             heads: heads[i] ? (decodeJson(heads[i]) as FeedKey).heads : undefined,
             bytes: docs[i],
+            sigs: sigs[i],
             viewBytes: views[i]?.byteLength ?? 0,
           };
         } catch (err) {
           // One damaged record fails its document, never the batch read with it.
           this.logger.warn({ key, err: (err as Error).message }, 'a stored record does not decode');
-          return { tomb: undefined, view: undefined, heads: undefined, bytes: undefined, viewBytes: 0, damaged: (err as Error).message };
+          return { tomb: undefined, view: undefined, heads: undefined, bytes: undefined, sigs: undefined, viewBytes: 0, damaged: (err as Error).message };
         }
       });
     } finally {
@@ -454,6 +477,14 @@ export class DocStore {
     return this.trimmedTo;
   }
 
+  /** The signature records of a document's changes (src/authorship/signatureRecords.ts). */
+  async signatures(collection: Collection, id: string): Promise<Uint8Array | undefined> {
+    const key = docKey(collection, id);
+    // A version still queued has its records queued with it: wait for them rather than answer without.
+    if (this.unflushed.has(key) || this.importing.has(key)) await this.flush();
+    return this.sigs.get(key);
+  }
+
   /** Automerge change history of a document: who, where, when, what. */
   async history(collection: Collection, id: string): Promise<A.DecodedChange[] | undefined> {
     const doc = await this.load(collection, id);
@@ -479,6 +510,7 @@ export class DocStore {
         if (this.latest(key) !== undefined) continue;
         batch.del(key, { sublevel: this.docs });
         batch.del(key, { sublevel: this.views });
+        batch.del(key, { sublevel: this.sigs });
       }
       await batch.write({ sync: true });
       await this.db.compactRange('\x00', '\xff');
@@ -524,6 +556,18 @@ export class DocStore {
     return inflight;
   }
 
+  /** Signature records for this host's own new changes; a change under another actor is a bug, refused loudly. */
+  private signLocal(changes: Uint8Array[]): Uint8Array | undefined {
+    if (!this.signer || changes.length === 0) return undefined;
+    return encodeRecords(
+      changes.map((bytes) => {
+        const meta = changeMeta(bytes);
+        if (meta.actor !== this.actorId) throw new MeshError('INTERNAL', `a local change under actor ${meta.actor} (this host's is ${this.actorId ?? '?'}): refusing to sign it`);
+        return { hash: meta.hash, by: this.signer!.peer, sig: this.signer!.sign(meta.hash) };
+      }),
+    );
+  }
+
   private assertOpen(): void {
     if (this.status !== 'open') throw new MeshError('SHUTTING_DOWN', 'the store is closed');
   }
@@ -558,6 +602,10 @@ export class DocStore {
         });
         // Appends need the stored bytes they extend (puts earlier in this batch replace them);
         // imports also check the document and tombstone keys themselves, not only the feed.
+        // Signature records of writes that add changes to a stored document extend the stored ones.
+        const sigKeys = [...new Set(group.flatMap((w) => w.ops.filter((op) => (op.kind === 'put' || op.kind === 'append') && op.sigs?.byteLength).map((op) => docKey(op.collection, op.id))))];
+        const storedSigs = new Map<string, Uint8Array | undefined>();
+        if (sigKeys.length) (await this.sigs.getMany(sigKeys)).forEach((bytes, i) => storedSigs.set(sigKeys[i]!, bytes));
         const condKeys = [...new Set(group.flatMap((w) => w.ops.filter((op) => op.kind === 'append' || op.kind === 'import').map((op) => docKey(op.collection, op.id))))];
         const stored = new Map<string, Uint8Array | undefined>();
         const erased = new Set<string>();
@@ -590,17 +638,24 @@ export class DocStore {
               stored.set(key, bytes);
               batch.put(key, bytes!, { sublevel: this.docs });
               batch.put(key, encodeJson(op.view), { sublevel: this.views });
+              if (op.sigs?.byteLength) {
+                const sigs = op.kind === 'import' ? op.sigs : mergeRecords(storedSigs.get(key), op.sigs)!;
+                storedSigs.set(key, sigs);
+                batch.put(key, sigs, { sublevel: this.sigs });
+              }
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'put' }), { sublevel: this.log });
               const from = op.origin && op.originEpoch ? { from: { peer: op.origin, epoch: op.originEpoch } } : {};
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, ...from }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: op.heads } satisfies FeedKey), { sublevel: this.feedKeys });
-              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes && base ? { changes, base } : {}), ...(op.origin ? { origin: op.origin } : {}) });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: op.heads, view: op.view, ...(changes && base ? { changes, base } : {}), ...(op.origin ? { origin: op.origin } : {}), ...(op.sigs ? { sigs: op.sigs } : {}) });
             } else {
               state.set(key, { seq, heads: null });
               stored.set(key, undefined);
               erased.add(key);
               batch.del(key, { sublevel: this.docs });
               batch.del(key, { sublevel: this.views });
+              batch.del(key, { sublevel: this.sigs });
+              storedSigs.delete(key);
               batch.put(key, encodeJson(op.tombstone), { sublevel: this.tombs });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'erase' }), { sublevel: this.log });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: 'mesh', heads: null, tomb: op.tombstone }), { sublevel: this.feed });

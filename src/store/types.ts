@@ -56,4 +56,6 @@ export interface CommitEvent {
   tomb?: Tombstone;
   /** Peer id the write came from, or undefined when it was made on this host. */
   origin?: string;
+  /** Signature records of `changes` (or of the imported document's changes), as stored. */
+  sigs?: Uint8Array;
 }

@@ -32,6 +32,8 @@ export interface DocApplierDeps {
   rejections: RejectionLog;
   /** Called after a replicated erasure, so the host scrubs its files. */
   onRemoteErase: () => void;
+  /** Brings the membership up to date from this peer (a guard met an author it does not know yet). */
+  syncMembership?: (peer: string) => Promise<void>;
 }
 
 /**
@@ -49,7 +51,14 @@ export class DocApplier {
         this.refused(peer, payload, 'out', payload.unsendable);
         return 'rejected';
       }
-      const verdict = await checkIncoming(this.deps.guards, { peer, collection: c, id, payload });
+      const incoming = { peer, collection: c, id, payload };
+      let verdict = await checkIncoming(this.deps.guards, incoming);
+      // An author this host does not know yet may have joined after our last membership pull:
+      // pull the membership once and judge again (never for the membership document itself).
+      if (!verdict.ok && verdict.retryAfterMembership && c !== 'mesh' && this.deps.syncMembership) {
+        await this.deps.syncMembership(peer);
+        verdict = await checkIncoming(this.deps.guards, incoming);
+      }
       if (!verdict.ok) {
         this.deps.logger.warn({ peer, collection: c, id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
         this.refused(peer, payload, 'in', `${verdict.guard ?? 'guard'}: ${verdict.reason}`);
@@ -95,8 +104,8 @@ export class DocApplier {
       if (projector.idOf && projector.idOf(view) !== id) throw new MeshError('PROTOCOL_ERROR', 'document view names another id');
       const scope = projector.scope(view);
       let seq: number | undefined;
-      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch);
-      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch);
+      if (payload.full && !base?.length) seq = await store.importDoc(c, id, payload.full, view, payload.heads, scope, peer, answer?.epoch, payload.sigs);
+      else if (payload.changes?.length && base?.length) seq = await store.appendChanges(c, id, payload.changes, view, payload.heads, base, scope, peer, answer?.epoch, payload.sigs);
       if (seq !== undefined) return 'applied';
     }
     if (await store.tombstone(c, id)) return 'tombstoned';
@@ -105,7 +114,8 @@ export class DocApplier {
       c,
       id,
       (current) => {
-        let doc = current ?? A.init<unknown>();
+        // Our own actor, so a later local edit of this cached document is signed under it.
+        let doc = current ?? A.init<unknown>(store.actor ? { actor: store.actor } : undefined);
         if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
         if (payload.full) doc = A.merge(doc, A.load<unknown>(payload.full));
         complete = hasAllHeads(doc, payload.heads);
@@ -114,7 +124,7 @@ export class DocApplier {
         const view = projector.view(doc);
         return { doc, view, scope: projector.scope(view) };
       },
-      { origin: peer },
+      { origin: peer, sigs: payload.sigs },
     );
     if (!complete) return 'incomplete';
     return changed ? 'applied' : 'unchanged';

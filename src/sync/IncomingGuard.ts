@@ -16,7 +16,13 @@ export interface IncomingDocument {
   payload: DocPayload;
 }
 
-export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+/**
+ * A refusal is final for that version of the document: the pull moves on (a refused document never
+ * holds a peer's cursor) and the next write of it is judged again. `retryAfterMembership`: the
+ * content names a member this host does not know yet (a newcomer's first pull sees documents before
+ * the membership document); the engine brings membership up to date and checks once more.
+ */
+export type GuardVerdict = { ok: true } | { ok: false; reason: string; retryAfterMembership?: boolean };
 
 export interface IncomingGuard {
   /** A short name for logs and `mesh status` ("membership", "authorship", ...). */

@@ -261,6 +261,11 @@ export class Puller {
     return out;
   }
 
+  /** Pulls the membership document from this peer now (a guard met an author it does not know yet). */
+  refreshMembership(peer: string): Promise<void> {
+    return this.syncMembership(peer, undefined);
+  }
+
   /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
   private async syncMembership(peer: string, epoch: string | undefined): Promise<void> {
     const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);

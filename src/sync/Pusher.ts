@@ -26,7 +26,7 @@ export class Pusher {
     if (!event.tomb && !event.changes) return;
     const payload: DocPayload = event.tomb
       ? { c: event.collection, id: event.id, heads: [], tomb: event.tomb }
-      : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes };
+      : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes, ...(event.sigs ? { sigs: event.sigs } : {}) };
     for (const peer of this.deps.connectedMembers()) {
       if (!event.tomb && !this.deps.canShare(event.scope, peer)) continue;
       let queue = this.queues.get(peer);

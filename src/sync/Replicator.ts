@@ -21,6 +21,8 @@ import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { libp2pTransport } from './SyncTransport.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
 import { signTombstone } from './tombstones.js';
+import { AuthorshipGuard } from '../authorship/AuthorshipGuard.js';
+import { legacyWindowEnd } from '../authorship/legacyWindow.js';
 
 export interface ReplicatorOptions {
   store: DocStore;
@@ -109,7 +111,7 @@ export class Replicator {
       store: opts.store,
       signer: this.signer,
       meshId: secrets.meshId,
-      actorId: opts.identity.actorId,
+      actorId: opts.store.actor ?? opts.identity.actorId,
       founder: secrets.founder,
       root: () => this.secrets.root,
       setRoot: async (root) => {
@@ -125,6 +127,7 @@ export class Replicator {
     await this.importManifests();
     this.warnOfClaimedTeams();
 
+    const legacyUntil = await legacyWindowEnd(opts.store);
     this.sync = new SyncEngine({
       store: opts.store,
       membership: this.membership,
@@ -132,7 +135,10 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
-      guards: [new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root)],
+      guards: [
+        new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root),
+        new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
+      ],
     });
     await this.sync.start();
     this.join = new JoinProtocol({

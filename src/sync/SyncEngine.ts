@@ -71,7 +71,7 @@ export class SyncEngine {
     const random = deps.random ?? Math.random;
     const signal = () => this.controller.signal;
     this.rejections = new RejectionLog(this.clock);
-    this.applier = new DocApplier({ store: deps.store, membership: deps.membership, logger: deps.logger, guards: deps.guards ?? [], rejections: this.rejections, onRemoteErase: deps.onRemoteErase });
+    this.applier = new DocApplier({ store: deps.store, membership: deps.membership, logger: deps.logger, guards: deps.guards ?? [], rejections: this.rejections, onRemoteErase: deps.onRemoteErase, syncMembership: (peer) => this.puller.refreshMembership(peer) });
     this.puller = new Puller({ store: deps.store, membership: deps.membership, transport: deps.transport, applier: this.applier, digest: this.digest, rejections: this.rejections, logger: deps.logger, clock: this.clock, random, canShare: deps.canShare, signal });
     this.server = new SyncServer({
       store: deps.store,

@@ -4,7 +4,7 @@ import type { DocStore } from '../store/DocStore.js';
 /** The store operations replication uses (the real DocStore in the daemon and in tests). */
 export type SyncStore = Pick<
   DocStore,
-  'epoch' | 'onCommit' | 'feedSince' | 'headsMany' | 'heads' | 'readMany' | 'load' | 'importDoc' | 'appendChanges' | 'tombstone' | 'tombstonesMany' | 'mutate' | 'erase' | 'getLocal' | 'putLocal' | 'scanLocal'
+  'epoch' | 'actor' | 'signatures' | 'onCommit' | 'feedSince' | 'headsMany' | 'heads' | 'readMany' | 'load' | 'importDoc' | 'appendChanges' | 'tombstone' | 'tombstonesMany' | 'mutate' | 'erase' | 'getLocal' | 'putLocal' | 'scanLocal'
 >;
 
 /** The membership queries replication makes. */

@@ -11,6 +11,7 @@ import type { HeadsDigest } from './HeadsDigest.js';
 import { knownHeads } from './knownHeads.js';
 import { SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
+import { signaturesFor } from '../authorship/replySignatures.js';
 import { type RecentWrites, sameSet } from './RecentWrites.js';
 import type { SyncMembership, SyncStore } from './SyncPorts.js';
 import { u32ToBytes } from './wireWords.js';
@@ -109,7 +110,7 @@ export class SyncServer {
     const stored = await store.readMany(docs.map((d) => ({ collection: d.c, id: d.id })));
     let size = 0;
     for (const [i, { c, id, heads }] of docs.entries()) {
-      const { tomb, view, heads: storedHeads, bytes, viewBytes, damaged } = stored[i]!;
+      const { tomb, view, heads: storedHeads, bytes, viewBytes, damaged, sigs } = stored[i]!;
       // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
       if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (damaged) {
@@ -126,7 +127,7 @@ export class SyncServer {
         continue;
       }
       try {
-        const payload = await this.docFor(c, id, heads, storedHeads, bytes, view);
+        const payload = await this.docFor(c, id, heads, storedHeads, bytes, view, sigs);
         size += payloadBytes(payload, viewBytes);
         out.push(payload);
       } catch (err) {
@@ -137,11 +138,11 @@ export class SyncServer {
     return out;
   }
 
-  private async docFor(c: Collection, id: string, heads: string[], storedHeads: string[] | null | undefined, bytes: Uint8Array | undefined, view: unknown): Promise<DocPayload> {
+  private async docFor(c: Collection, id: string, heads: string[], storedHeads: string[] | null | undefined, bytes: Uint8Array | undefined, view: unknown, sigs: Uint8Array | undefined): Promise<DocPayload> {
     // A peer exactly one write behind (the usual reconnect): that write's changes, as committed,
     // go with the view of the same (durable) version, without loading the document.
     const last = heads.length > 0 && storedHeads ? this.deps.recent.between(c, id, heads, storedHeads) : undefined;
-    if (last && storedHeads) return { c, id, heads: storedHeads, changes: last.changes, view };
+    if (last && storedHeads) return { c, id, heads: storedHeads, changes: last.changes, view, ...signaturesFor(sigs, last.changes) };
     if (heads.length > 0) {
       const doc = await this.deps.store.load<unknown>(c, id);
       // Both sides changed the document (the membership document after both hosts restarted on
@@ -154,14 +155,15 @@ export class SyncServer {
         // while a newer write is still queued) and the peer has nothing we lack: the peer can then
         // append the changes without loading its copy (~3 ms a document); otherwise it merges them.
         const withView = storedHeads && sameSet(storedHeads, docHeads) && known.length === heads.length ? { view } : {};
-        return { c, id, heads: docHeads, changes: A.getChangesSince(doc, known), ...withView };
+        const changes = A.getChangesSince(doc, known);
+        return { c, id, heads: docHeads, changes, ...withView, ...signaturesFor(await this.deps.store.signatures(c, id), changes) };
       }
     }
     if (!bytes || bytes.byteLength > MAX_DOC_BYTES) {
       this.deps.logger.warn({ collection: c, id, bytes: bytes?.byteLength }, 'document too large to send whole');
       return { c, id, heads: [], missing: true };
     }
-    return { c, id, heads: storedHeads ?? [], full: bytes, view };
+    return { c, id, heads: storedHeads ?? [], full: bytes, view, ...(sigs ? { sigs } : {}) };
   }
 
   private unsendable(c: Collection, id: string, reason: string): DocPayload {

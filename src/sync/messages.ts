@@ -30,7 +30,9 @@ export const FeedRequest = z.object({
   mine: z.string().max(64).optional(),
 });
 export const GetRequest = z.object({ t: z.literal('get'), docs: z.array(z.object({ c: Collection, id: DocIdSchema, heads: Heads })).max(1_000) });
-export const PushDoc = z.object({ c: Collection, id: DocIdSchema, heads: Heads, changes: z.array(Bytes).max(10_000).optional(), tomb: TombstoneSchema.optional() });
+/** Signature records of the changes sent (src/authorship/signatureRecords.ts); absent from peers older than signed authorship. */
+const Sigs = Bytes.refine((b) => b.byteLength <= 4 * 1024 * 1024, 'signature records too large');
+export const PushDoc = z.object({ c: Collection, id: DocIdSchema, heads: Heads, changes: z.array(Bytes).max(10_000).optional(), tomb: TombstoneSchema.optional(), sigs: Sigs.optional() });
 export const PushRequest = z.object({ t: z.literal('push'), docs: z.array(PushDoc).max(1_000) });
 /**
  * Heads digest exchanges (see HeadsDigest.ts), on SYNC_DIGEST_PROTOCOL. `team`: the requester
@@ -62,6 +64,7 @@ export const DocPayload = z.object({
    * it is damaged). Additive: an earlier version reads the answer as `missing` and moves on.
    */
   unsendable: z.string().max(500).optional(),
+  sigs: Sigs.optional(),
 });
 export type DocPayload = z.infer<typeof DocPayload>;
 export const DocsResponse = z.object({ t: z.literal('docs'), docs: z.array(DocPayload).max(1_000) });

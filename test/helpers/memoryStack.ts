@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ChangeSigner } from '../../src/authorship/changeSignatures.js';
 import { MemoryService } from '../../src/domain/MemoryService.js';
 import { silentLogger } from '../../src/log.js';
 import { MemoryIndex } from '../../src/search/MemoryIndex.js';
@@ -9,10 +10,11 @@ import type { Actor } from '../../src/types.js';
 export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
 
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
-export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][]; actorId?: string } = {}) {
+/** `author`: write as a host would, under the actor bound to its key and signing every change (src/authorship). */
+export async function openStack(dir: string, opts: { now?: () => number; retentionDays?: number; custom?: string[]; synonyms?: string[][]; actorId?: string; author?: { actor: string; signer: ChangeSigner } } = {}) {
   const logger = silentLogger();
-  const actorId = opts.actorId ?? 'aa'.repeat(16);
-  const store = new DocStore(join(dir, 'db'), logger, actorId);
+  const actorId = opts.author?.actor ?? opts.actorId ?? 'aa'.repeat(16);
+  const store = new DocStore(join(dir, 'db'), logger, actorId, opts.author?.signer);
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();

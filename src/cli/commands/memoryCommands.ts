@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Memory } from '../../domain/Memory.js';
 import type { SearchResult } from '../../domain/MemoryService.js';
-import type { HistoryEntry } from '../../store/changeHistory.js';
+import type { AttributedEntry } from '../../authorship/historyAuthors.js';
 import { listText, memoryText } from '../../mcp/results.js';
 import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
@@ -102,7 +102,7 @@ export function registerMemoryCommands(program: Command): void {
       try {
         const r = await withDaemon(opts, async (c) => {
           const memory = await c.call<Memory>('memory.retrieve', { memory_id: id });
-          const history = opts.history ? (await c.call<{ history: HistoryEntry[] }>('memory.history', { memory_id: id })).history : undefined;
+          const history = opts.history ? (await c.call<{ history: AttributedEntry[] }>('memory.history', { memory_id: id })).history : undefined;
           return { memory, history };
         });
         if (opts.json) printJson(history(r));
@@ -110,7 +110,7 @@ export function registerMemoryCommands(program: Command): void {
           printText(memoryText(r.memory));
           if (r.history) {
             printText('\nhistory:');
-            for (const h of r.history) printText(`  ${h.time}  ${h.action ?? 'change'}  by ${h.agent ?? '?'} on ${h.machine ?? '?'}  fields: ${h.fields.join(', ')}  (${h.actor.slice(0, 8)}#${h.seq} ${h.hash.slice(0, 12)})`);
+            for (const h of r.history) printText(historyLine(h));
           }
         }
       } catch (err) {
@@ -119,6 +119,14 @@ export function registerMemoryCommands(program: Command): void {
     });
 }
 
-function history(r: { memory: Memory; history: HistoryEntry[] | undefined }) {
+function history(r: { memory: Memory; history: AttributedEntry[] | undefined }) {
   return r.history ? { memory: r.memory, history: r.history } : { memory: r.memory };
+}
+
+/** One change: the verified author first (its signature), then what the change claims about itself. */
+function historyLine(h: AttributedEntry): string {
+  const a = h.author;
+  const who = a.status === 'verified' ? `on ${a.host ?? a.peer} (verified)` : a.status === 'unsigned' ? 'unsigned legacy change (author unverified)' : `INVALID SIGNATURE: ${a.reason}`;
+  const claims = `claims: ${h.agent ?? '?'} on ${h.machine ?? '?'}${h.claim_mismatch ? '  [CLAIM MISMATCH]' : ''}`;
+  return `  ${h.time}  ${h.action ?? 'change'}  ${who}  ${claims}  fields: ${h.fields.join(', ')}  (${h.actor.slice(0, 8)}#${h.seq} ${h.hash.slice(0, 12)})`;
 }
