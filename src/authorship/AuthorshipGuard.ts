@@ -1,6 +1,5 @@
 import * as A from '@automerge/automerge';
 import type { MemberRecord } from '../mesh/Membership.js';
-import { MEMBERSHIP_DOC_ID } from '../mesh/Membership.js';
 import type { Collection } from '../types.js';
 import type { GuardVerdict, IncomingDocument, IncomingGuard } from '../sync/IncomingGuard.js';
 import { actorForPeer } from './actorBinding.js';
@@ -60,18 +59,16 @@ export class AuthorshipGuard implements IncomingGuard {
 
   private context(doc: IncomingDocument): AuthorshipContext {
     const members = this.deps.membership.list().map(([peer]) => peer);
-    // The membership document vouches for its own signers when it first arrives (a newcomer knows
-    // nobody yet); who may change membership is the membership rules' concern, not authorship's.
-    const view = doc.collection === 'mesh' && doc.id === MEMBERSHIP_DOC_ID && isRecord(doc.payload.view) ? Object.keys(doc.payload.view) : [];
-    const known = new Set([...members, ...view]);
+    // The membership documents vouch for their own signers when they first arrive (a newcomer
+    // knows nobody yet): every entry in them is a signed operation that the membership fold
+    // verifies and judges under its own rules (src/trust/), so who may change membership is
+    // that fold's concern, not authorship's. The actor binding is still checked here.
+    const membershipDoc = doc.collection === 'mesh';
+    const known = new Set(members);
     return {
-      wasMember: (peer) => known.has(peer),
-      memberOfActor: (actor) => [...known].find((peer) => derivedActor(peer) === actor),
+      wasMember: (peer) => membershipDoc || known.has(peer),
+      memberOfActor: (actor) => members.find((peer) => derivedActor(peer) === actor),
       legacyOpen: this.deps.legacyOpen(),
     };
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
