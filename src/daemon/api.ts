@@ -1,4 +1,7 @@
+import { MAX_INPUT_DEPTH } from '../constants.js';
 import { InvalidInputError, MeshError } from '../errors.js';
+import { describeShapeProblem, findShapeProblem } from '../domain/inputShape.js';
+import { formatZodError } from '../domain/zodErrors.js';
 import type { Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import { detectDuplicates, DetectDuplicatesInput, mergeDuplicates, MergeDuplicatesInput } from '../domain/duplicates.js';
@@ -114,9 +117,14 @@ export function buildApi(deps: ApiDeps) {
     }),
   };
 
+  // A Map, not the object: a method name like "constructor" or "__proto__" must not find Object's own.
+  const byName = new Map(Object.entries(methods));
   return async function handle(req: Request): Promise<unknown> {
-    const entry = methods[req.method];
+    const entry = byName.get(req.method);
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
+    // Checked before the schema: validators recurse, and no method takes anything this deep.
+    const problem = findShapeProblem(req.params, { depth: MAX_INPUT_DEPTH });
+    if (problem) throw new InvalidInputError(describeShapeProblem(problem), { path: problem.path.join('.') });
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine), req.ctx);
@@ -127,7 +135,4 @@ function actorOf(ctx: CallContext, machine: string): Actor {
   return { machine, agent: ctx.agent };
 }
 
-/** "content: content must not be empty; tags.0: ..." - names the field so a model can fix its call. */
-export function formatZodError(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-}
+export { formatZodError } from '../domain/zodErrors.js';

@@ -15,7 +15,8 @@ import type { Tombstone } from '../store/types.js';
 import type { Actor, MemoryId } from '../types.js';
 import { changeOptions } from './changeOptions.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
-import type { DeleteMemoryInput, RecentMemoriesInput, SearchMemoriesInput, StoreMemoryInput, UpdateMemoryInput } from './memorySchemas.js';
+import { metadataProblem, type DeleteMemoryInput, type RecentMemoriesInput, type SearchMemoriesInput, type StoreMemoryInput, type UpdateMemoryInput } from './memorySchemas.js';
+import { describeShapeProblem } from './inputShape.js';
 
 export interface SearchResult extends Memory {
   score: number;
@@ -158,6 +159,7 @@ export class MemoryService {
     const now = this.now();
     return this.commit(id, (current) => {
       if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
+      if (input.metadata !== undefined) checkMergedMetadata(current.metadata, input.metadata);
       return A.change(current, changeOptions(actor, 'update', now), (d) => {
       // updateText diffs against the current text, so concurrent edits on two hosts both survive a merge.
       if (input.content !== undefined) A.updateText(d, ['content'], input.content);
@@ -167,7 +169,7 @@ export class MemoryService {
       if (input.metadata !== undefined) {
         for (const [key, value] of Object.entries(input.metadata)) {
           if (value === null) delete d.metadata[key];
-          else d.metadata[key] = value;
+          else d.metadata[key] = value as JsonValue; // JSON checked by the schema (metadataProblem)
         }
       }
       d.updated_at = now;
@@ -381,6 +383,17 @@ export class MemoryService {
     const views = await this.deps.store.views_<Memory>('memories', ids);
     return views.filter((m): m is Memory => m !== undefined);
   }
+}
+
+/** An update adds keys to the stored metadata: the result, not only the update, must keep the bounds. */
+function checkMergedMetadata(stored: Record<string, JsonValue>, update: Record<string, unknown>): void {
+  const merged = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  const problem = metadataProblem(merged);
+  if (problem) throw new InvalidInputError(`after this update, ${describeShapeProblem(problem)}`);
 }
 
 /** The fields of a new memory document: what a writer gives, with the provenance and times already decided. */
