@@ -134,3 +134,6 @@ export const MAX_IPC_WRITE_BACKLOG_BYTES = 32 * 1024 * 1024;
  * a longer line gets an error reply and the session goes on (the SDK would close it at 10 MiB).
  */
 export const MAX_MCP_LINE_BYTES = 8 * 1024 * 1024;
+
+/** Characters of content kept in a listing result cut to fit the reply budget: enough to recognise it; retrieve_memory has the rest. */
+export const TRUNCATED_CONTENT_CHARS = 1_000;

@@ -1,4 +1,5 @@
-import { MAX_INPUT_DEPTH } from '../constants.js';
+import { MAX_INPUT_DEPTH, MAX_REPLY_BYTES } from '../constants.js';
+import { fitToBudget } from '../domain/replyBudget.js';
 import { InvalidInputError, MeshError } from '../errors.js';
 import { describeShapeProblem, findShapeProblem } from '../domain/inputShape.js';
 import { formatZodError } from '../domain/zodErrors.js';
@@ -24,6 +25,9 @@ import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
+
+/** Share of a recent-memories reply kept for the agent's unread broadcasts (at most INBOX_PAGE of them). */
+const INBOX_REPLY_BYTES = 1024 * 1024;
 
 /** Errors that refuse one imported memory, not the whole batch. */
 const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT']);
@@ -65,23 +69,31 @@ export function buildApi(deps: ApiDeps) {
     'memory.store': method(StoreMemoryInput, (p, a) => m.store(p, a)),
     'memory.retrieve': method(RetrieveMemoryInput, (p) => m.retrieve(p.memory_id)),
     'memory.update': method(UpdateMemoryInput, (p, a) => m.update(p, a)),
-    'memory.search': method(SearchMemoriesInput, (p) => m.search(p)),
+    // Listings are kept within a reply's byte budget (cut with a flag, never failed): see replyBudget.ts.
+    'memory.search': method(SearchMemoriesInput, async (p) => {
+      const found = await m.search(p);
+      return { ...found, ...fitToBudget(found.results) };
+    }),
     // A registered agent looking at recent memories also gets its unread broadcasts (its inbox).
     'memory.recent': method(RecentMemoriesInput, async (p, a, ctx) => {
-      const results = await m.recent(p);
-      const inbox = ctx.agent_id && deps.inbox ? await deps.inbox(ctx.agent_id, a) : [];
-      return inbox.length ? { results, inbox } : { results };
+      const recent = fitToBudget(await m.recent(p), MAX_REPLY_BYTES - INBOX_REPLY_BYTES);
+      const inbox = ctx.agent_id && deps.inbox ? fitToBudget(await deps.inbox(ctx.agent_id, a), INBOX_REPLY_BYTES).results : [];
+      return inbox.length ? { ...recent, inbox } : recent;
     }),
     'memory.delete': method(DeleteMemoryInput, (p, a) => m.delete(p, a)),
     'memory.recover': method(RecoverMemoryInput, (p, a) => m.recover(p.memory_id, a)),
-    'memory.listDeleted': method(ListDeletedInput, async (p) => ({ results: await m.listDeleted(p.limit) })),
+    'memory.listDeleted': method(ListDeletedInput, async (p) => fitToBudget(await m.listDeleted(p.limit))),
     'memory.stats': method(EmptyInput, () => m.stats()),
     'memory.project': method(ProjectMemoriesInput, async (p) =>
       p.project === undefined
         ? { project: null, projects: m.sources().projects, results: [] }
-        : { project: p.project, results: await m.projectMemories(p.project, p.limit) },
+        : { project: p.project, ...fitToBudget(await m.projectMemories(p.project, p.limit)) },
     ),
-    'memory.machineContext': method(MachineContextInput, (p) => m.machineContext(p.machine ?? deps.machine)),
+    'memory.machineContext': method(MachineContextInput, async (p) => {
+      const context = await m.machineContext(p.machine ?? deps.machine);
+      const recent = fitToBudget(context.recent);
+      return { ...context, recent: recent.results, ...(recent.truncated ? { truncated: true } : {}) };
+    }),
     'memory.sources': method(EmptyInput, () => m.sources()),
     'memory.detectDuplicates': method(DetectDuplicatesInput, async (p) => ({ pairs: await detectDuplicates(m, m.vectorIndex, p) })),
     'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),

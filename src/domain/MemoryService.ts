@@ -17,6 +17,7 @@ import { changeOptions } from './changeOptions.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
 import { metadataProblem, type DeleteMemoryInput, type RecentMemoriesInput, type SearchMemoriesInput, type StoreMemoryInput, type UpdateMemoryInput } from './memorySchemas.js';
 import { describeShapeProblem } from './inputShape.js';
+import { pageByBytes } from './replyBudget.js';
 
 export interface SearchResult extends Memory {
   score: number;
@@ -108,7 +109,10 @@ export class MemoryService {
   /** One page of memories in id order, for an export. */
   async exportPage(after: string | undefined, limit: number, includeDeleted: boolean): Promise<{ memories: Memory[]; next: string | null }> {
     const ids = this.deps.index.idsAfter(after, { includeDeleted }, limit);
-    const memories = (await this.deps.store.views_<Memory>('memories', ids)).filter((m): m is Memory => m !== undefined);
+    const found = (await this.deps.store.views_<Memory>('memories', ids)).filter((m): m is Memory => m !== undefined);
+    // A page is also bounded by bytes (one socket frame), so large memories make shorter pages, never a failed one.
+    const memories = pageByBytes(found);
+    if (memories.length < found.length) return { memories, next: memories[memories.length - 1]!.id };
     return { memories, next: ids.length === limit ? ids[ids.length - 1]! : null };
   }
 
