@@ -24,6 +24,8 @@ export type MeshErrorCode =
   | 'DEPENDENCY_CYCLE'
   | 'HAS_DEPENDENTS'
   | 'NOT_REGISTERED'
+  /** An operation would move data of a narrower scope (private, team) into a wider one. */
+  | 'SCOPE_MISMATCH'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -86,6 +88,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'UNKNOWN_CATEGORY':
     case 'DEPENDENCY_CYCLE':
     case 'NOT_REGISTERED':
+    case 'SCOPE_MISMATCH':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -11,6 +11,7 @@ import { MemoryIndex } from '../search/MemoryIndex.js';
 import { DocStore } from '../store/DocStore.js';
 import { buildApi } from './api.js';
 import { initHome } from './initHome.js';
+import { HOME_UMASK, makeOwnerOnly } from './ownerOnly.js';
 import { SocketServer } from './SocketServer.js';
 import { Serializer } from './Serializer.js';
 import { Replicator } from '../sync/Replicator.js';
@@ -77,7 +78,11 @@ export class Daemon {
     if (Buffer.byteLength(this.paths.socket) > MAX_SOCKET_PATH_BYTES) {
       throw new MeshError('HOME_INVALID', `the home path is too long for a Unix socket (${this.paths.socket}); use a shorter MESH_HOME`);
     }
+    // Owner-only home: set before anything is created, then fix what an older home already has.
+    process.umask(HOME_UMASK);
     this.identity = (await initHome(this.paths.root, this.opts.name ? { name: this.opts.name } : {})).identity;
+    const opened = await makeOwnerOnly(this.paths.root);
+    if (opened > 0) log.info({ entries: opened }, 'made files in the home owner-only');
     this.config = await loadConfig(this.paths.config);
 
     const store = new DocStore(this.paths.db, log.child({ mod: 'store' }), this.identity.actorId);

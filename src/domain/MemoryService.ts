@@ -220,7 +220,9 @@ export class MemoryService {
   async erase(id: string, actor: Actor, reason?: string): Promise<void> {
     const existing = await this.deps.store.load<MemoryDoc>('memories', id);
     if (!existing) await this.throwMissing(id);
-    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}) });
+    // The tombstone keeps the document's scope, so a private memory's erasure stays on this host.
+    const scope = existing!.scope === 'mesh' ? {} : { scope: existing!.scope };
+    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}), ...scope });
     await this.deps.store.erase('memories', id, tombstone);
     this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
     this.onErase?.();

@@ -462,7 +462,8 @@ export class SyncEngine {
       // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
       if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (tomb) {
-        out.push({ c, id, heads: [], tomb });
+        // A tombstone goes where its document could go: a private one never leaves this host.
+        out.push(this.deps.canShare(tomb.scope ?? 'mesh', peer) ? { c, id, heads: [], tomb } : { c, id, heads: [], missing: true });
         continue;
       }
       const projector = PROJECTORS[c];
@@ -526,7 +527,7 @@ export class SyncEngine {
       ? { c: event.collection, id: event.id, heads: [], tomb: event.tomb }
       : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes };
     for (const peer of this.connectedMembers()) {
-      if (!event.tomb && !this.deps.canShare(event.scope, peer)) continue;
+      if (!this.deps.canShare(event.scope, peer)) continue;
       let queue = this.pushQueues.get(peer);
       if (!queue) {
         queue = [];
