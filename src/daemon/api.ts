@@ -102,14 +102,19 @@ export function buildApi(deps: ApiDeps) {
     'memory.importBatch': method(ImportBatchInput, async (p, a) => {
       const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
       const rejected: { id: string; reason: string }[] = [];
+      const created: string[] = [];
       for (const memory of p.memories) {
         try {
-          counts[await m.importOne(memory, a)]++;
+          const outcome = await m.importOne(memory, a);
+          counts[outcome]++;
+          if (outcome === 'created') created.push(memory.id);
         } catch (err) {
           if (!(err instanceof MeshError && REFUSED_IMPORT_CODES.has(err.code))) throw err;
           rejected.push({ id: memory.id, reason: err.message });
         }
       }
+      // Waiting per memory made a batch of long memories outlast the client's timeout; one bounded wait for all.
+      await m.whenIndexed(created);
       return { ...counts, rejected };
     }),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),

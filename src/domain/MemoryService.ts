@@ -143,9 +143,8 @@ export class MemoryService {
       if (err instanceof MeshError && err.code === 'ERASED') return 'erased';
       throw err;
     }
-    if (!changed) return 'exists';
-    await this.vectors?.whenIndexed(input.id);
-    return 'created';
+    // No wait for the embedding here: a batch waits once for all of them (see whenIndexed), not one after another.
+    return changed ? 'created' : 'exists';
   }
 
   async retrieve(id: string): Promise<Memory> {
@@ -295,6 +294,11 @@ export class MemoryService {
   /** Live memories passing a filter, most recently updated first. */
   async listLive(filter: Pick<CatalogFilter, 'category' | 'tags' | 'since' | 'agent'>, limit: number): Promise<Memory[]> {
     return this.views(this.deps.index.list(filter, limit));
+  }
+
+  /** Resolves once semantic search can find these memories (each wait bounded), waiting for all at once. */
+  async whenIndexed(ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.vectors?.whenIndexed(id)));
   }
 
   get vectorIndex(): MemoryVectors | undefined {

@@ -25,22 +25,26 @@ export function fitToBudget<T extends { content: string }>(items: readonly T[], 
 
 /** fitToBudget for listings whose long text is another field (a task's `description`): it is cut, and `<field>_truncated` set. */
 export function fitTextsToBudget<T extends Record<K, string>, K extends string>(items: readonly T[], field: K, budget = MAX_REPLY_BYTES): BoundedList<T | (T & { content_truncated: true })> {
+  const shorts = items.map((item) => ({ ...item, [field]: snippet(item[field]), [`${field}_truncated`]: true }) as T & { content_truncated: true });
+  const shortSizes = shorts.map(jsonBytes);
+  // Room kept for every later result at its short size, so the first ones going whole never crowd the last ones out.
+  const after = new Array<number>(items.length + 1).fill(0);
+  for (let i = items.length - 1; i >= 0; i--) after[i] = after[i + 1]! + shortSizes[i]!;
   const results: (T | (T & { content_truncated: true }))[] = [];
   let used = 0;
   let cut = false;
   for (const [i, item] of items.entries()) {
-    const size = jsonBytes(item);
-    if (used + size <= budget) {
+    const long = item[field].length > TRUNCATED_CONTENT_CHARS;
+    const size = long ? jsonBytes(item) : shortSizes[i]!;
+    if (used + size + after[i + 1]! <= budget || (!long && used + size <= budget)) {
       results.push(item);
       used += size;
       continue;
     }
     cut = true;
-    const short = { ...item, [field]: snippet(item[field]), [`${field}_truncated`]: true } as T & { content_truncated: true };
-    const shortSize = jsonBytes(short);
-    if (used + shortSize > budget) return { results, truncated: true, omitted: items.length - i };
-    results.push(short);
-    used += shortSize;
+    if (used + shortSizes[i]! > budget) return { results, truncated: true, omitted: items.length - i };
+    results.push(shorts[i]!);
+    used += shortSizes[i]!;
   }
   return cut ? { results, truncated: true } : { results };
 }
