@@ -4,6 +4,7 @@
  * anyone's in the mesh: printed raw, it could rewrite the screen, hide lines or fake a prompt.
  * Newline and tab stay.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Shows each unsafe character as a visible escape (`\x1b`, `\u202e`) instead of letting the terminal act on it. */

@@ -298,7 +298,8 @@ export class MemoryService {
 
   /** Resolves once semantic search can find these memories (each wait bounded), waiting for all at once. */
   async whenIndexed(ids: readonly string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.vectors?.whenIndexed(id)));
+    const vectors = this.vectors;
+    if (vectors) await Promise.all(ids.map((id) => vectors.whenIndexed(id)));
   }
 
   get vectorIndex(): MemoryVectors | undefined {
