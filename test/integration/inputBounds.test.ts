@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_METADATA_CHARS, MAX_METADATA_DEPTH, MAX_METADATA_KEYS } from '../../src/constants.js';
@@ -146,6 +148,23 @@ describe('input bounds at every door', () => {
     const text = 'emoji 🐝 and accents é stay exact';
     const { id } = await callOk<{ id: string }>(client, 'store_memory', { content: text });
     expect((await callOk<{ content: string }>(client, 'retrieve_memory', { memory_id: id })).content).toBe(text);
+  });
+
+  it('an import line that breaks the bounds is reported by number; its neighbours still import', async () => {
+    const file = join(home.dir, 'odd.jsonl');
+    const memory = (n: number, extra: Record<string, unknown>) =>
+      JSON.stringify({ id: `5b0e7c2a-0000-4000-8000-00000000000${n}`, content: `import ${n}`, category: 'project', machine: 'elsewhere', agent: 'someone', created_at: new Date().toISOString(), updated_at: new Date().toISOString(), ...extra });
+    const header = JSON.stringify({ format: 'hivemesh-memories', version: 1, exported_at: new Date().toISOString(), machine: 'elsewhere', count: 4 });
+    // The lone surrogate is written as a JSON escape, as another program's export might.
+    const surrogate = memory(2, {}).replace('"import 2"', '"import 2 \\ud800"');
+    writeFileSync(file, [header, memory(1, {}), surrogate, memory(3, { metadata: { n: nestedArrays(60) } }), memory(4, { metadata: { n: nestedArrays(20) } })].join('\n') + '\n');
+    const r = await mesh(['import', file, '--json', '--home', home.dir]);
+    const out = JSON.parse(r.stdout) as { created: number; invalid: number; errors: { line: number; reason: string }[] };
+    expect(out.created, r.stderr).toBe(1);
+    expect(out.errors.map((e) => e.line)).toEqual([3, 4, 5]);
+    expect(out.errors[0]!.reason).toMatch(/content: contains a lone surrogate/);
+    expect(out.errors[1]!.reason).toMatch(/deeper than/);
+    expect(out.errors[2]!.reason).toMatch(/metadata is nested deeper than 16 levels/);
   });
 
   it('answers method names inherited by every object with UNKNOWN_METHOD', async () => {

@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import type { Memory } from '../../domain/Memory.js';
 import { EXPORT_FORMAT, EXPORT_PAGE, EXPORT_VERSION, ExportedMemory, ExportHeader, type ImportOutcome } from '../../domain/memoryExport.js';
 import { InvalidInputError } from '../../errors.js';
-import { MAX_REPLY_BYTES } from '../../constants.js';
+import { MAX_INPUT_DEPTH, MAX_REPLY_BYTES } from '../../constants.js';
+import { describeShapeProblem, findShapeProblem } from '../../domain/inputShape.js';
 import { jsonBytes } from '../../domain/replyBudget.js';
 import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
@@ -175,6 +176,12 @@ async function* readExport(file: string, errors: { line: number; reason: string 
       raw = JSON.parse(text);
     } catch {
       errors.push({ line: n, reason: 'not JSON' });
+      continue;
+    }
+    // The daemon refuses a whole batch whose params break the shape bounds: such a line is reported here, alone.
+    const shape = findShapeProblem(raw, { depth: MAX_INPUT_DEPTH - 2 });
+    if (shape) {
+      errors.push({ line: n, reason: describeShapeProblem(shape) });
       continue;
     }
     const parsed = ExportedMemory.safeParse(raw);
