@@ -106,3 +106,49 @@ export const DOCTOR_HEALTH_TIMEOUT_MS = 10_000;
  * overrides it (0 closes the window at once, for a mesh that has finished upgrading).
  */
 export const AUTHORSHIP_LEGACY_WINDOW_DAYS = 14;
+
+/**
+ * Shape bounds of user-supplied metadata. Automerge refuses objects nested past 100 levels (and a
+ * document it cannot encode stalls replication), and deep or wide JSON costs every reader; real
+ * metadata (tickets, hosts, versions) is a few levels and a few dozen keys.
+ */
+export const MAX_METADATA_DEPTH = 16;
+export const MAX_METADATA_KEYS = 256;
+export const MAX_METADATA_KEY_CHARS = 128;
+export const MAX_METADATA_ARRAY_ITEMS = 1_024;
+
+/**
+ * Nesting bound of any request's parameters, checked before schemas run: no method takes anything
+ * deeper than metadata, and schema validators recurse (thousands of levels overflow the stack).
+ */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * Byte budget of one listing reply (search, recent, project, deleted, export page): half a socket
+ * frame, leaving room for the envelope and the other fields. Past it, results are cut with a flag.
+ */
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+/** Local socket connections at once: many MCP sessions and CLI calls, far fewer than a flood. */
+export const MAX_IPC_CONNECTIONS = 64;
+
+/**
+ * Bytes buffered across all connections for frames not yet complete: a few maximal frames in
+ * flight; a client that pushes past it is disconnected rather than the daemon growing without bound.
+ */
+export const MAX_IPC_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/** A frame not complete this long after it began is abandoned: local clients send a frame in milliseconds. */
+export const IPC_PARTIAL_FRAME_TIMEOUT_MS = 10_000;
+
+/** Replies queued for a client that does not read them; past this the connection is dropped. */
+export const MAX_IPC_WRITE_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Longest MCP request line `mesh mcp` reads: a maximal memory with metadata is well under 1 MiB;
+ * a longer line gets an error reply and the session goes on (the SDK would close it at 10 MiB).
+ */
+export const MAX_MCP_LINE_BYTES = 8 * 1024 * 1024;
+
+/** Characters of content kept in a listing result cut to fit the reply budget: enough to recognise it; retrieve_memory has the rest. */
+export const TRUNCATED_CONTENT_CHARS = 1_000;

@@ -26,6 +26,8 @@ export type MeshErrorCode =
   | 'NOT_REGISTERED'
   /** A membership, team or admin change this host's key has no right to make (see docs/ARCHITECTURE.md, trust). */
   | 'NOT_AUTHORISED'
+  /** An operation would move data of a narrower scope (private, team) into a wider one. */
+  | 'SCOPE_MISMATCH'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -88,6 +90,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'UNKNOWN_CATEGORY':
     case 'DEPENDENCY_CYCLE':
     case 'NOT_REGISTERED':
+    case 'SCOPE_MISMATCH':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

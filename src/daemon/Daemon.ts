@@ -12,6 +12,7 @@ import { DocStore } from '../store/DocStore.js';
 import { hostAuthorship } from '../authorship/hostAuthorship.js';
 import { buildApi } from './api.js';
 import { initHome } from './initHome.js';
+import { HOME_UMASK, makeOwnerOnly } from './ownerOnly.js';
 import { SocketServer } from './SocketServer.js';
 import { Serializer } from './Serializer.js';
 import { Replicator } from '../sync/Replicator.js';
@@ -82,7 +83,11 @@ export class Daemon {
     if (Buffer.byteLength(this.paths.socket) > MAX_SOCKET_PATH_BYTES) {
       throw new MeshError('HOME_INVALID', `the home path is too long for a Unix socket (${this.paths.socket}); use a shorter MESH_HOME`);
     }
+    // Owner-only home: set before anything is created, then fix what an older home already has.
+    process.umask(HOME_UMASK);
     this.identity = (await initHome(this.paths.root, this.opts.name ? { name: this.opts.name } : {})).identity;
+    const opened = await makeOwnerOnly(this.paths.root);
+    if (opened > 0) log.info({ entries: opened }, 'made files in the home owner-only');
     this.config = await loadConfig(this.paths.config);
 
     // Every local change is made under the actor bound to this host's key and signed with it.

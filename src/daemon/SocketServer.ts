@@ -1,9 +1,13 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { MeshError, toMeshError } from '../errors.js';
+import { IPC_PARTIAL_FRAME_TIMEOUT_MS, MAX_IPC_BUFFERED_BYTES, MAX_IPC_CONNECTIONS, MAX_IPC_WRITE_BACKLOG_BYTES } from '../constants.js';
+import { toMeshError } from '../errors.js';
 import { encodeFrame, FrameDecoder } from '../ipc/framing.js';
 import { RequestSchema, type Request, type Response } from '../ipc/messages.js';
 import type { Logger } from '../log.js';
+
+/** Refusals repeated by a flood are logged at most this often. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 export type RequestHandler = (req: Request) => Promise<unknown>;
 
@@ -22,6 +26,10 @@ export class SocketServer {
   /** Session ids seen on each connection, so the end of a session can be told apart from a reconnect. */
   private readonly sessions = new Map<Socket, Set<string>>();
   private inflight = 0;
+  /** Bytes held across all connections for frames not yet complete. */
+  private buffered = 0;
+  private refused = 0;
+  private lastRefusalLog = 0;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -66,9 +74,25 @@ export class SocketServer {
   }
 
   private onConnection(socket: Socket): void {
+    // A cap on connections, and on bytes held for unfinished frames, keeps a flood of local
+    // clients (each sending most of a maximal frame, then hanging) from growing the daemon unbounded.
+    if (this.sockets.size >= MAX_IPC_CONNECTIONS) {
+      this.refuse('connection cap reached; refusing a local connection', { cap: MAX_IPC_CONNECTIONS });
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     const decoder = new FrameDecoder();
+    let held = 0;
+    let partialTimer: NodeJS.Timeout | undefined;
+    const release = () => {
+      this.buffered -= held;
+      held = 0;
+      clearTimeout(partialTimer);
+      partialTimer = undefined;
+    };
     socket.on('close', () => {
+      release();
       this.sockets.delete(socket);
       const ended = this.sessions.get(socket);
       this.sessions.delete(socket);
@@ -79,6 +103,11 @@ export class SocketServer {
     });
     socket.on('error', (err) => this.logger.debug({ err: err.message }, 'client socket error'));
     socket.on('data', (chunk: Buffer) => {
+      if (this.buffered + chunk.length > MAX_IPC_BUFFERED_BYTES) {
+        this.refuse('local clients hold too many bytes of unfinished frames; closing the connection that pushed past the cap', { cap: MAX_IPC_BUFFERED_BYTES });
+        socket.destroy();
+        return;
+      }
       let frames: unknown[];
       try {
         frames = decoder.push(chunk);
@@ -87,8 +116,31 @@ export class SocketServer {
         socket.destroy();
         return;
       }
+      this.buffered += decoder.buffered - held;
+      held = decoder.buffered;
+      if (held === 0) {
+        clearTimeout(partialTimer);
+        partialTimer = undefined;
+      } else if (!partialTimer) {
+        // Measured from the frame's first bytes: trickling more data does not keep it alive.
+        partialTimer = setTimeout(() => {
+          this.logger.warn({ bytes: held }, 'a frame on the local socket stayed incomplete; closing that connection');
+          socket.destroy();
+        }, IPC_PARTIAL_FRAME_TIMEOUT_MS);
+        partialTimer.unref();
+      }
       for (const frame of frames) void this.dispatch(socket, frame);
     });
+  }
+
+  /** One warning per interval for refusals that a flood repeats, with the count since the last one. */
+  private refuse(message: string, fields: Record<string, unknown>): void {
+    this.refused++;
+    const now = Date.now();
+    if (now - this.lastRefusalLog < REFUSAL_LOG_INTERVAL_MS) return;
+    this.lastRefusalLog = now;
+    this.logger.warn({ ...fields, refused: this.refused }, message);
+    this.refused = 0;
   }
 
   private async dispatch(socket: Socket, frame: unknown): Promise<void> {
@@ -120,7 +172,12 @@ export class SocketServer {
       try {
         socket.write(encodeFrame(res));
       } catch (err) {
-        socket.write(encodeFrame({ id: req.id, ok: false, error: new MeshError('INTERNAL', (err as Error).message).toJSON() }));
+        socket.write(encodeFrame({ id: req.id, ok: false, error: toMeshError(err).toJSON() }));
+      }
+      // A client that sends requests but never reads the replies would grow our write queue.
+      if (socket.writableLength > MAX_IPC_WRITE_BACKLOG_BYTES) {
+        this.logger.warn({ bytes: socket.writableLength }, 'a local client is not reading its replies; closing that connection');
+        socket.destroy();
       }
     }
   }

@@ -1,4 +1,8 @@
+import { MAX_INPUT_DEPTH, MAX_REPLY_BYTES } from '../constants.js';
+import { fitToBudget } from '../domain/replyBudget.js';
 import { InvalidInputError, MeshError } from '../errors.js';
+import { describeShapeProblem, findShapeProblem } from '../domain/inputShape.js';
+import { formatZodError } from '../domain/zodErrors.js';
 import type { Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import { detectDuplicates, DetectDuplicatesInput, mergeDuplicates, MergeDuplicatesInput } from '../domain/duplicates.js';
@@ -21,6 +25,9 @@ import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
+
+/** Share of a recent-memories reply kept for the agent's unread broadcasts (at most INBOX_PAGE of them). */
+const INBOX_REPLY_BYTES = 1024 * 1024;
 
 /** Errors that refuse one imported memory, not the whole batch. */
 const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT']);
@@ -67,23 +74,31 @@ export function buildApi(deps: ApiDeps) {
     'memory.store': method(StoreMemoryInput, (p, a) => m.store(p, a)),
     'memory.retrieve': method(RetrieveMemoryInput, (p) => m.retrieve(p.memory_id)),
     'memory.update': method(UpdateMemoryInput, (p, a) => m.update(p, a)),
-    'memory.search': method(SearchMemoriesInput, (p) => m.search(p)),
+    // Listings are kept within a reply's byte budget (cut with a flag, never failed): see replyBudget.ts.
+    'memory.search': method(SearchMemoriesInput, async (p) => {
+      const found = await m.search(p);
+      return { ...found, ...fitToBudget(found.results) };
+    }),
     // A registered agent looking at recent memories also gets its unread broadcasts (its inbox).
     'memory.recent': method(RecentMemoriesInput, async (p, a, ctx) => {
-      const results = await m.recent(p);
-      const inbox = ctx.agent_id && deps.inbox ? await deps.inbox(ctx.agent_id, a) : [];
-      return inbox.length ? { results, inbox } : { results };
+      const recent = fitToBudget(await m.recent(p), MAX_REPLY_BYTES - INBOX_REPLY_BYTES);
+      const inbox = ctx.agent_id && deps.inbox ? fitToBudget(await deps.inbox(ctx.agent_id, a), INBOX_REPLY_BYTES).results : [];
+      return inbox.length ? { ...recent, inbox } : recent;
     }),
     'memory.delete': method(DeleteMemoryInput, (p, a) => m.delete(p, a)),
     'memory.recover': method(RecoverMemoryInput, (p, a) => m.recover(p.memory_id, a)),
-    'memory.listDeleted': method(ListDeletedInput, async (p) => ({ results: await m.listDeleted(p.limit) })),
+    'memory.listDeleted': method(ListDeletedInput, async (p) => fitToBudget(await m.listDeleted(p.limit))),
     'memory.stats': method(EmptyInput, () => m.stats()),
     'memory.project': method(ProjectMemoriesInput, async (p) =>
       p.project === undefined
         ? { project: null, projects: m.sources().projects, results: [] }
-        : { project: p.project, results: await m.projectMemories(p.project, p.limit) },
+        : { project: p.project, ...fitToBudget(await m.projectMemories(p.project, p.limit)) },
     ),
-    'memory.machineContext': method(MachineContextInput, (p) => m.machineContext(p.machine ?? deps.machine)),
+    'memory.machineContext': method(MachineContextInput, async (p) => {
+      const context = await m.machineContext(p.machine ?? deps.machine);
+      const recent = fitToBudget(context.recent);
+      return { ...context, recent: recent.results, ...(recent.truncated ? { truncated: true } : {}) };
+    }),
     'memory.sources': method(EmptyInput, () => m.sources()),
     'memory.detectDuplicates': method(DetectDuplicatesInput, async (p) => ({ pairs: await detectDuplicates(m, m.vectorIndex, p) })),
     'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),
@@ -92,14 +107,19 @@ export function buildApi(deps: ApiDeps) {
     'memory.importBatch': method(ImportBatchInput, async (p, a) => {
       const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
       const rejected: { id: string; reason: string }[] = [];
+      const created: string[] = [];
       for (const memory of p.memories) {
         try {
-          counts[await m.importOne(memory, a)]++;
+          const outcome = await m.importOne(memory, a);
+          counts[outcome]++;
+          if (outcome === 'created') created.push(memory.id);
         } catch (err) {
           if (!(err instanceof MeshError && REFUSED_IMPORT_CODES.has(err.code))) throw err;
           rejected.push({ id: memory.id, reason: err.message });
         }
       }
+      // Waiting per memory made a batch of long memories outlast the client's timeout; one bounded wait for all.
+      await m.whenIndexed(created);
       return { ...counts, rejected };
     }),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
@@ -123,9 +143,14 @@ export function buildApi(deps: ApiDeps) {
     }),
   };
 
+  // A Map, not the object: a method name like "constructor" or "__proto__" must not find Object's own.
+  const byName = new Map(Object.entries(methods));
   return async function handle(req: Request): Promise<unknown> {
-    const entry = methods[req.method];
+    const entry = byName.get(req.method);
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
+    // Checked before the schema: validators recurse, and no method takes anything this deep.
+    const problem = findShapeProblem(req.params, { depth: MAX_INPUT_DEPTH });
+    if (problem) throw new InvalidInputError(describeShapeProblem(problem), { path: problem.path.join('.') });
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
     return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine), req.ctx);
@@ -136,7 +161,4 @@ function actorOf(ctx: CallContext, machine: string): Actor {
   return { machine, agent: ctx.agent };
 }
 
-/** "content: content must not be empty; tags.0: ..." - names the field so a model can fix its call. */
-export function formatZodError(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-}
+export { formatZodError } from '../domain/zodErrors.js';

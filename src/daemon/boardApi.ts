@@ -10,6 +10,7 @@ import type { TaskService } from '../domain/TaskService.js';
 import { AssignTaskInput, CreateTaskInput, DeleteTaskInput, GetTaskInput, ListTasksInput, TaskAnalyticsInput, UpdateTaskInput } from '../domain/taskSchemas.js';
 import type { CallContext } from '../ipc/messages.js';
 import { method, type Method } from './api.js';
+import { fitTextsToBudget, fitToBudget } from '../domain/replyBudget.js';
 
 export interface BoardApiDeps {
   roster: RosterService;
@@ -58,7 +59,7 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     'agent.knowledge': method(QueryAgentKnowledgeInput, async (p) => {
       const agent = roster.entry(p.agent_id);
       const found = await memories.search({ query: p.query, agent: agent.id, limit: p.limit ?? DEFAULT_SEARCH_LIMIT });
-      return { agent: { id: agent.id, role: agent.role, machine: agent.machine, status: agent.status }, ...found };
+      return { agent: { id: agent.id, role: agent.role, machine: agent.machine, status: agent.status }, ...found, ...fitToBudget(found.results) };
     }),
     'agent.broadcast': method(BroadcastDiscoveryInput, async (p, a, ctx) => {
       const memory = await memories.store(
@@ -72,7 +73,10 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     'task.assign': method(AssignTaskInput, (p, a, ctx) => tasks.assign(p, ctx.agent_id, a)),
     'task.update': method(UpdateTaskInput, (p, a) => tasks.update(p, a)),
     'task.get': method(GetTaskInput, (p) => tasks.get(p.task_id)),
-    'task.list': method(ListTasksInput, (p) => ({ tasks: tasks.list(p) })),
+    'task.list': method(ListTasksInput, (p) => {
+      const { results, ...cut } = fitTextsToBudget(tasks.list(p), 'description');
+      return { tasks: results, ...cut };
+    }),
     'task.delete': method(DeleteTaskInput, (p, a) => tasks.delete(p, a)),
     'task.analytics': method(TaskAnalyticsInput, (p) => tasks.analytics(p)),
   };

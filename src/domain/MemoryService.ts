@@ -16,7 +16,9 @@ import type { Tombstone } from '../store/types.js';
 import type { Actor, MemoryId } from '../types.js';
 import { changeOptions } from './changeOptions.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
-import type { DeleteMemoryInput, RecentMemoriesInput, SearchMemoriesInput, StoreMemoryInput, UpdateMemoryInput } from './memorySchemas.js';
+import { metadataProblem, type DeleteMemoryInput, type RecentMemoriesInput, type SearchMemoriesInput, type StoreMemoryInput, type UpdateMemoryInput } from './memorySchemas.js';
+import { describeShapeProblem } from './inputShape.js';
+import { pageByBytes } from './replyBudget.js';
 
 export interface SearchResult extends Memory {
   score: number;
@@ -110,7 +112,10 @@ export class MemoryService {
   /** One page of memories in id order, for an export. */
   async exportPage(after: string | undefined, limit: number, includeDeleted: boolean): Promise<{ memories: Memory[]; next: string | null }> {
     const ids = this.deps.index.idsAfter(after, { includeDeleted }, limit);
-    const memories = (await this.deps.store.views_<Memory>('memories', ids)).filter((m): m is Memory => m !== undefined);
+    const found = (await this.deps.store.views_<Memory>('memories', ids)).filter((m): m is Memory => m !== undefined);
+    // A page is also bounded by bytes (one socket frame), so large memories make shorter pages, never a failed one.
+    const memories = pageByBytes(found);
+    if (memories.length < found.length) return { memories, next: memories[memories.length - 1]!.id };
     return { memories, next: ids.length === limit ? ids[ids.length - 1]! : null };
   }
 
@@ -141,9 +146,8 @@ export class MemoryService {
       if (err instanceof MeshError && err.code === 'ERASED') return 'erased';
       throw err;
     }
-    if (!changed) return 'exists';
-    await this.vectors?.whenIndexed(input.id);
-    return 'created';
+    // No wait for the embedding here: a batch waits once for all of them (see whenIndexed), not one after another.
+    return changed ? 'created' : 'exists';
   }
 
   async retrieve(id: string): Promise<Memory> {
@@ -161,6 +165,7 @@ export class MemoryService {
     const now = this.now();
     return this.commit(id, (current) => {
       if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
+      if (input.metadata !== undefined) checkMergedMetadata(current.metadata, input.metadata);
       return A.change(current, changeOptions(actor, 'update', now), (d) => {
       // updateText diffs against the current text, so concurrent edits on two hosts both survive a merge.
       if (input.content !== undefined) A.updateText(d, ['content'], input.content);
@@ -170,7 +175,7 @@ export class MemoryService {
       if (input.metadata !== undefined) {
         for (const [key, value] of Object.entries(input.metadata)) {
           if (value === null) delete d.metadata[key];
-          else d.metadata[key] = value;
+          else d.metadata[key] = value as JsonValue; // JSON checked by the schema (metadataProblem)
         }
       }
       d.updated_at = now;
@@ -217,7 +222,9 @@ export class MemoryService {
   async erase(id: string, actor: Actor, reason?: string): Promise<void> {
     const existing = await this.deps.store.load<MemoryDoc>('memories', id);
     if (!existing) await this.throwMissing(id);
-    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}) });
+    // The tombstone keeps the document's scope, so a private memory's erasure stays on this host.
+    const scope = existing!.scope === 'mesh' ? {} : { scope: existing!.scope };
+    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}), ...scope });
     await this.deps.store.erase('memories', id, tombstone);
     this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
     this.onErase?.();
@@ -296,6 +303,12 @@ export class MemoryService {
   /** Live memories passing a filter, most recently updated first. */
   async listLive(filter: Pick<CatalogFilter, 'category' | 'tags' | 'since' | 'agent'>, limit: number): Promise<Memory[]> {
     return this.views(this.deps.index.list(filter, limit));
+  }
+
+  /** Resolves once semantic search can find these memories (each wait bounded), waiting for all at once. */
+  async whenIndexed(ids: readonly string[]): Promise<void> {
+    const vectors = this.vectors;
+    if (vectors) await Promise.all(ids.map((id) => vectors.whenIndexed(id)));
   }
 
   get vectorIndex(): MemoryVectors | undefined {
@@ -396,6 +409,17 @@ export class MemoryService {
     const views = await this.deps.store.views_<Memory>('memories', ids);
     return views.filter((m): m is Memory => m !== undefined);
   }
+}
+
+/** An update adds keys to the stored metadata: the result, not only the update, must keep the bounds. */
+function checkMergedMetadata(stored: Record<string, JsonValue>, update: Record<string, unknown>): void {
+  const merged = JSON.parse(JSON.stringify(stored)) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  const problem = metadataProblem(merged);
+  if (problem) throw new InvalidInputError(`after this update, ${describeShapeProblem(problem)}`);
 }
 
 /** The fields of a new memory document: what a writer gives, with the provenance and times already decided. */

@@ -5,6 +5,8 @@ import { tokenize } from '../search/tokenize.js';
 import type { Actor } from '../types.js';
 import type { Memory } from './Memory.js';
 import type { MemoryService } from './MemoryService.js';
+import { UpdateMemoryInput } from './memorySchemas.js';
+import { formatZodError } from './zodErrors.js';
 
 export const DetectDuplicatesInput = z.object({
   threshold: z.number().min(0.5).max(1).optional().describe('Similarity from 0.5 to 1 above which two memories count as duplicates (default 0.85).'),
@@ -59,7 +61,8 @@ export async function detectDuplicates(memories: MemoryService, vectors: MemoryV
   for (const m of live) {
     for (const hit of await vectors.neighbours(m, NEIGHBOURS)) {
       const other = byId.get(hit.key);
-      if (!other) continue;
+      // Only memories of one scope pair up: a merge across scopes is refused (see mergeDuplicates).
+      if (!other || other.scope !== m.scope) continue;
       const key = m.id < other.id ? `${m.id}|${other.id}` : `${other.id}|${m.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -77,14 +80,29 @@ function pairOf(a: Memory, b: Memory, score: number, semantic: number, text: num
   return { a: a.id, b: b.id, score: r(score), semantic: r(semantic), text: r(text), a_content: a.content.slice(0, SNIPPET), b_content: b.content.slice(0, SNIPPET) };
 }
 
-/** Folds duplicates into the kept memory (tags and metadata merged, the kept one's values win) and soft-deletes them. */
+/**
+ * Folds duplicates into the kept memory (tags and metadata merged, the kept one's values win) and
+ * soft-deletes them. All must share one scope: folding a private or team memory into a wider one
+ * would publish its tags and metadata (and its id, in the kept memory's merged_from and in the
+ * duplicate's deletion reason), so a merge across scopes is refused, not narrowed.
+ */
 export async function mergeDuplicates(memories: MemoryService, input: MergeDuplicatesInput, actor: Actor): Promise<{ kept: Memory; merged: string[] }> {
   if (input.duplicate_ids.includes(input.keep_id)) throw new MeshError('INVALID_INPUT', 'keep_id must not be among duplicate_ids');
   const keep = await memories.retrieve(input.keep_id);
   const dups = await Promise.all(input.duplicate_ids.map((id) => memories.retrieve(id)));
+  const across = dups.filter((d) => d.scope !== keep.scope);
+  if (across.length > 0) {
+    throw new MeshError('SCOPE_MISMATCH', `cannot merge across scopes: ${keep.id} is ${keep.scope}, but ${across.map((d) => `${d.id} is ${d.scope}`).join(', ')}; merge memories of one scope only`, {
+      keep_scope: keep.scope,
+      ids: across.map((d) => d.id),
+    });
+  }
   const tags = [...new Set([...keep.tags, ...dups.flatMap((d) => d.tags)])];
   const metadata = Object.assign({}, ...dups.map((d) => d.metadata), keep.metadata, { merged_from: input.duplicate_ids }) as Record<string, never>;
-  const kept = await memories.update({ memory_id: keep.id, tags, metadata }, actor);
+  // The merged result must keep the bounds of any write (tag count, metadata size and shape).
+  const update = UpdateMemoryInput.safeParse({ memory_id: keep.id, tags, metadata });
+  if (!update.success) throw new MeshError('INVALID_INPUT', `the merged memory would break a limit: ${formatZodError(update.error)}`);
+  const kept = await memories.update(update.data, actor);
   for (const d of dups) if (!d.deleted) await memories.delete({ memory_id: d.id, reason: `merged into ${keep.id}` }, actor);
   return { kept, merged: input.duplicate_ids };
 }

@@ -5,11 +5,16 @@ import {
   MAX_CONTENT_CHARS,
   MAX_CONTEXT_CHARS,
   MAX_LIST_LIMIT,
+  MAX_METADATA_ARRAY_ITEMS,
   MAX_METADATA_CHARS,
+  MAX_METADATA_DEPTH,
+  MAX_METADATA_KEY_CHARS,
+  MAX_METADATA_KEYS,
   MAX_SEARCH_LIMIT,
   MAX_TAGS,
   MAX_TAG_CHARS,
 } from '../constants.js';
+import { findShapeProblem, type ShapeProblem } from './inputShape.js';
 import { SCOPES } from './Memory.js';
 
 /**
@@ -26,10 +31,30 @@ const tags = z
   .array(z.string().min(1).max(MAX_TAG_CHARS))
   .max(MAX_TAGS)
   .describe('Short labels for filtering, e.g. ["elasticsearch", "prod"].');
+/** Deep enough for real structure, far from Automerge's 100-level limit (see constants.ts). */
+const METADATA_SHAPE = { depth: MAX_METADATA_DEPTH, keys: MAX_METADATA_KEYS, keyChars: MAX_METADATA_KEY_CHARS, arrayItems: MAX_METADATA_ARRAY_ITEMS };
+// Values are checked by an iterative walk, not z.json(): a recursive validator overflows the stack on deep input.
 const metadata = z
-  .record(z.string(), z.json())
-  .refine((m) => JSON.stringify(m).length <= MAX_METADATA_CHARS, `metadata must serialise to at most ${MAX_METADATA_CHARS} characters`)
-  .describe('Free-form structured data (JSON object) kept with the memory.');
+  .record(z.string(), z.unknown())
+  .superRefine((m, ctx) => {
+    const problem = metadataProblem(m);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  })
+  .describe(
+    `Free-form structured data (JSON object) kept with the memory: at most ${MAX_METADATA_DEPTH} levels deep, ${MAX_METADATA_KEYS} keys, ${MAX_METADATA_CHARS} characters.`,
+  );
+
+/**
+ * Why `metadata` breaks the bounds, or undefined. Also run on the metadata a write produces
+ * (an update merges keys, a merge folds several memories), which no input schema sees whole.
+ */
+export function metadataProblem(m: Record<string, unknown>): ShapeProblem | undefined {
+  const problem = findShapeProblem(m, METADATA_SHAPE);
+  if (problem) return { path: problem.path, message: `metadata ${problem.message}` };
+  const chars = JSON.stringify(m).length;
+  if (chars > MAX_METADATA_CHARS) return { path: [], message: `metadata must serialise to at most ${MAX_METADATA_CHARS} characters (it would be ${chars})` };
+  return undefined;
+}
 
 export const StoreMemoryInput = z.object({
   content: z

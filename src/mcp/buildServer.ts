@@ -8,6 +8,7 @@ import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
 import { TOOL_GROUPS, type ToolGroup } from './toolGroups.js';
+import { validateToolInputsOurselves } from './toolValidation.js';
 
 /** Registration functions of the groups this build has; the rest arrive with their issues. */
 const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: DaemonLink) => void>> = {
@@ -20,6 +21,7 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
 /** Builds the MCP server for one session; the transport is attached by the caller. */
 export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: string): McpServer {
   const server = new McpServer({ name: 'hivemesh', version }, { capabilities: { tools: { listChanged: true } } });
+  validateToolInputsOurselves(server);
   const enabled = new Set<ToolGroup>();
   const enable = (group: ToolGroup): boolean => {
     const register = GROUP_REGISTRARS[group];

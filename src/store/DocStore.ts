@@ -369,7 +369,7 @@ export class DocStore {
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
     this.erasedHere.add(key);
-    return this.write([{ kind: 'erase', collection, id, tombstone, scope: 'mesh', origin: opts.origin }]).finally(() => {
+    return this.write([{ kind: 'erase', collection, id, tombstone, scope: tombstone.scope ?? 'mesh', origin: opts.origin }]).finally(() => {
       if (this.unflushed.get(key) === null) this.unflushed.delete(key);
     });
   }
@@ -658,9 +658,9 @@ export class DocStore {
               storedSigs.delete(key);
               batch.put(key, encodeJson(op.tombstone), { sublevel: this.tombs });
               batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, op: 'erase' }), { sublevel: this.log });
-              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: 'mesh', heads: null, tomb: op.tombstone }), { sublevel: this.feed });
+              batch.put(logKey(seq), encodeJson({ collection: op.collection, id: op.id, scope: op.scope, heads: null, tomb: op.tombstone }), { sublevel: this.feed });
               batch.put(key, encodeJson({ seq, heads: null } satisfies FeedKey), { sublevel: this.feedKeys });
-              events.push({ seq, collection: op.collection, id: op.id, scope: 'mesh', heads: [], tomb: op.tombstone, ...(op.origin ? { origin: op.origin } : {}) });
+              events.push({ seq, collection: op.collection, id: op.id, scope: op.scope, heads: [], tomb: op.tombstone, ...(op.origin ? { origin: op.origin } : {}) });
             }
           }
           seqs.push(applied);

@@ -12,6 +12,12 @@ export interface Tombstone {
   machine: string;
   agent: string;
   reason?: string;
+  /**
+   * Who may receive it, as for the document it replaces (absent: everyone). A private document's
+   * tombstone never leaves its host: it would carry the id, machine, agent and reason of a
+   * document no other host ever had. Not covered by the signature; it only narrows forwarding.
+   */
+  scope?: ShareScope;
   /** Peer id of the host that erased it, and its Ed25519 signature over the tombstone (base64). */
   by?: string;
   sig?: string;

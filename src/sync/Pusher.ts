@@ -28,7 +28,8 @@ export class Pusher {
       ? { c: event.collection, id: event.id, heads: [], tomb: event.tomb }
       : { c: event.collection, id: event.id, heads: event.heads, changes: event.changes, ...(event.sigs ? { sigs: event.sigs } : {}) };
     for (const peer of this.deps.connectedMembers()) {
-      if (!event.tomb && !this.deps.canShare(event.scope, peer)) continue;
+      // A tombstone goes where its document could go: a private one never leaves this host.
+      if (!this.deps.canShare(event.scope, peer)) continue;
       let queue = this.queues.get(peer);
       if (!queue) {
         queue = [];

@@ -99,6 +99,7 @@ export class SyncServer {
       const h = heads[i];
       if (h === undefined) return [];
       const tomb = h === null ? tombs.get(`${k.collection}/${k.id}`) : undefined;
+      if (tomb && tomb.scope === 'private') return [];
       return [{ seq: 0, c: k.collection, id: k.id, heads: h, ...(tomb ? { tomb } : {}) }];
     });
   }
@@ -118,7 +119,8 @@ export class SyncServer {
         continue;
       }
       if (tomb) {
-        out.push({ c, id, heads: [], tomb });
+        // A tombstone goes where its document could go: a private one never leaves this host.
+        out.push(this.deps.canShare(tomb.scope ?? 'mesh', peer) ? { c, id, heads: [], tomb } : { c, id, heads: [], missing: true });
         continue;
       }
       const projector = PROJECTORS[c];

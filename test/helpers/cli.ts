@@ -24,8 +24,11 @@ export function mesh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRe
     const child = spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, ...TEST_ENV, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Decoded as a stream: a multi-byte character split across two chunks must not become two U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 import { partitionStep } from '../helpers/partitionStep.js';
 import { mulberry32 } from '../helpers/prng.js';
+import { bigContent, deepMetadata, manyTags } from '../helpers/oddShapes.js';
 
 /** A memory as every host must end up holding it: the whole view, not a digest of it. */
 interface View {
@@ -28,7 +29,8 @@ async function stateOf(host: TestHost): Promise<Map<string, View>> {
 }
 
 /**
- * Invariant 1 of the design, on real daemons: random stores, edits (text, tags, category,
+ * Invariant 1 of the design, on real daemons: random stores (some large or oddly shaped: big
+ * multi-byte content, metadata as deep as allowed, the most and longest tags), edits (text, tags, category,
  * metadata keys), soft deletes, erasures and extra pulls on 3–4 hosts, while hosts are stopped,
  * SIGKILLed and restarted at random (a stopped host is a partition: it misses every write made
  * meanwhile and must catch up from its own log and its peers' feeds). After the heal, every host
@@ -69,10 +71,21 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
       const up = [...running];
       const host = pick(up);
       if (r < 0.4 || acked.size === 0) {
-        const tags = TAGS.filter(() => rand() < 0.3);
-        const { id } = await call<{ id: string }>(host, 'memory.store', { content: `property note ${op} from ${host.name}`, tags, category: pick(CATEGORIES) });
+        // A fraction of writes are legal but oddly shaped (issue #10: one such memory stalled replication).
+        const shape = rand();
+        const marker = `property note ${op} from ${host.name}`;
+        const input =
+          shape < 0.15
+            ? { content: bigContent(rand, marker), kind: 'big' }
+            : shape < 0.3
+              ? { content: marker, metadata: deepMetadata(rand), kind: 'deep' }
+              : shape < 0.4
+                ? { content: marker, tags: manyTags(rand), kind: 'tags' }
+                : { content: marker, tags: TAGS.filter(() => rand() < 0.3), kind: 'plain' };
+        const { kind: shapeKind, ...params } = input;
+        const { id } = await call<{ id: string }>(host, 'memory.store', { ...params, category: pick(CATEGORIES) });
         acked.add(id);
-        log.push(`${op} store ${id.slice(0, 8)} on ${host.name}`);
+        log.push(`${op} store ${shapeKind} ${id.slice(0, 8)} on ${host.name}`);
       } else if (r < 0.62) {
         // An edit of one field kind; the memory may not have reached this host yet, or be deleted.
         const id = pick([...acked]);
