@@ -5,6 +5,7 @@
 export type MeshErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
+  | 'AMBIGUOUS_ID'
   | 'CONTENT_TOO_LARGE'
   | 'UNKNOWN_CATEGORY'
   | 'ALREADY_DELETED'
@@ -86,6 +87,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'UNKNOWN_CATEGORY':
     case 'DEPENDENCY_CYCLE':
     case 'NOT_REGISTERED':
+    case 'AMBIGUOUS_ID':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -8,12 +8,14 @@ import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
 import { VERSION } from '../version.js';
+import { commanderErrorLine } from './output.js';
 
 const program = new Command()
   .name('mesh')
   .description('hivemesh: a peer-to-peer memory mesh for coding agents')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  // Commander's own errors ("error: unknown command 'x'") read like ours: one line, `mesh: ...`.
+  .configureOutput({ outputError: (text, write) => write(`${commanderErrorLine(text)}\n`) });
 
 registerDaemonCommands(program);
 registerMemoryCommands(program);

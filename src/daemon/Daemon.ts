@@ -118,6 +118,7 @@ export class Daemon {
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+        ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });
       this.server = new SocketServer(
         this.paths.socket,

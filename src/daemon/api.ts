@@ -21,6 +21,7 @@ import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
+import { resolveIdPrefixes, type IdLookup } from './idPrefixes.js';
 
 /** Errors that refuse one imported memory, not the whole batch. */
 const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT']);
@@ -50,6 +51,8 @@ export interface ApiDeps {
   inbox?: (agentId: string, actor: Actor) => Promise<Memory[]>;
   /** Methods of the other domains (roster, board), merged in by name. */
   extra?: Record<string, Method<z.ZodType>>;
+  /** Id lookups that let every id parameter take a unique prefix (see idPrefixes.ts). */
+  ids?: IdLookup;
 }
 
 /**
@@ -119,7 +122,8 @@ export function buildApi(deps: ApiDeps) {
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine), req.ctx);
+    const params = deps.ids ? await resolveIdPrefixes(deps.ids, parsed.data) : parsed.data;
+    return await entry.handler(params, actorOf(req.ctx, deps.machine), req.ctx);
   };
 }
 

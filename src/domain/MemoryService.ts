@@ -152,8 +152,8 @@ export class MemoryService {
   async update(input: UpdateMemoryInput, actor: Actor): Promise<Memory> {
     const { memory_id: id } = input;
     const category = input.category === undefined ? undefined : this.checkCategory(input.category);
-    if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.metadata === undefined) {
-      throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, metadata');
+    if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.project === undefined && input.metadata === undefined) {
+      throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, project, metadata');
     }
     const now = this.now();
     return this.commit(id, (current) => {
@@ -163,6 +163,7 @@ export class MemoryService {
       if (input.content !== undefined) A.updateText(d, ['content'], input.content);
       if (input.context !== undefined) A.updateText(d, ['context'], input.context);
       if (category !== undefined) d.category = category;
+      if (input.project !== undefined) d.project = input.project;
       if (input.tags !== undefined) d.tags = dedupe(input.tags);
       if (input.metadata !== undefined) {
         for (const [key, value] of Object.entries(input.metadata)) {

@@ -6,8 +6,10 @@ import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { waitForExit } from '../../ipc/waitForExit.js';
 import { createLogger } from '../../log.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
-import { fail, printJson, printText } from '../output.js';
+import { fail, printHint, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
+import { statusText, type DaemonStatus } from '../statusText.js';
+import { collect } from '../parsers.js';
 
 /** init, daemon, mcp, stop, status, reindex. */
 export function registerDaemonCommands(program: Command): void {
@@ -25,6 +27,9 @@ export function registerDaemonCommands(program: Command): void {
         const out = { home, created, name: identity.name, host_id: identity.hostId };
         if (opts.json) printJson(out);
         else printText(`${created ? 'initialised' : 'already initialised'} ${home} as ${identity.name} (${identity.hostId})`);
+        if (!created && opts.name && opts.name !== identity.name) {
+          printHint(`the name stays ${identity.name}: --name applies when a home is created. To rename, stop the daemon (mesh stop), set "name" in ${homePaths(home).identity}, then start it again: the member list takes the new name at that start; memories already written keep the name they were written under`);
+        }
       } catch (err) {
         fail(err);
       }
@@ -119,9 +124,9 @@ export function registerDaemonCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const s = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.status'), false);
+        const s = await withDaemon(opts, (c) => c.call<DaemonStatus>('daemon.status'), false);
         if (opts.json) printJson(s);
-        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+        else printText(statusText(s));
       } catch (err) {
         fail(err);
       }
@@ -171,21 +176,18 @@ export function registerDaemonCommands(program: Command): void {
         const m = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.model'));
         if (opts.json) printJson(m);
         else
-          printText(
+        {
+          printText(Object.entries(m).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+          printHint(
             [
-              ...Object.entries(m).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
-              '',
               'To switch: set "embedding": { "model": { "id": "all-MiniLM-L6-v2", "path": "/path/to/model-folder" } } in',
               `${homePaths(resolveHome(opts.home)).config} (or "allowRemote": true on an online host), then restart the daemon;`,
               'the vector index is rebuilt for the new model. "enabled": false turns semantic search off.',
             ].join('\n'),
           );
+        }
       } catch (err) {
         fail(err);
       }
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

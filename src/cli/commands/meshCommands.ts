@@ -5,23 +5,31 @@ import { DaemonClient } from '../../ipc/DaemonClient.js';
 import type { PeerStatus } from '../../sync/Replicator.js';
 import type { PullResult } from '../../sync/SyncEngine.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
-import { fail, printJson, printText } from '../output.js';
+import { fail, printHint, printJson, printText } from '../output.js';
+import { positiveNumber } from '../parsers.js';
+
+/** The marks at the start of each `mesh peers` entry. */
+const PEERS_LEGEND = 'legend: * this host, + connected, - not connected';
 
 /** invite, join, peers, sync: membership and replication. */
 export function registerMeshCommands(program: Command): void {
   program
     .command('invite')
     .description('print a single-use, expiring token that lets one new host join this mesh')
-    .option('--ttl <hours>', 'hours until the token expires (default 24)', Number)
+    .option('--ttl <hours>', 'hours until the token expires (default 24)', positiveNumber)
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { ttl?: number }) => {
       try {
         const r = await withDaemon(opts, (c) => c.call<{ token: string; expires_at: string }>('mesh.invite', { ttl_hours: opts.ttl }));
         if (opts.json) printJson(r);
-        else printText(`${r.token}\n\n(single use, expires ${r.expires_at}; on the new host: mesh join <token>)`);
+        else {
+          // The token alone on stdout, so `mesh join "$(mesh invite)"` works; the advice goes to stderr.
+          printText(r.token);
+          printHint(`(single use, expires ${r.expires_at}; on the new host: mesh join <token>)`);
+        }
       } catch (err) {
-        fail(err);
+        fail(err, { ttl_hours: '--ttl' });
       }
     });
 
@@ -44,7 +52,10 @@ export function registerMeshCommands(program: Command): void {
         const { recordJoin } = await import('../../sync/Replicator.js');
         const r = await recordJoin(homePaths(home).mesh, token);
         if (opts.json) printJson({ joining: true, ...r });
-        else printText(`ready to join mesh ${r.mesh} through ${r.inviter}; start the daemon (mesh daemon, or any mesh command) to connect`);
+        else {
+          printText(`ready to join mesh ${r.mesh} through ${r.inviter}`);
+          printHint('start the daemon (mesh daemon, or any mesh command) to connect');
+        }
       } catch (err) {
         fail(err);
       }
@@ -61,12 +72,14 @@ export function registerMeshCommands(program: Command): void {
       try {
         const r = await withDaemon(opts, (c) => c.call<{ peers: PeerStatus[] }>('mesh.peers'));
         if (opts.json) printJson(r);
-        else
+        else {
           printText(
             r.peers
               .map((p) => `${p.self ? '*' : p.connected ? '+' : '-'} ${p.name.padEnd(20)} ${p.peer}${p.removed ? ' (removed)' : ''}\n    ${p.addrs.join(' ') || 'no address'}  last sync: ${p.last_sync ?? 'never'}${p.behind !== null ? `  fetched last time: ${p.behind}` : ''}`)
               .join('\n'),
           );
+          printHint(r.peers.length > 1 ? PEERS_LEGEND : `${PEERS_LEGEND}; no other member yet: print a token with mesh invite, then mesh join <token> on the new host`);
+        }
       } catch (err) {
         fail(err);
       }
@@ -98,9 +111,15 @@ export function registerMeshCommands(program: Command): void {
     .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean }) => {
       try {
         const params = { ...(peer ? { peer } : {}), ...(opts.full ? { full: true } : {}) };
-        const r = await withDaemon(opts, (c) => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 }));
+        const { r, names } = await withDaemon(opts, async (c) => {
+          const synced = await c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 });
+          // Members by name, as `mesh peers` shows them: a person knows "build-box", not 12D3KooW...
+          const members = opts.json ? [] : (await c.call<{ peers: PeerStatus[] }>('mesh.peers')).peers;
+          return { r: synced, names: new Map(members.map((p) => [p.peer, p.name])) };
+        });
         if (opts.json) printJson(r);
-        else printText(r.results.length ? r.results.map((x) => `${x.peer}: ${x.entries} feed entries, fetched ${x.fetched}, applied ${x.applied}, erased ${x.erased} in ${x.ms} ms`).join('\n') : 'no connected member to sync with');
+        else if (r.results.length) printText(r.results.map((x) => `${names.get(x.peer) ?? x.peer}: ${x.entries} feed entries, fetched ${x.fetched}, applied ${x.applied}, erased ${x.erased} in ${x.ms} ms`).join('\n'));
+        else printHint('no connected member to sync with (see mesh peers)');
       } catch (err) {
         fail(err);
       }
