@@ -4,12 +4,20 @@ import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { waitForExit } from '../../ipc/waitForExit.js';
-import { createLogger } from '../../log.js';
+import { watchParent } from '../../daemon/parentWatch.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../../log.js';
+import { InvalidArgumentError } from 'commander';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
 import { statusText, type DaemonStatus } from '../statusText.js';
 import { collect } from '../parsers.js';
+
+function logFormat(value: string): LogFormat {
+  const format = LOG_FORMATS.find((f) => f === value);
+  if (!format) throw new InvalidArgumentError(`expected one of ${LOG_FORMATS.join(', ')}, got "${value}"`);
+  return format;
+}
 
 /** init, daemon, mcp, stop, status, reindex. */
 export function registerDaemonCommands(program: Command): void {
@@ -44,10 +52,11 @@ export function registerDaemonCommands(program: Command): void {
     .option('--announce <multiaddr>', 'address other hosts should dial instead of the listen address (repeatable; a port forward or relay)', collect, [])
     .option('--peer <multiaddr>', 'a peer to dial (repeatable)', collect, [])
     .option('--no-discovery', 'no tailscale or mDNS discovery; dial only configured peers and known members')
+    .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default otherwise); the log file is always JSON', logFormat)
     .option('--home <dir>', 'data directory')
-    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; announce: string[]; peer: string[]; discovery: boolean }) => {
+    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; announce: string[]; peer: string[]; discovery: boolean; logFormat?: LogFormat }) => {
       const home = resolveHome(opts.home);
-      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
+      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background, ...(opts.logFormat ? { format: opts.logFormat } : {}) });
       // Loaded on demand: each command pays only for the modules it uses (start-up time matters for `mesh mcp`).
       const { Daemon } = await import('../../daemon/Daemon.js');
       const daemon = new Daemon({
@@ -75,6 +84,17 @@ export function registerDaemonCommands(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // In a terminal, the daemon lives as long as what started it: a wrapper that exits on SIGTERM
+      // without passing it on (npm before `exec`, a shell script) must not leave it running re-parented.
+      // Not under nohup or a service manager (stdin is not a terminal there), where outliving the parent is the point.
+      if (!opts.background && process.stdin.isTTY) {
+        // A closed terminal (SIGHUP) stops it cleanly too, rather than by the default abrupt exit.
+        process.once('SIGHUP', onSignal);
+        watchParent(() => {
+          logger.info('the process that started the daemon has exited; stopping');
+          void daemon.stop();
+        });
+      }
       await daemon.stopped;
       logger.flush();
       process.exit(0);
