@@ -31,7 +31,7 @@ export function prettyLine(json: string): string {
     }
     fields.push(`${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`);
   }
-  return `${time} ${level}${mod} ${String(entry['msg'] ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}${stack}`;
+  return `${time} ${level}${mod} ${typeof entry['msg'] === 'string' ? entry['msg'] : ''}${fields.length ? `  ${fields.join(' ')}` : ''}${stack}`;
 }
 
 /**
