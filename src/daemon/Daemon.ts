@@ -227,7 +227,8 @@ export class Daemon {
       this.replicator = replicator;
       this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
     } catch (err) {
-      this.replicationError = (err as Error).message;
+      // One line for status, peers, invite and sync: the reason, never a stack trace.
+      this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();
       log.error({ err: this.replicationError }, 'replication did not start; serving this host only');
       await replicator.stop().catch(() => undefined);
     }

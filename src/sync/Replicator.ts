@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { decodeToken, encodeToken, Invites } from '../mesh/invites.js';
 import { Membership } from '../mesh/Membership.js';
 import { readManifests } from '../mesh/manifests.js';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readMeshSecrets, writeMeshSecrets, type MeshSecrets } from '../mesh/MeshSecrets.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { ShareScope, Tombstone } from '../store/types.js';
@@ -13,6 +13,7 @@ import type { Actor } from '../types.js';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { JoinProtocol } from './JoinProtocol.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
+import { assertListenable, homeListenPort, LISTEN_PORT_FILE } from './listenPort.js';
 import { MeshNode } from './MeshNode.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
@@ -80,11 +81,14 @@ export class Replicator {
     await this.invites.start();
     const useDiscovery = opts.discovery !== false;
     if (useDiscovery && opts.config.discovery.tailscale) this.tailnet = await tailscaleStatus();
+    const defaultHost = this.tailnet?.selfIPv4 ?? tailscaleInterfaceIPv4() ?? '127.0.0.1';
     const listen = opts.listen?.length
       ? opts.listen
       : opts.config.listen.length
         ? opts.config.listen
-        : defaultListen(DEFAULT_P2P_PORT, this.tailnet?.selfIPv4 ?? tailscaleInterfaceIPv4());
+        : defaultListen(await homeListenPort(defaultHost, DEFAULT_P2P_PORT, join(dirname(opts.meshPath), LISTEN_PORT_FILE), (msg, port) => opts.logger.warn({ port }, msg)), defaultHost);
+    // A taken port is one line with its fix, not libp2p's aggregate error with a stack trace.
+    await assertListenable(listen);
 
     this.mesh = new MeshNode({
       p2pKey: opts.identity.p2pKey,

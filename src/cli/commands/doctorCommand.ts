@@ -69,8 +69,11 @@ export async function runChecks(home: string): Promise<Check[]> {
   let client: DaemonClient | undefined;
   try {
     client = await DaemonClient.connect(paths.socket, { agent: cliAgent() });
-    const s = await client.call<{ pid: number; uptime_s: number }>('daemon.status', {}, { timeoutMs: 5_000 });
+    const s = await client.call<{ pid: number; uptime_s: number; replication?: { error?: string; listen?: string[] } }>('daemon.status', {}, { timeoutMs: 5_000 });
     add('daemon', 'ok', `running, pid ${s.pid}, up ${s.uptime_s} s`);
+    // A daemon that cannot listen (a taken port) serves this host but replicates nothing: a failure.
+    if (s.replication?.error) add('replication', 'fail', `not running: ${s.replication.error}`);
+    else add('replication', 'ok', `listening on ${s.replication?.listen?.join(' ') || 'nothing'}`);
     const sockMode = (await stat(paths.socket)).mode & 0o777;
     add('socket', sockMode & 0o077 ? 'fail' : 'ok', `${paths.socket} mode ${sockMode.toString(8)}`);
   } catch {
