@@ -12,6 +12,7 @@ import type { ShareScope, Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { JoinProtocol } from './JoinProtocol.js';
+import { JoinAttempts } from './joinAttempts.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { assertListenable, homeListenPort, LISTEN_PORT_FILE } from './listenPort.js';
 import { MeshNode } from './MeshNode.js';
@@ -60,6 +61,7 @@ export class Replicator {
   private tailnet: TailnetStatus | undefined;
   private tailnetTimer: NodeJS.Timeout | undefined;
   private joinError: string | undefined;
+  private readonly joinAttempts = new JoinAttempts();
   /** The inviter we joined through stays allowed for this run, until its membership record arrives. */
   private bootstrapPeer: string | undefined;
   private joining = false;
@@ -256,7 +258,8 @@ export class Replicator {
   private dialTargets(discovery: boolean): string[] {
     const targets = new Set<string>([...(this.opts.peers ?? []), ...this.opts.config.peers]);
     for (const [peer, m] of this.membership.list()) if (!m.removed && peer !== this.mesh.peerId) for (const a of m.addrs) targets.add(a);
-    for (const a of this.secrets.join?.addrs ?? []) targets.add(a);
+    // The inviter's addresses from the token, until the join ends (or is given up: see JoinAttempts).
+    if (!this.joinAttempts.gaveUp) for (const a of this.secrets.join?.addrs ?? []) targets.add(a);
     if (discovery && this.tailnet) for (const p of this.tailnet.peers) if (p.online) targets.add(`/ip4/${p.ipv4}/tcp/${this.opts.config.discovery.port}`);
     return [...targets];
   }
@@ -269,22 +272,35 @@ export class Replicator {
 
   private async completeJoin(): Promise<void> {
     const join = this.secrets.join;
-    if (!join || this.joining) return;
+    // Between attempts (backoff) a reconnect does not start another; a timer does (see below).
+    if (!join || this.joining || this.joinAttempts.wait() > 0) return;
     this.joining = true;
     try {
-      if (join.expiresAt <= Date.now()) throw new MeshError('INVALID_INPUT', 'the invite expired before this host could use it');
+      if (join.expiresAt <= Date.now()) throw new MeshError('INVITE_REFUSED', 'the invite expired before this host could use it');
       const meshId = await this.join.join(join.inviter, join.secret, { name: this.opts.identity.name, addrs: this.mesh.addrs(), teams: this.opts.config.teams });
       this.bootstrapPeer = join.inviter;
       const { join: _done, ...rest } = this.secrets;
       this.secrets = { ...rest, meshId };
       await writeMeshSecrets(this.opts.meshPath, this.secrets);
       this.mesh.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
+      this.joinError = undefined;
       this.opts.logger.info({ inviter: join.inviter }, 'joined the mesh');
       // The first pull can fail on its own (and is retried by anti-entropy); that is not a failed join.
       this.sync.pullQuietly(join.inviter);
     } catch (err) {
-      this.joinError = (err as Error).message;
-      this.opts.logger.error({ err: this.joinError }, 'joining the mesh failed');
+      const { error, final } = this.joinAttempts.failed(err, join.expiresAt);
+      this.joinError = error.message;
+      if (final) {
+        // Said once, then silence: no more dialing the inviter, no retry on reconnects.
+        this.mesh.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
+        this.opts.logger.error({ reason: error.message }, 'joining the mesh failed for good');
+      } else {
+        this.opts.logger.warn({ reason: error.message }, 'joining the mesh failed; will retry');
+        const retry = setTimeout(() => {
+          if (this.mesh.isConnected(join.inviter)) void this.completeJoin();
+        }, this.joinAttempts.wait());
+        retry.unref();
+      }
     } finally {
       this.joining = false;
     }
