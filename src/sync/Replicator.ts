@@ -221,7 +221,9 @@ export class Replicator {
       peer_id: this.mesh.peerId,
       listen: this.mesh.addrs(),
       mesh_id: this.secrets.meshId,
-      joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
+      /** true on the home that created the mesh; a joined home alone in its member list is still receiving it. */
+      founder: this.secrets.founder,
+      joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null, gave_up: this.joinAttempts.gaveUp !== undefined } : null,
       peers: this.peers().filter((p) => !p.self),
     };
   }

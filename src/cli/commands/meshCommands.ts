@@ -8,6 +8,36 @@ import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText } from '../output.js';
 import { positiveNumber } from '../parsers.js';
 
+/** How long `mesh sync` waits for a first connected member (a join takes a few seconds on a LAN). */
+const SYNC_WAIT_S = 30;
+const SYNC_POLL_MS = 250;
+
+interface JoinState {
+  replication?: { error?: string; founder?: boolean; joining?: { error: string | null; gave_up?: boolean } | null; peers?: PeerStatus[] };
+}
+
+/**
+ * Waits until a member is connected (true), or there is none to wait for: no other member and no
+ * join pending, or the join gave up (false after saying why on stderr), or the time is up.
+ */
+async function waitForMember(c: DaemonClient, seconds: number): Promise<boolean> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const s = await c.call<JoinState>('daemon.status');
+    const r = s.replication;
+    if (!r || r.error) throw new MeshError('REPLICATION_UNAVAILABLE', `replication is not running: ${r?.error ?? 'unknown'}`);
+    if (r.joining?.gave_up) throw new MeshError('INVITE_REFUSED', r.joining.error ?? 'the join failed');
+    if (r.peers?.some((p) => p.connected)) return true;
+    // Alone in the member list: the founder has nobody to wait for; a joined home gets the list with its first pull.
+    if (!r.joining && (r.peers ?? []).length === 0 && r.founder !== false) return false;
+    if (Date.now() >= until) {
+      printHint(`no member connected within ${seconds} s${r.joining?.error ? ` (joining: ${r.joining.error})` : ''}; see mesh status`);
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+  }
+}
+
 /** The marks at the start of each `mesh peers` entry. */
 const PEERS_LEGEND = 'legend: * this host, + connected, - not connected';
 
@@ -106,13 +136,22 @@ export function registerMeshCommands(program: Command): void {
     .description('pull from one member (or every connected member) now')
     .argument('[peer]', 'peer id or member name')
     .option('--full', "compare every document's heads with the peer's (a sweep), not only what changed since the last sync")
+    .option('--wait <seconds>', `when no member is connected yet (just joined, just started), wait this long for one (default ${SYNC_WAIT_S})`, positiveNumber)
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean }) => {
+    .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean; wait?: number }) => {
       try {
         const params = { ...(peer ? { peer } : {}), ...(opts.full ? { full: true } : {}) };
         const { r, names } = await withDaemon(opts, async (c) => {
-          const synced = await c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 });
+          const pull = () => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 });
+          let synced = await pull();
+          // Right after `mesh join` (or a start) no member is connected yet, or its first pull is still
+          // running (a second one to the same member is refused): wait for one, then pull.
+          const until = Date.now() + (opts.wait ?? SYNC_WAIT_S) * 1000;
+          while (synced.results.length === 0 && Date.now() < until && (await waitForMember(c, (until - Date.now()) / 1000))) {
+            synced = await pull();
+            if (synced.results.length === 0) await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+          }
           // Members by name, as `mesh peers` shows them: a person knows "build-box", not 12D3KooW...
           const members = opts.json ? [] : (await c.call<{ peers: PeerStatus[] }>('mesh.peers')).peers;
           return { r: synced, names: new Map(members.map((p) => [p.peer, p.name])) };
