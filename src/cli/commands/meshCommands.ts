@@ -67,9 +67,10 @@ export function registerMeshCommands(program: Command): void {
     .command('join')
     .description("make this home a member of the inviter's mesh (run before starting the daemon)")
     .argument('<token>', 'the token printed by `mesh invite` on a member')
+    .option('--name <name>', 'host name shown to the mesh, when this joins a new home (default: the hostname)')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (token: string, opts: CommonOptions) => {
+    .action(async (token: string, opts: CommonOptions & { name?: string }) => {
       try {
         const home = resolveHome(opts.home);
         const running = await DaemonClient.connect(homePaths(home).socket, { agent: cliAgent() }).then(
@@ -78,7 +79,7 @@ export function registerMeshCommands(program: Command): void {
         );
         if (running) throw new MeshError('DAEMON_ALREADY_RUNNING', `stop the daemon first (mesh stop --home ${home}); it connects to the inviter when it starts again`);
         const { initHome } = await import('../../daemon/initHome.js');
-        await initHome(home);
+        await initHome(home, opts.name ? { name: opts.name } : {});
         const { recordJoin } = await import('../../sync/Replicator.js');
         const r = await recordJoin(homePaths(home).mesh, token);
         if (opts.json) printJson({ joining: true, ...r });
