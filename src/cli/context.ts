@@ -27,8 +27,8 @@ export function cliSession(): string {
 }
 
 /** Connects to the daemon of the chosen home, starting it in the background when `autostart`. */
-export async function withDaemon<T>(opts: CommonOptions, fn: (client: DaemonClient) => Promise<T>, autostart = true, session?: string): Promise<T> {
-  const client = await ensureDaemon(resolveHome(opts.home), { agent: cliAgent(), ...(session ? { session } : {}) }, { autostart });
+export async function withDaemon<T>(opts: CommonOptions, fn: (client: DaemonClient) => Promise<T>, autostart = true, as?: { session: string; agent_id?: string }): Promise<T> {
+  const client = await ensureDaemon(resolveHome(opts.home), { agent: cliAgent(), ...as }, { autostart });
   try {
     return await fn(client);
   } finally {

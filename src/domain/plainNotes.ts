@@ -67,8 +67,8 @@ export function parsePlainNote(raw: unknown): { note: PlainNote } | { reason: st
 const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
 
 /**
- * A Markdown or plain-text file as notes: one per section of its top heading level when it has
- * two or more such headings (a heading and the text under it stand alone), else the whole file.
+ * A Markdown or plain-text file as notes: one per section of the highest heading level that has
+ * two or more headings (a heading and the text under it stand alone), else the whole file.
  * Headings inside fenced code blocks do not split.
  */
 export function textNotes(text: string, file: string): { content: string; context: string }[] {
@@ -80,16 +80,19 @@ export function textNotes(text: string, file: string): { content: string; contex
     const m = fenced ? null : HEADING.exec(l);
     if (m) headings.push({ line: i, level: m[1]!.length });
   });
-  const top = Math.min(...headings.map((h) => h.level));
-  const splits = headings.filter((h) => h.level === top);
+  // The split level: the highest one with two or more headings (a lone `# Title` above `## ` sections does not split).
+  const levels = [...new Set(headings.map((h) => h.level))].sort((a, b) => a - b);
+  const level = levels.find((l) => headings.filter((h) => h.level === l).length >= 2);
+  const splits = headings.filter((h) => h.level === level);
   const context = `imported from ${basename(file)}`;
   if (splits.length < 2) {
     const content = text.trim();
     return content ? [{ content, context }] : [];
   }
   const notes: { content: string; context: string }[] = [];
+  // Text before the first section is a note of its own when it says more than a title.
   const preamble = lines.slice(0, splits[0]!.line).join('\n').trim();
-  if (preamble) notes.push({ content: preamble, context });
+  if (preamble.split('\n').some((l) => l.trim() && !HEADING.test(l))) notes.push({ content: preamble, context });
   splits.forEach((h, i) => {
     const content = lines.slice(h.line, splits[i + 1]?.line ?? lines.length).join('\n').trim();
     if (content) notes.push({ content, context: `${context}, section "${HEADING.exec(lines[h.line]!)![2]}"` });

@@ -79,7 +79,13 @@ export function registerBoardCommands(program: Command): void {
       .option('--capabilities <a,b>', 'what you can do', list),
   ).action(async (opts: CommonOptions & { role: string; description?: string; capabilities?: string[] }) => {
     try {
-      const r = await withDaemon(opts, (c) => c.call<{ agent: RosterEntry }>('agent.register', { role: opts.role, description: opts.description, capabilities: opts.capabilities }), true, cliSession());
+      // Registering again updates this person's entry on this host (its session is stable per OS user).
+      const mine = await withDaemon(opts, async (c) => {
+        const { name } = await c.call<{ name: string }>('daemon.status');
+        return (await c.call<{ agents: RosterEntry[] }>('agent.roster', { machine: name })).agents.find((a) => a.session === cliSession());
+      });
+      const params = { role: opts.role, description: opts.description, capabilities: opts.capabilities };
+      const r = await withDaemon(opts, (c) => c.call<{ agent: RosterEntry }>('agent.register', params), true, { session: cliSession(), ...(mine ? { agent_id: mine.id } : {}) });
       if (opts.json) printJson(r);
       else {
         printText(r.agent.id);
