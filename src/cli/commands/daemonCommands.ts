@@ -164,11 +164,15 @@ export function registerDaemonCommands(program: Command): void {
           // Progress goes to stderr, and only to a terminal: stdout stays clean for --json and pipes.
           const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'embedding {bar} {value}/{total} memories', stream: process.stderr }, Presets.shades_classic) : undefined;
           let started = false;
+          // The keyword index is rebuilt first and reports no count; say so, so the terminal is not silent.
+          if (bar) process.stderr.write('rebuilding the keyword index…\n');
           const poll = setInterval(() => {
             void c.call<{ rebuilding?: { done: number; total: number } | null }>('daemon.model').then((m) => {
-              if (!bar || !m.rebuilding) return;
+              // Start only once the total is known (the count of memories comes after a scan), and follow it.
+              if (!bar || !m.rebuilding || m.rebuilding.total === 0) return;
               if (!started) bar.start(m.rebuilding.total, m.rebuilding.done);
               started = true;
+              bar.setTotal(m.rebuilding.total);
               bar.update(m.rebuilding.done);
             }, () => undefined);
           }, 250);
