@@ -51,6 +51,13 @@ export const MAX_SEARCH_LIMIT = 100;
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 500;
 
+/** Shortest id prefix accepted for a full id (like git's 4): a slip of a character or two cannot pick a document by accident. */
+export const MIN_ID_PREFIX = 4;
+/** How often a foreground daemon checks that its parent still runs (a check is one getppid call). */
+export const PARENT_CHECK_INTERVAL_MS = 1_000;
+/** Candidates named when an id prefix is ambiguous: enough to pick from, short enough for one line. */
+export const AMBIGUOUS_ID_CANDIDATES = 5;
+
 /** Version of the agent and task document layouts, stored in every document for later migrations. */
 export const AGENT_FORMAT_VERSION = 1;
 export const TASK_FORMAT_VERSION = 1;

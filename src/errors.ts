@@ -5,6 +5,7 @@
 export type MeshErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
+  | 'AMBIGUOUS_ID'
   | 'CONTENT_TOO_LARGE'
   | 'UNKNOWN_CATEGORY'
   | 'ALREADY_DELETED'
@@ -19,6 +20,8 @@ export type MeshErrorCode =
   | 'SHUTTING_DOWN'
   | 'TIMEOUT'
   | 'REPLICATION_UNAVAILABLE'
+  | 'PORT_IN_USE'
+  | 'INVITE_REFUSED'
   | 'MODEL_UNAVAILABLE'
   | 'TASK_BLOCKED'
   | 'DEPENDENCY_CYCLE'
@@ -91,6 +94,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'DEPENDENCY_CYCLE':
     case 'NOT_REGISTERED':
     case 'SCOPE_MISMATCH':
+    case 'AMBIGUOUS_ID':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -18,9 +18,17 @@ export function cliAgent(): string {
   return `mesh-cli:${user}`;
 }
 
+/**
+ * The session a person's CLI calls carry when they act as a registered agent (`mesh agent register`):
+ * stable per OS user, so registering again updates the same roster entry.
+ */
+export function cliSession(): string {
+  return `cli:${cliAgent().slice('mesh-cli:'.length)}`;
+}
+
 /** Connects to the daemon of the chosen home, starting it in the background when `autostart`. */
-export async function withDaemon<T>(opts: CommonOptions, fn: (client: DaemonClient) => Promise<T>, autostart = true): Promise<T> {
-  const client = await ensureDaemon(resolveHome(opts.home), { agent: cliAgent() }, { autostart });
+export async function withDaemon<T>(opts: CommonOptions, fn: (client: DaemonClient) => Promise<T>, autostart = true, as?: { session: string; agent_id?: string }): Promise<T> {
+  const client = await ensureDaemon(resolveHome(opts.home), { agent: cliAgent(), ...as }, { autostart });
   try {
     return await fn(client);
   } finally {

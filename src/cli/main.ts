@@ -9,12 +9,19 @@ import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
 import { registerTrustCommands } from './commands/trustCommands.js';
 import { VERSION } from '../version.js';
+import { commanderErrorLine } from './output.js';
+
+/** Commander exits that show help or the version rather than refuse a command line. */
+const USAGE_DISPLAY = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version']);
 
 const program = new Command()
   .name('mesh')
   .description('hivemesh: a peer-to-peer memory mesh for coding agents')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  // Commander's own errors ("error: unknown command 'x'") read like ours: one line, `mesh: ...`.
+  .configureOutput({ outputError: (text, write) => write(`${commanderErrorLine(text)}\n`) })
+  // A usage error (unknown command or option, a bad or missing value) exits 2, as INVALID_INPUT does.
+  .exitOverride((err) => process.exit(err.exitCode === 0 || USAGE_DISPLAY.has(err.code) ? err.exitCode : 2));
 
 registerDaemonCommands(program);
 registerMemoryCommands(program);

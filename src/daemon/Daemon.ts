@@ -132,6 +132,7 @@ export class Daemon {
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+        ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });
       this.server = new SocketServer(
         this.paths.socket,
@@ -268,7 +269,8 @@ export class Daemon {
       this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
     } catch (err) {
-      this.replicationError = (err as Error).message;
+      // One line for status, peers, invite and sync: the reason, never a stack trace.
+      this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();
       log.error({ err: this.replicationError }, 'replication did not start; serving this host only');
       await replicator.stop().catch(() => undefined);
     }

@@ -25,6 +25,7 @@ import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
+import { resolveIdPrefixes, type IdLookup } from './idPrefixes.js';
 
 /** Share of a recent-memories reply kept for the agent's unread broadcasts (at most INBOX_PAGE of them). */
 const INBOX_REPLY_BYTES = 1024 * 1024;
@@ -62,6 +63,8 @@ export interface ApiDeps {
   inbox?: (agentId: string, actor: Actor) => Promise<Memory[]>;
   /** Methods of the other domains (roster, board), merged in by name. */
   extra?: Record<string, Method<z.ZodType>>;
+  /** Id lookups that let every id parameter take a unique prefix (see idPrefixes.ts). */
+  ids?: IdLookup;
 }
 
 /**
@@ -153,7 +156,8 @@ export function buildApi(deps: ApiDeps) {
     if (problem) throw new InvalidInputError(describeShapeProblem(problem), { path: problem.path.join('.') });
     const parsed = entry.schema.safeParse(req.params ?? {});
     if (!parsed.success) throw new InvalidInputError(formatZodError(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
-    return await entry.handler(parsed.data, actorOf(req.ctx, deps.machine), req.ctx);
+    const params = deps.ids ? await resolveIdPrefixes(deps.ids, parsed.data) : parsed.data;
+    return await entry.handler(params, actorOf(req.ctx, deps.machine), req.ctx);
   };
 }
 

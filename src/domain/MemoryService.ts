@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { MemoryVectors } from '../search/MemoryVectors.js';
 import { scoreFusion } from '../search/scoreFusion.js';
+import { hybridScores, relativeScores } from '../search/displayScores.js';
 import type { Thesaurus } from '../search/Thesaurus.js';
 import type { ExportedMemory, ImportOutcome } from './memoryExport.js';
 import type { DocStore } from '../store/DocStore.js';
@@ -159,8 +160,8 @@ export class MemoryService {
   async update(input: UpdateMemoryInput, actor: Actor): Promise<Memory> {
     const { memory_id: id } = input;
     const category = input.category === undefined ? undefined : this.checkCategory(input.category);
-    if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.metadata === undefined) {
-      throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, metadata');
+    if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.project === undefined && input.metadata === undefined) {
+      throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, project, metadata');
     }
     const now = this.now();
     return this.commit(id, (current) => {
@@ -171,6 +172,7 @@ export class MemoryService {
       if (input.content !== undefined) A.updateText(d, ['content'], input.content);
       if (input.context !== undefined) A.updateText(d, ['context'], input.context);
       if (category !== undefined) d.category = category;
+      if (input.project !== undefined) d.project = input.project;
       if (input.tags !== undefined) d.tags = dedupe(input.tags);
       if (input.metadata !== undefined) {
         for (const [key, value] of Object.entries(input.metadata)) {
@@ -259,25 +261,26 @@ export class MemoryService {
     // Hybrid (the default) also searches the thesaurus' equivalents of the query's terms; keyword mode stays literal.
     const expansion = requested === 'hybrid' ? this.deps.thesaurus?.expand(input.query) : undefined;
     const expanded = expansion?.added.length ? this.deps.index.phraseSearch(expansion.added, filter, HYBRID_LIST_LENGTH) : [];
-    const fuse = (semantic: { id: string; score: number }[]) =>
-      scoreFusion({
-        keyword: this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH),
-        semantic,
-        semanticWeight: HYBRID_SEMANTIC_WEIGHT,
-        expansion: expanded,
-        expansionWeight: HYBRID_EXPANSION_WEIGHT,
-      }).slice(0, limit);
+    const fuse = (semantic: { id: string; score: number }[]) => {
+      const keyword = this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH);
+      const fused = scoreFusion({ keyword, semantic, semanticWeight: HYBRID_SEMANTIC_WEIGHT, expansion: expanded, expansionWeight: HYBRID_EXPANSION_WEIGHT });
+      // Evidence: a word of the query (or of its thesaurus terms), or a meaning close enough on its own.
+      const words = new Set([...keyword, ...expanded].map((h) => h.id));
+      const near = new Set(semantic.filter((h) => h.score >= HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY).map((h) => h.id));
+      return hybridScores(fused.filter((h) => words.has(h.id) || near.has(h.id)).slice(0, limit), HYBRID_SEMANTIC_WEIGHT);
+    };
     if (requested === 'keyword') {
-      hits = this.deps.index.keywordSearch(input.query, filter, limit);
+      hits = relativeScores(this.deps.index.keywordSearch(input.query, filter, limit));
     } else if (!vectors) {
-      hits = expanded.length > 0 ? fuse([]) : this.deps.index.keywordSearch(input.query, filter, limit);
+      hits = expanded.length > 0 ? fuse([]) : relativeScores(this.deps.index.keywordSearch(input.query, filter, limit));
       mode = 'keyword';
     } else {
       // Over-fetch vector candidates, then filter them by the catalog (deleted, category, tags, time…).
       const candidates = await vectors.search(input.query, Math.max(limit * SEMANTIC_OVERFETCH, SEMANTIC_MIN_CANDIDATES));
       const allowed = new Set(this.deps.index.filterIds(candidates.map((c) => c.key), filter));
       const semantic = candidates.filter((c) => allowed.has(c.key)).map((c) => ({ id: c.key, score: c.score }));
-      hits = requested === 'semantic' ? semantic.slice(0, limit) : fuse(semantic.slice(0, HYBRID_LIST_LENGTH));
+      // Semantic mode answers what is nearest by meaning, but never what points away from the query (cosine <= 0).
+      hits = requested === 'semantic' ? semantic.filter((h) => h.score > 0).slice(0, limit) : fuse(semantic.slice(0, HYBRID_LIST_LENGTH));
     }
     const memories = await this.deps.store.views_<Memory>('memories', hits.map((h) => h.id));
     const results: SearchResult[] = [];
@@ -463,6 +466,14 @@ const HYBRID_LIST_LENGTH = 50;
  * push exact-token hits down. A stronger model (embedding.model in config) deserves more.
  */
 const HYBRID_SEMANTIC_WEIGHT = 0.1;
+/**
+ * In hybrid mode a memory that holds none of the query's words (nor its thesaurus terms) is kept
+ * only at this cosine or above. The bundled static model scores unrelated text at 0.17-0.44
+ * against this store (8 off-topic queries, top hit each) and relevant memories at a median of 0.36,
+ * so meaning alone is weak evidence: below this floor such hits only padded the list (issue 15).
+ * Measured on the search-quality sets: see BENCHMARKS.md, issue 15.
+ */
+const HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY = 0.5;
 const HYBRID_EXPANSION_WEIGHT = 0.7;
 
 export interface SourceCount {

@@ -79,6 +79,7 @@ export const UpdateMemoryInput = z.object({
   tags: tags.optional().describe('Replaces the tag list.'),
   context: StoreMemoryInput.shape.context,
   category: category.optional(),
+  project: StoreMemoryInput.shape.project,
   metadata: metadata.optional().describe('Keys to set; a key set to null is removed.'),
 });
 export type UpdateMemoryInput = z.infer<typeof UpdateMemoryInput>;

@@ -7,7 +7,7 @@ import { registerLifecycleTools } from './lifecycleTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
-import { TOOL_GROUPS, type ToolGroup } from './toolGroups.js';
+import { unavailableGroup, type ToolGroup } from './toolGroups.js';
 import { validateToolInputsOurselves } from './toolValidation.js';
 
 /** Registration functions of the groups this build has; the rest arrive with their issues. */
@@ -17,6 +17,9 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
   agents: registerAgentTools,
   kanban: registerKanbanTools,
 };
+
+/** The groups this build can expose, in the interface's order: the only ones advertised or accepted. */
+export const AVAILABLE_TOOL_GROUPS = Object.keys(GROUP_REGISTRARS) as ToolGroup[];
 
 /** Builds the MCP server for one session; the transport is attached by the caller. */
 export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: string): McpServer {
@@ -36,15 +39,17 @@ export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: s
     'enable_tool_group',
     {
       title: 'Enable a tool group',
-      description: `Expose another group of hivemesh tools for this session (groups: ${TOOL_GROUPS.filter((g) => g !== 'core').join(', ')}). The client is told the tool list changed.`,
-      inputSchema: z.object({ group: z.enum(TOOL_GROUPS).describe('The group to enable.') }),
+      description: `Expose another group of hivemesh tools for this session (groups: ${AVAILABLE_TOOL_GROUPS.filter((g) => g !== 'core').join(', ')}). The client is told the tool list changed.`,
+      // A plain string, not an enum: a group this build lacks is answered with the list of those it has.
+      inputSchema: z.object({ group: z.string().min(1).max(64).describe('The group to enable.') }),
       outputSchema: GroupsOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ group }) => {
-      const available = Object.keys(GROUP_REGISTRARS);
-      if (!GROUP_REGISTRARS[group]) return failure(new Error(`the "${group}" group is not available in this build; available: ${available.join(', ')}`));
-      const added = enable(group);
+      const available = AVAILABLE_TOOL_GROUPS;
+      const known = available.find((g) => g === group);
+      if (!known) return failure(unavailableGroup(group, available));
+      const added = enable(known);
       if (added) server.sendToolListChanged();
       return ok(added ? `Enabled the ${group} tools.` : `The ${group} tools were already enabled.`, { enabled: [...enabled], available });
     },

@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { MAX_MCP_LINE_BYTES } from '../constants.js';
 import type { Logger } from '../log.js';
-import { buildServer } from './buildServer.js';
+import { AVAILABLE_TOOL_GROUPS, buildServer } from './buildServer.js';
 import { DaemonLink } from './DaemonLink.js';
 import { parseToolGroups } from './toolGroups.js';
 import { RequestLineLimiter, type OversizedLine } from './RequestLineLimiter.js';
@@ -14,8 +14,7 @@ const SDK_BUFFER_SLACK_BYTES = 1024 * 1024;
  * daemon (started in the background when none runs). stdout carries only protocol messages.
  */
 export async function runStdioServer(opts: { home: string; logger: Logger; version: string }): Promise<void> {
-  const { groups, unknown } = parseToolGroups(process.env['MESH_TOOLS']);
-  if (unknown.length) opts.logger.warn({ unknown }, 'MESH_TOOLS names unknown tool groups; ignoring them');
+  const groups = parseToolGroups(process.env['MESH_TOOLS'], AVAILABLE_TOOL_GROUPS);
   let agent = 'mcp-client';
   const link = new DaemonLink(opts.home, () => agent);
   const server = buildServer(link, groups, opts.version);

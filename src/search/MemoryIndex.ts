@@ -6,9 +6,10 @@ import type { Memory } from '../domain/Memory.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { CommitEvent } from '../store/types.js';
-import { ftsMatch, ftsText, queryTokens } from './ftsQuery.js';
+import { ftsMatchWords, ftsText } from './ftsQuery.js';
 import { moveAside } from './moveAside.js';
 import { isSqliteCorruption } from './sqliteCorruption.js';
+import { queryWordsOf } from './tokenize.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
 const INDEX_VERSION = '3';
@@ -320,16 +321,17 @@ export class MemoryIndex {
   }
 
   private keywordSearchNow(query: string, filter: CatalogFilter, limit: number): KeywordHit[] {
-    const tokens = queryTokens(query);
-    if (tokens.length === 0) return [];
+    // Words, not loose tokens: a hit must hold a whole query word (all parts of a code-like one).
+    const words = queryWordsOf(query);
+    if (words.length === 0) return [];
     const common = Math.max(COMMON_TERM_MIN_DOCS, this.totalDocs() * COMMON_TERM_SHARE);
-    const df = new Map(tokens.map((t) => [t, this.docFrequency(t)]));
-    const rarest = [...tokens].sort((a, b) => df.get(a)! - df.get(b)!);
-    let kept = tokens.filter((t) => df.get(t)! <= common);
+    const df = new Map(words.map((w) => [w.whole, this.docFrequency(w.whole)]));
+    const rarest = [...words].sort((a, b) => df.get(a.whole)! - df.get(b.whole)!);
+    let kept = words.filter((w) => df.get(w.whole)! <= common);
     if (kept.length === 0) kept = rarest.slice(0, 1);
-    const match = ftsMatch(kept, (t) => df.get(t)! <= PREFIX_MAX_DOCS);
+    const match = ftsMatchWords(kept, (w) => df.get(w)! <= PREFIX_MAX_DOCS);
     if (!match) return [];
-    const estimate = kept.reduce((n, t) => n + df.get(t)!, 0);
+    const estimate = kept.reduce((n, w) => n + df.get(w.whole)!, 0);
     const floor = estimate > RANKED_MATCH_CAP ? this.newestMatchFloor(match) : undefined;
     const hits = this.rank(match, filter, limit, floor);
     return hits.length < limit && floor !== undefined ? this.rank(match, filter, limit, undefined) : hits;

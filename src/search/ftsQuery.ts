@@ -1,4 +1,4 @@
-import { tokenize } from './tokenize.js';
+import { tokenize, type QueryWord } from './tokenize.js';
 
 /** Text as stored in the FTS5 table: our tokens, space-separated, so FTS5 sees exactly them. */
 export function ftsText(text: string): string {
@@ -20,4 +20,21 @@ const PREFIX_MIN_CHARS = 4;
 export function ftsMatch(tokens: readonly string[], prefix: (token: string) => boolean = () => true): string | undefined {
   if (tokens.length === 0) return undefined;
   return tokens.map((t) => `"${t.replace(/"/g, '""')}"${prefix(t) && t.length >= PREFIX_MIN_CHARS && /^\p{L}+$/u.test(t) ? '*' : ''}`).join(' OR ');
+}
+
+const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
+
+/**
+ * An FTS5 MATCH expression over query words: any word may match (OR), and a code-like word
+ * matches whole or with all its parts (`svc-17` → `"svc-17" OR ("svc" AND "17")`), so every hit holds at least one
+ * whole query word. Word-like words of 4+ letters also match as prefixes ("restart" → "restarted").
+ */
+export function ftsMatchWords(words: readonly QueryWord[], prefix: (word: string) => boolean = () => true): string | undefined {
+  if (words.length === 0) return undefined;
+  return words
+    .map((w) => {
+      if (w.parts.length > 1) return `(${quote(w.whole)} OR (${w.parts.map(quote).join(' AND ')}))`;
+      return `${quote(w.whole)}${prefix(w.whole) && w.whole.length >= PREFIX_MIN_CHARS && /^\p{L}+$/u.test(w.whole) ? '*' : ''}`;
+    })
+    .join(' OR ');
 }

@@ -22,3 +22,24 @@ export function tokenize(text: string): string[] {
   }
   return out;
 }
+
+/** One word of a query as typed: the whole token and, for a code-like token, the parts it splits into. */
+export interface QueryWord {
+  whole: string;
+  parts: string[];
+}
+
+/**
+ * A query's words. Unlike `tokenize` (which indexes every piece, so a memory is found by any of
+ * them), a query word keeps its pieces together: `svc-17` is evidence only where both `svc` and
+ * `17` are, not in every memory that mentions some `svc-NN`.
+ */
+export function queryWordsOf(text: string): QueryWord[] {
+  const words = new Map<string, QueryWord>();
+  for (const match of text.matchAll(WHOLE_TOKEN)) {
+    const whole = match[0].toLowerCase();
+    const parts = [...new Set(whole.split(PART_SPLIT).filter((p) => p.length > 0))];
+    words.set(whole, { whole, parts: parts.length > 1 ? parts : [] });
+  }
+  return [...words.values()];
+}

@@ -379,6 +379,14 @@ export class DocStore {
     return bytes ? (decodeJson(bytes) as T) : undefined;
   }
 
+  /** Ids of a collection's live documents that start with `prefix`, at most `limit` (a key-range scan). */
+  async idsWithPrefix(collection: Collection, prefix: string, limit: number): Promise<string[]> {
+    const start = docKey(collection, prefix);
+    const ids: string[] = [];
+    for await (const key of this.views.keys({ gte: start, lt: `${start}\uffff`, limit })) ids.push(key.slice(collection.length + 1));
+    return ids;
+  }
+
   async views_<T>(collection: Collection, ids: readonly string[]): Promise<(T | undefined)[]> {
     if (ids.length === 0) return [];
     const values = await this.views.getMany(ids.map((id) => docKey(collection, id)));

@@ -63,7 +63,7 @@ export class JoinProtocol {
     try {
       await io.send({ t: 'join', secret, ...self }, signal);
       const res = await io.receive(JoinResponse, signal);
-      if (res.t === 'error') throw toMeshError({ code: 'INVALID_INPUT', message: `the inviter refused: ${res.message}` });
+      if (res.t === 'error') throw toMeshError({ code: 'INVITE_REFUSED', message: res.message });
       return res.mesh;
     } finally {
       await io.close();

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { decodeToken, encodeToken, Invites } from '../mesh/invites.js';
 import { Membership } from '../mesh/Membership.js';
 import { readManifests } from '../mesh/manifests.js';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readMeshSecrets, writeMeshSecrets, type MeshSecrets } from '../mesh/MeshSecrets.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { ShareScope, Tombstone } from '../store/types.js';
@@ -15,7 +15,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
 import { JoinProtocol } from './JoinProtocol.js';
+import { JoinAttempts } from './joinAttempts.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
+import { assertListenable, homeListenPort, LISTEN_PORT_FILE } from './listenPort.js';
 import { MeshNode } from './MeshNode.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { libp2pTransport } from './SyncTransport.js';
@@ -69,6 +71,7 @@ export class Replicator {
   private tailnet: TailnetStatus | undefined;
   private tailnetTimer: NodeJS.Timeout | undefined;
   private joinError: string | undefined;
+  private readonly joinAttempts = new JoinAttempts();
   /** The inviter we joined through stays allowed for this run, until its membership record arrives. */
   private bootstrapPeer: string | undefined;
   private joining = false;
@@ -88,11 +91,14 @@ export class Replicator {
     await this.invites.start();
     const useDiscovery = opts.discovery !== false;
     if (useDiscovery && opts.config.discovery.tailscale) this.tailnet = await tailscaleStatus();
+    const defaultHost = this.tailnet?.selfIPv4 ?? tailscaleInterfaceIPv4() ?? '127.0.0.1';
     const listen = opts.listen?.length
       ? opts.listen
       : opts.config.listen.length
         ? opts.config.listen
-        : defaultListen(DEFAULT_P2P_PORT, this.tailnet?.selfIPv4 ?? tailscaleInterfaceIPv4());
+        : defaultListen(await homeListenPort(defaultHost, DEFAULT_P2P_PORT, join(dirname(opts.meshPath), LISTEN_PORT_FILE), (msg, port) => opts.logger.warn({ port }, msg)), defaultHost);
+    // A taken port is one line with its fix, not libp2p's aggregate error with a stack trace.
+    await assertListenable(listen);
 
     this.mesh = new MeshNode({
       p2pKey: opts.identity.p2pKey,
@@ -269,7 +275,9 @@ export class Replicator {
       peer_id: this.mesh.peerId,
       listen: this.mesh.addrs(),
       mesh_id: this.secrets.meshId,
-      joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
+      /** true on the home that created the mesh; a joined home alone in its member list is still receiving it. */
+      founder: this.secrets.founder,
+      joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null, gave_up: this.joinAttempts.gaveUp !== undefined } : null,
       peers: this.peers().filter((p) => !p.self),
       // Documents that failed one by one (refused, undecodable, unsendable): the rest replicated.
       rejected_documents: this.sync ? this.sync.rejected().map((r) => ({ ...r, at: new Date(r.at).toISOString() })) : [],
@@ -329,7 +337,8 @@ export class Replicator {
     if (this.membership.get(this.mesh.peerId)?.removed) return [];
     const targets = new Set<string>([...(this.opts.peers ?? []), ...this.opts.config.peers]);
     for (const [peer, m] of this.membership.list()) if (!m.removed && peer !== this.mesh.peerId) for (const a of m.addrs) targets.add(a);
-    for (const a of this.secrets.join?.addrs ?? []) targets.add(a);
+    // The inviter's addresses from the token, until the join ends (or is given up: see JoinAttempts).
+    if (!this.joinAttempts.gaveUp) for (const a of this.secrets.join?.addrs ?? []) targets.add(a);
     if (discovery && this.tailnet) for (const p of this.tailnet.peers) if (p.online) targets.add(`/ip4/${p.ipv4}/tcp/${this.opts.config.discovery.port}`);
     return [...targets];
   }
@@ -342,22 +351,35 @@ export class Replicator {
 
   private async completeJoin(): Promise<void> {
     const join = this.secrets.join;
-    if (!join || this.joining) return;
+    // Between attempts (backoff) a reconnect does not start another; a timer does (see below).
+    if (!join || this.joining || this.joinAttempts.wait() > 0) return;
     this.joining = true;
     try {
-      if (join.expiresAt <= Date.now()) throw new MeshError('INVALID_INPUT', 'the invite expired before this host could use it');
+      if (join.expiresAt <= Date.now()) throw new MeshError('INVITE_REFUSED', 'the invite expired before this host could use it');
       const meshId = await this.join.join(join.inviter, join.secret, { name: this.opts.identity.name, addrs: this.mesh.addrs(), teams: this.opts.config.teams });
       this.bootstrapPeer = join.inviter;
       const { join: _done, ...rest } = this.secrets;
       this.secrets = { ...rest, meshId };
       await writeMeshSecrets(this.opts.meshPath, this.secrets);
       this.mesh.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
+      this.joinError = undefined;
       this.opts.logger.info({ inviter: join.inviter }, 'joined the mesh');
       // The first pull can fail on its own (and is retried by anti-entropy); that is not a failed join.
       this.sync.pullQuietly(join.inviter);
     } catch (err) {
-      this.joinError = (err as Error).message;
-      this.opts.logger.error({ err: this.joinError }, 'joining the mesh failed');
+      const { error, final } = this.joinAttempts.failed(err, join.expiresAt);
+      this.joinError = error.message;
+      if (final) {
+        // Said once, then silence: no more dialing the inviter, no retry on reconnects.
+        this.mesh.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
+        this.opts.logger.error({ reason: error.message }, 'joining the mesh failed for good');
+      } else {
+        this.opts.logger.warn({ reason: error.message }, 'joining the mesh failed; will retry');
+        const retry = setTimeout(() => {
+          if (this.mesh.isConnected(join.inviter)) void this.completeJoin();
+        }, this.joinAttempts.wait());
+        retry.unref();
+      }
     } finally {
       this.joining = false;
     }

@@ -113,6 +113,15 @@ export const SYNC_REQUEST_TIMEOUT_MS = 30_000;
 /** Invites expire after this by default: long enough to paste into another terminal, short enough to be harmless if leaked later. */
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * A joiner whose inviter answers no join (it closes the exchange: the invite is no longer one it
+ * accepts) stops after this many tries, waiting 1 s, 2 s, ... up to 60 s between them: an inviter
+ * restarting mid-join gets a second chance, a used invite does not loop for ever.
+ */
+export const JOIN_GIVE_UP_AFTER = 3;
+export const JOIN_BACKOFF_START_MS = 1_000;
+export const JOIN_BACKOFF_MAX_MS = 60_000;
+
 /** Default TCP port of the daemon's libp2p listener. */
 export const DEFAULT_P2P_PORT = 7411;
 

@@ -70,11 +70,15 @@ describe('mesh export / mesh import between two homes', () => {
     expect(out.errors[2]?.line).toBe(5);
     expect(out.errors[2]?.reason).toMatch(/unknown category "postmortems"/);
 
-    const notExport = join(b.dir, 'notes.txt');
+    // JSON lines that are neither an export nor notes: each refused by number (plain notes are accepted: newcomer.test.ts).
+    const notExport = join(b.dir, 'notes.jsonl');
     writeFileSync(notExport, '{"hello": "world"}\n');
     const bad = await mesh(['import', notExport, '--home', b.dir]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/is not a mesh export/);
+    expect(bad.stdout).toMatch(/line 1: not a note/);
+    const badHeader = join(b.dir, 'bad-header.jsonl');
+    writeFileSync(badHeader, '{"format": "something-else", "version": 1}\n');
+    expect((await mesh(['import', badHeader, '--home', b.dir])).stderr).toMatch(/is not a mesh export/);
     const missing = await mesh(['import', join(b.dir, 'nope.jsonl'), '--home', b.dir]);
     expect(missing.stderr).toMatch(/no such file/);
   });

@@ -1,23 +1,32 @@
 import type { Command } from 'commander';
+import { InvalidInputError } from '../../errors.js';
 import type { RosterEntry } from '../../domain/Agent.js';
 import type { TaskOut } from '../../domain/Task.js';
 import type { TaskAnalytics } from '../../domain/taskAnalytics.js';
 import { rosterText, taskLine, tasksText, taskText } from '../../mcp/boardText.js';
 import { BOARD_COLUMNS, boardColumns, renderBoard } from '../boardView.js';
-import { withDaemon, type CommonOptions } from '../context.js';
-import { fail, printJson, printText } from '../output.js';
+import { cliSession, withDaemon, type CommonOptions } from '../context.js';
+import { fail, printHint, printJson, printText, type CliTerms } from '../output.js';
+import { list, positiveNumber, wholeNumber } from '../parsers.js';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const num = (v: string) => Number(v);
+/** The API's `force` parameter is the `--force` flag here. */
+const FORCE_TERMS = { force: '--force', progress: '--progress', window_hours: '--hours', agent_id: '<agent>', task_id: '<id>', dependencies: '--depends-on', required_capabilities: '--capabilities' };
+
+/** What the marks on the board mean, printed under it (on stderr: stdout is the board itself). */
+const BOARD_LEGEND = 'legend: !! critical, ! high, (blank) medium, . low priority; @agent assignee (@- unassigned), then progress and the id (any unique prefix of it works in mesh task ...)';
 
 /** Calls one daemon method and prints its answer as JSON (--json) or as text. */
-async function run<T>(opts: CommonOptions, method: string, params: unknown, text: (r: T) => string, json: (r: T) => unknown = (r) => r): Promise<void> {
+async function run<T>(opts: CommonOptions, method: string, params: unknown, text: (r: T) => string, json: (r: T) => unknown = (r) => r, hint?: (r: T) => string | undefined): Promise<void> {
   try {
     const r = await withDaemon(opts, (c) => c.call<T>(method, params));
     if (opts.json) printJson(json(r));
-    else printText(text(r));
+    else {
+      printText(text(r));
+      const h = hint?.(r);
+      if (h) printHint(h);
+    }
   } catch (err) {
-    fail(err);
+    fail(err, FORCE_TERMS satisfies CliTerms);
   }
 }
 
@@ -40,6 +49,7 @@ export function registerBoardCommands(program: Command): void {
       { assignee: opts.assignee, project: opts.project, include_closed: true, limit: 500 },
       (r) => renderBoard(boardColumns(r.tasks, columns), process.stdout.columns || 120),
       (r) => ({ columns: boardColumns(r.tasks, columns) }),
+      (r) => (r.tasks.length ? BOARD_LEGEND : 'the board is empty: add a card with mesh task create "<title>"'),
     );
   });
 
@@ -52,8 +62,39 @@ export function registerBoardCommands(program: Command): void {
       .option('--capability <c>', 'only agents with this capability')
       .option('--status <s>', 'active, idle or offline'),
   ).action((opts: CommonOptions & { machine?: string; role?: string; capability?: string; status?: string }) =>
-    run<{ agents: RosterEntry[] }>(opts, 'agent.roster', { machine: opts.machine, role: opts.role, capability: opts.capability, status: opts.status }, (r) => rosterText(r.agents)),
+    run<{ agents: RosterEntry[] }>(opts, 'agent.roster', { machine: opts.machine, role: opts.role, capability: opts.capability, status: opts.status }, (r) => rosterText(r.agents), (r) => r, (r) =>
+      r.agents.length === 0 && !opts.machine && !opts.role && !opts.capability && !opts.status
+        ? 'nobody has registered yet: agents register through MCP (register_agent, when the agents tool group is on); a person registers with mesh agent register --role <role>'
+        : undefined,
+    ),
   );
+
+  const agent = program.command('agent').description('agents on the roster: register yourself as one');
+  common(
+    agent
+      .command('register')
+      .description('put yourself (this OS user) on the roster as an agent, so tasks can be assigned to you; run again to update')
+      .requiredOption('--role <role>', 'what you do, in a word or two: reviewer, sre')
+      .option('--description <text>', 'what you are working on or good at')
+      .option('--capabilities <a,b>', 'what you can do', list),
+  ).action(async (opts: CommonOptions & { role: string; description?: string; capabilities?: string[] }) => {
+    try {
+      // Registering again updates this person's entry on this host (its session is stable per OS user).
+      const mine = await withDaemon(opts, async (c) => {
+        const { name } = await c.call<{ name: string }>('daemon.status');
+        return (await c.call<{ agents: RosterEntry[] }>('agent.roster', { machine: name })).agents.find((a) => a.session === cliSession());
+      });
+      const params = { role: opts.role, description: opts.description, capabilities: opts.capabilities };
+      const r = await withDaemon(opts, (c) => c.call<{ agent: RosterEntry }>('agent.register', params), true, { session: cliSession(), ...(mine ? { agent_id: mine.id } : {}) });
+      if (opts.json) printJson(r);
+      else {
+        printText(r.agent.id);
+        printHint(`registered as ${r.agent.id}; assign a task to yourself with mesh task assign <task> ${r.agent.id}`);
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
 
   const task = program.command('task').description('kanban tasks: create, show, list, assign, move, update, rm, stats');
 
@@ -96,7 +137,7 @@ export function registerBoardCommands(program: Command): void {
 
   common(task.command('assign').description('assign a task to an agent (or --none to unassign)').argument('<id>', 'task id').argument('[agent]', 'agent id').option('--none', 'unassign')).action(
     (id: string, agent: string | undefined, opts: CommonOptions & { none?: boolean }) => {
-      if (!agent && !opts.none) fail(new Error('name the agent to assign, or pass --none to unassign'));
+      if (!agent && !opts.none) fail(new InvalidInputError('name the agent to assign, or pass --none to unassign'));
       return run<TaskOut>(opts, 'task.assign', { task_id: id, agent_id: opts.none ? null : agent }, (t) => `assigned ${taskLine(t)}`);
     },
   );
@@ -110,7 +151,7 @@ export function registerBoardCommands(program: Command): void {
       .command('update')
       .description('edit a task: progress, title, priority, capabilities, dependencies, a comment')
       .argument('<id>', 'task id')
-      .option('--progress <n>', 'percent done', num)
+      .option('--progress <n>', 'percent done', wholeNumber)
       .option('--title <t>', 'new title')
       .option('--description <text>', 'new description')
       .option('--priority <p>', 'low, medium, high or critical')
@@ -131,7 +172,7 @@ export function registerBoardCommands(program: Command): void {
       run<{ id: string; dependencies_removed_from: string[] }>(opts, 'task.delete', { task_id: id, force: opts.force, reason: opts.reason }, (r) => `deleted ${r.id}${r.dependencies_removed_from.length ? ` (removed from the dependencies of ${r.dependencies_removed_from.join(', ')})` : ''}`),
   );
 
-  common(task.command('stats').description('throughput, cycle time and load per agent').option('--hours <n>', 'window in hours (default a week)', num).option('--project <p>', 'only this project')).action(
+  common(task.command('stats').description('throughput, cycle time and load per agent').option('--hours <n>', 'window in hours (default a week)', positiveNumber).option('--project <p>', 'only this project')).action(
     (opts: CommonOptions & { hours?: number; project?: string }) =>
       run<TaskAnalytics>(opts, 'task.analytics', { window_hours: opts.hours, project: opts.project }, (a) =>
         [

@@ -4,10 +4,20 @@ import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { waitForExit } from '../../ipc/waitForExit.js';
-import { createLogger } from '../../log.js';
+import { watchParent } from '../../daemon/parentWatch.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../../log.js';
+import { InvalidArgumentError } from 'commander';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
-import { fail, printJson, printText } from '../output.js';
+import { fail, printHint, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
+import { statusText, type DaemonStatus } from '../statusText.js';
+import { collect } from '../parsers.js';
+
+function logFormat(value: string): LogFormat {
+  const format = LOG_FORMATS.find((f) => f === value);
+  if (!format) throw new InvalidArgumentError(`expected one of ${LOG_FORMATS.join(', ')}, got "${value}"`);
+  return format;
+}
 
 /** init, daemon, mcp, stop, status, reindex. */
 export function registerDaemonCommands(program: Command): void {
@@ -25,6 +35,9 @@ export function registerDaemonCommands(program: Command): void {
         const out = { home, created, name: identity.name, host_id: identity.hostId };
         if (opts.json) printJson(out);
         else printText(`${created ? 'initialised' : 'already initialised'} ${home} as ${identity.name} (${identity.hostId})`);
+        if (!created && opts.name && opts.name !== identity.name) {
+          printHint(`the name stays ${identity.name}: --name applies when a home is created. To rename, stop the daemon (mesh stop), set "name" in ${homePaths(home).identity}, then start it again: the member list takes the new name at that start; memories already written keep the name they were written under`);
+        }
       } catch (err) {
         fail(err);
       }
@@ -39,10 +52,11 @@ export function registerDaemonCommands(program: Command): void {
     .option('--announce <multiaddr>', 'address other hosts should dial instead of the listen address (repeatable; a port forward or relay)', collect, [])
     .option('--peer <multiaddr>', 'a peer to dial (repeatable)', collect, [])
     .option('--no-discovery', 'no tailscale or mDNS discovery; dial only configured peers and known members')
+    .option('--log-format <format>', 'stderr log lines: pretty (default on a terminal) or json (default otherwise); the log file is always JSON', logFormat)
     .option('--home <dir>', 'data directory')
-    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; announce: string[]; peer: string[]; discovery: boolean }) => {
+    .action(async (opts: CommonOptions & { name?: string; background?: boolean; listen: string[]; announce: string[]; peer: string[]; discovery: boolean; logFormat?: LogFormat }) => {
       const home = resolveHome(opts.home);
-      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background });
+      const logger = createLogger({ logDir: homePaths(home).logDir, file: 'daemon.log', stderr: !opts.background, ...(opts.logFormat ? { format: opts.logFormat } : {}) });
       // Loaded on demand: each command pays only for the modules it uses (start-up time matters for `mesh mcp`).
       const { Daemon } = await import('../../daemon/Daemon.js');
       const daemon = new Daemon({
@@ -70,6 +84,17 @@ export function registerDaemonCommands(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // In a terminal, the daemon lives as long as what started it: a wrapper that exits on SIGTERM
+      // without passing it on (npm before `exec`, a shell script) must not leave it running re-parented.
+      // Not under nohup or a service manager (stdin is not a terminal there), where outliving the parent is the point.
+      if (!opts.background && process.stdin.isTTY) {
+        // A closed terminal (SIGHUP) stops it cleanly too, rather than by the default abrupt exit.
+        process.once('SIGHUP', onSignal);
+        watchParent(() => {
+          logger.info('the process that started the daemon has exited; stopping');
+          void daemon.stop();
+        });
+      }
       await daemon.stopped;
       logger.flush();
       process.exit(0);
@@ -119,9 +144,9 @@ export function registerDaemonCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const s = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.status'), false);
+        const s = await withDaemon(opts, (c) => c.call<DaemonStatus>('daemon.status'), false);
         if (opts.json) printJson(s);
-        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+        else printText(statusText(s));
       } catch (err) {
         fail(err);
       }
@@ -139,11 +164,15 @@ export function registerDaemonCommands(program: Command): void {
           // Progress goes to stderr, and only to a terminal: stdout stays clean for --json and pipes.
           const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'embedding {bar} {value}/{total} memories', stream: process.stderr }, Presets.shades_classic) : undefined;
           let started = false;
+          // The keyword index is rebuilt first and reports no count; say so, so the terminal is not silent.
+          if (bar) process.stderr.write('rebuilding the keyword index…\n');
           const poll = setInterval(() => {
             void c.call<{ rebuilding?: { done: number; total: number } | null }>('daemon.model').then((m) => {
-              if (!bar || !m.rebuilding) return;
+              // Start only once the total is known (the count of memories comes after a scan), and follow it.
+              if (!bar || !m.rebuilding || m.rebuilding.total === 0) return;
               if (!started) bar.start(m.rebuilding.total, m.rebuilding.done);
               started = true;
+              bar.setTotal(m.rebuilding.total);
               bar.update(m.rebuilding.done);
             }, () => undefined);
           }, 250);
@@ -171,21 +200,18 @@ export function registerDaemonCommands(program: Command): void {
         const m = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.model'));
         if (opts.json) printJson(m);
         else
-          printText(
+        {
+          printText(Object.entries(m).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+          printHint(
             [
-              ...Object.entries(m).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`),
-              '',
               'To switch: set "embedding": { "model": { "id": "all-MiniLM-L6-v2", "path": "/path/to/model-folder" } } in',
               `${homePaths(resolveHome(opts.home)).config} (or "allowRemote": true on an online host), then restart the daemon;`,
               'the vector index is rebuilt for the new model. "enabled": false turns semantic search off.',
             ].join('\n'),
           );
+        }
       } catch (err) {
         fail(err);
       }
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -1,15 +1,18 @@
 import type { Command } from 'commander';
+import { InvalidInputError } from '../../errors.js';
 import type { Memory } from '../../domain/Memory.js';
 import type { SearchResult } from '../../domain/MemoryService.js';
 import type { AttributedEntry } from '../../authorship/historyAuthors.js';
 import { listText, memoryText } from '../../mcp/results.js';
 import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
+import { list, wholeNumber } from '../parsers.js';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-const int = (v: string) => Number.parseInt(v, 10);
 
-/** store, get, search, rm, doc: thin clients of the daemon API (which validates every field). */
+/** The API's names for what `mesh update` calls flags. */
+const UPDATE_TERMS = { content: '--content', tags: '--tags', category: '--category', project: '--project', context: '--context' };
+
+/** store, get, update, search, rm, recover, doc: thin clients of the daemon API (which validates every field). */
 export function registerMemoryCommands(program: Command): void {
   program
     .command('store')
@@ -50,10 +53,35 @@ export function registerMemoryCommands(program: Command): void {
     });
 
   program
+    .command('update')
+    .description('edit a memory: content, tags, category, project or context (what an agent does with update_memory)')
+    .argument('<id>', 'memory id (or a unique prefix)')
+    .option('--content <text>', 'new content')
+    .option('--tags <a,b>', 'replace the tags', list)
+    .option('--category <c>', 'new category')
+    .option('--project <p>', 'new project')
+    .option('--context <text>', 'new context')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: CommonOptions & { content?: string; tags?: string[]; category?: string; project?: string; context?: string }) => {
+      try {
+        if ([opts.content, opts.tags, opts.category, opts.project, opts.context].every((v) => v === undefined)) {
+          throw new InvalidInputError(`nothing to update: give at least one of ${Object.values(UPDATE_TERMS).join(', ')}`);
+        }
+        const params = { memory_id: id, content: opts.content, tags: opts.tags, category: opts.category, context: opts.context, project: opts.project };
+        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.update', params));
+        if (opts.json) printJson(m);
+        else printText(`updated ${m.id}`);
+      } catch (err) {
+        fail(err, UPDATE_TERMS);
+      }
+    });
+
+  program
     .command('search')
     .description('search memories')
     .argument('<query>', 'words or exact tokens')
-    .option('--limit <n>', 'maximum results', int)
+    .option('--limit <n>', 'maximum results', wholeNumber)
     .option('--mode <mode>', 'hybrid (default), semantic or keyword')
     .option('--category <c>', 'only this category')
     .option('--project <p>', 'only this project')
@@ -86,6 +114,22 @@ export function registerMemoryCommands(program: Command): void {
         const r = await withDaemon(opts, (c) => c.call<{ id: string; hard: boolean; recoverable_until: string | null }>('memory.delete', { memory_id: id, hard_delete: opts.hard ?? false, reason: opts.reason }));
         if (opts.json) printJson(r);
         else printText(r.hard ? `erased ${r.id}` : `deleted ${r.id} (recoverable until ${r.recoverable_until})`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('recover')
+    .description('bring back a soft-deleted memory (within the retention period)')
+    .argument('<id>', 'memory id (or a unique prefix)')
+    .option('--home <dir>', 'data directory')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: CommonOptions) => {
+      try {
+        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.recover', { memory_id: id }));
+        if (opts.json) printJson(m);
+        else printText(`recovered ${m.id}`);
       } catch (err) {
         fail(err);
       }

@@ -5,23 +5,61 @@ import { DaemonClient } from '../../ipc/DaemonClient.js';
 import type { PeerStatus } from '../../sync/Replicator.js';
 import type { PullResult } from '../../sync/SyncEngine.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
-import { fail, printJson, printText } from '../output.js';
+import { fail, printHint, printJson, printText } from '../output.js';
+import { positiveNumber } from '../parsers.js';
+
+/** How long `mesh sync` waits for a first connected member (a join takes a few seconds on a LAN). */
+const SYNC_WAIT_S = 30;
+const SYNC_POLL_MS = 250;
+
+interface JoinState {
+  replication?: { error?: string; founder?: boolean; joining?: { error: string | null; gave_up?: boolean } | null; peers?: PeerStatus[] };
+}
+
+/**
+ * Waits until a member is connected (true), or there is none to wait for: no other member and no
+ * join pending, or the join gave up (false after saying why on stderr), or the time is up.
+ */
+async function waitForMember(c: DaemonClient, seconds: number): Promise<boolean> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const s = await c.call<JoinState>('daemon.status');
+    const r = s.replication;
+    if (!r || r.error) throw new MeshError('REPLICATION_UNAVAILABLE', `replication is not running: ${r?.error ?? 'unknown'}`);
+    if (r.joining?.gave_up) throw new MeshError('INVITE_REFUSED', r.joining.error ?? 'the join failed');
+    if (r.peers?.some((p) => p.connected)) return true;
+    // Alone in the member list: the founder has nobody to wait for; a joined home gets the list with its first pull.
+    if (!r.joining && (r.peers ?? []).length === 0 && r.founder !== false) return false;
+    if (Date.now() >= until) {
+      printHint(`no member connected within ${seconds} s${r.joining?.error ? ` (joining: ${r.joining.error})` : ''}; see mesh status`);
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+  }
+}
+
+/** The marks at the start of each `mesh peers` entry. */
+const PEERS_LEGEND = 'legend: * this host, + connected, - not connected';
 
 /** invite, join, peers, sync: membership and replication. */
 export function registerMeshCommands(program: Command): void {
   program
     .command('invite')
     .description('print a single-use, expiring token that lets one new host join this mesh')
-    .option('--ttl <hours>', 'hours until the token expires (default 24)', Number)
+    .option('--ttl <hours>', 'hours until the token expires (default 24)', positiveNumber)
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { ttl?: number }) => {
       try {
         const r = await withDaemon(opts, (c) => c.call<{ token: string; expires_at: string }>('mesh.invite', { ttl_hours: opts.ttl }));
         if (opts.json) printJson(r);
-        else printText(`${r.token}\n\n(single use, expires ${r.expires_at}; on the new host: mesh join <token>)`);
+        else {
+          // The token alone on stdout, so `mesh join "$(mesh invite)"` works; the advice goes to stderr.
+          printText(r.token);
+          printHint(`(single use, expires ${r.expires_at}; on the new host: mesh join <token>)`);
+        }
       } catch (err) {
-        fail(err);
+        fail(err, { ttl_hours: '--ttl' });
       }
     });
 
@@ -29,9 +67,10 @@ export function registerMeshCommands(program: Command): void {
     .command('join')
     .description("make this home a member of the inviter's mesh (run before starting the daemon)")
     .argument('<token>', 'the token printed by `mesh invite` on a member')
+    .option('--name <name>', 'host name shown to the mesh, when this joins a new home (default: the hostname)')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (token: string, opts: CommonOptions) => {
+    .action(async (token: string, opts: CommonOptions & { name?: string }) => {
       try {
         const home = resolveHome(opts.home);
         const running = await DaemonClient.connect(homePaths(home).socket, { agent: cliAgent() }).then(
@@ -40,11 +79,14 @@ export function registerMeshCommands(program: Command): void {
         );
         if (running) throw new MeshError('DAEMON_ALREADY_RUNNING', `stop the daemon first (mesh stop --home ${home}); it connects to the inviter when it starts again`);
         const { initHome } = await import('../../daemon/initHome.js');
-        await initHome(home);
+        await initHome(home, opts.name ? { name: opts.name } : {});
         const { recordJoin } = await import('../../sync/Replicator.js');
         const r = await recordJoin(homePaths(home).mesh, token);
         if (opts.json) printJson({ joining: true, ...r });
-        else printText(`ready to join mesh ${r.mesh} through ${r.inviter}; start the daemon (mesh daemon, or any mesh command) to connect`);
+        else {
+          printText(`ready to join mesh ${r.mesh} through ${r.inviter}`);
+          printHint('start the daemon (mesh daemon, or any mesh command) to connect');
+        }
       } catch (err) {
         fail(err);
       }
@@ -61,12 +103,14 @@ export function registerMeshCommands(program: Command): void {
       try {
         const r = await withDaemon(opts, (c) => c.call<{ peers: PeerStatus[] }>('mesh.peers'));
         if (opts.json) printJson(r);
-        else
+        else {
           printText(
             r.peers
               .map((p) => `${p.self ? '*' : p.connected ? '+' : '-'} ${p.name.padEnd(20)} ${p.peer}${p.admin ? ' (admin)' : ''}${p.removed ? ' (removed)' : ''}${p.teams.length ? `  teams: ${p.teams.map((t) => (p.team_admin.includes(t) ? `${t}*` : t)).join(',')}` : ''}\n    ${p.addrs.join(' ') || 'no address'}  last sync: ${p.last_sync ?? 'never'}${p.behind !== null ? `  fetched last time: ${p.behind}` : ''}`)
               .join('\n'),
           );
+          printHint(r.peers.length > 1 ? PEERS_LEGEND : `${PEERS_LEGEND}; no other member yet: print a token with mesh invite, then mesh join <token> on the new host`);
+        }
       } catch (err) {
         fail(err);
       }
@@ -93,14 +137,29 @@ export function registerMeshCommands(program: Command): void {
     .description('pull from one member (or every connected member) now')
     .argument('[peer]', 'peer id or member name')
     .option('--full', "compare every document's heads with the peer's (a sweep), not only what changed since the last sync")
+    .option('--wait <seconds>', `when no member is connected yet (just joined, just started), wait this long for one (default ${SYNC_WAIT_S})`, positiveNumber)
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean }) => {
+    .action(async (peer: string | undefined, opts: CommonOptions & { full?: boolean; wait?: number }) => {
       try {
         const params = { ...(peer ? { peer } : {}), ...(opts.full ? { full: true } : {}) };
-        const r = await withDaemon(opts, (c) => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 }));
+        const { r, names } = await withDaemon(opts, async (c) => {
+          const pull = () => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 });
+          let synced = await pull();
+          // Right after `mesh join` (or a start) no member is connected yet, or its first pull is still
+          // running (a second one to the same member is refused): wait for one, then pull.
+          const until = Date.now() + (opts.wait ?? SYNC_WAIT_S) * 1000;
+          while (synced.results.length === 0 && Date.now() < until && (await waitForMember(c, (until - Date.now()) / 1000))) {
+            synced = await pull();
+            if (synced.results.length === 0) await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+          }
+          // Members by name, as `mesh peers` shows them: a person knows "build-box", not 12D3KooW...
+          const members = opts.json ? [] : (await c.call<{ peers: PeerStatus[] }>('mesh.peers')).peers;
+          return { r: synced, names: new Map(members.map((p) => [p.peer, p.name])) };
+        });
         if (opts.json) printJson(r);
-        else printText(r.results.length ? r.results.map((x) => `${x.peer}: ${x.entries} feed entries, fetched ${x.fetched}, applied ${x.applied}, erased ${x.erased} in ${x.ms} ms`).join('\n') : 'no connected member to sync with');
+        else if (r.results.length) printText(r.results.map((x) => `${names.get(x.peer) ?? x.peer}: ${x.entries} feed entries, fetched ${x.fetched}, applied ${x.applied}, erased ${x.erased} in ${x.ms} ms`).join('\n'));
+        else printHint('no connected member to sync with (see mesh peers)');
       } catch (err) {
         fail(err);
       }
