@@ -14,6 +14,7 @@ import { signerFromKey, type Signer } from '../trust/signing.js';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
+import { ScopeGuard } from '../trust/ScopeGuard.js';
 import { JoinProtocol } from './JoinProtocol.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { MeshNode } from './MeshNode.js';
@@ -131,7 +132,7 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
-      guards: [new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root)],
+      guards: [new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root), new ScopeGuard(opts.store, this.membership)],
     });
     await this.sync.start();
     this.join = new JoinProtocol({

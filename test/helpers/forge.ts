@@ -68,3 +68,19 @@ export async function forgeTombstone(home: string, signerHome: string, collectio
     await store.erase(collection, id, tomb);
   });
 }
+
+/** Rewrites a memory's scope in the host's store, as that host's actor (a compromised member widening it). */
+export async function forgeScope(home: string, id: string, scope: 'mesh' | 'team'): Promise<void> {
+  const { PROJECTORS } = await import('../../src/sync/projectors.js');
+  const projector = PROJECTORS.memories!;
+  await withHostFiles(home, async ({ store }) => {
+    await store.mutate<{ scope: string }>('memories', id, (current) => {
+      if (!current) throw new Error(`no memory ${id} on ${home}`);
+      const doc = A.change(current, (d) => {
+        d.scope = scope;
+      });
+      const view = projector.view(doc);
+      return { doc, view, scope: projector.scope(view) };
+    });
+  });
+}
