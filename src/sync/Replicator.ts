@@ -132,7 +132,7 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
-      guards: [new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root), new ScopeGuard(opts.store, this.membership)],
+      guards: [new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root), new ScopeGuard(opts.store, this.membership)],
     });
     await this.sync.start();
     this.join = new JoinProtocol({
