@@ -15,6 +15,11 @@ import { foldMembership } from '../../src/trust/foldMembership.js';
 import { checkEntry, signOp, type OpBody, type SignedOp } from '../../src/trust/membershipOps.js';
 import { MEMBERSHIP_OP_DOMAIN } from '../../src/trust/constants.js';
 import { signerFromKey, verifyJson } from '../../src/trust/signing.js';
+import { silentLogger } from '../../src/log.js';
+import type { Membership } from '../../src/mesh/Membership.js';
+import { DocStore } from '../../src/store/DocStore.js';
+import { ScopeGuard } from '../../src/trust/ScopeGuard.js';
+import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { machine, median, table } from './stats.js';
 
 const { values } = parseArgs({ options: { ops: { type: 'string', default: '1000' }, runs: { type: 'string', default: '5' } } });
@@ -66,7 +71,38 @@ async function main(): Promise<void> {
     perOp.history.push(performance.now() - t0);
     if (found !== N) throw new Error(`history found ${found}`);
   }
+  // The scope guard on the sync apply path: every incoming memory of mesh scope costs one view
+  // lookup (a miss during an initial sync); measured against a real store holding 10,000 memories.
+  const home = tmpHome('bench-trust-');
+  const store = new DocStore(`${home.dir}/db`, silentLogger());
+  await store.open();
+  const guardMs: number[] = [];
+  try {
+    for (let i = 0; i < 10_000; i += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) =>
+          store.mutate<{ scope: string }>('memories', `m${i + j}`, () => {
+            const doc = A.from({ scope: 'mesh', content: `memory ${i + j}` });
+            return { doc, view: { scope: 'mesh' }, scope: 'mesh' };
+          }),
+        ),
+      );
+    }
+    const membershipStub = {} as Membership; // never reached: no local copy is narrower than mesh
+    const guard = new ScopeGuard(store, membershipStub);
+    const change = A.getAllChanges(A.from({ scope: 'mesh' }))[0]!;
+    for (let run = 0; run < RUNS; run++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 2_000; i++) await guard.check({ peer: 'p', collection: 'memories', id: `new${run}-${i}`, payload: { c: 'memories', id: `new${run}-${i}`, heads: [], full: change, view: { scope: 'mesh' } } });
+      for (let i = 0; i < 2_000; i++) await guard.check({ peer: 'p', collection: 'memories', id: `m${i}`, payload: { c: 'memories', id: `m${i}`, heads: [], changes: [change], view: { scope: 'mesh' } } });
+      guardMs.push((performance.now() - t0) / 4_000);
+    }
+  } finally {
+    await store.close();
+    home.cleanup();
+  }
   const f = (x: number) => x.toFixed(3);
+  rows.push(['scope guard per incoming memory (view lookup, hit or miss), ms', f(median(guardMs))]);
   rows.push(['sign one operation (canonical JSON + Ed25519), ms', f(median(perOp.sign))]);
   rows.push(['verify one signature, ms', f(median(perOp.verify))]);
   rows.push(['check one stored entry (parse + schema + hash + verify), ms', f(median(perOp.check))]);
