@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { LEGACY_MEMBERS_DOC_ID, MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
+import { LEGACY_MEMBERS_DOC_ID, type Membership } from '../mesh/Membership.js';
 import { foldMembership } from '../trust/foldMembership.js';
 import { checkEntry, type SignedOp } from '../trust/membershipOps.js';
 import type { DocStore } from '../store/DocStore.js';
@@ -28,7 +28,7 @@ export class MembershipGuard implements IncomingGuard {
     if (collection !== 'mesh') return { ok: true };
     if (payload.tomb) return { ok: false, reason: 'membership documents are never erased' };
     if (id === LEGACY_MEMBERS_DOC_ID) return { ok: true }; // unsigned; read only to migrate (see Membership)
-    if (id !== MEMBERSHIP_DOC_ID) return { ok: false, reason: `no membership document is called ${id}` };
+    if (id !== this.membership.docId) return { ok: false, reason: `${id} is not this mesh's membership document` };
     let changes: Uint8Array[];
     try {
       changes = [...(payload.changes ?? []), ...(payload.full ? await this.newIn(payload.full) : [])];
@@ -59,7 +59,7 @@ export class MembershipGuard implements IncomingGuard {
   /** The changes of a whole document this host lacks (decoding costs ~0.3 ms a change: skip the known ones). */
   private async newIn(full: Uint8Array): Promise<Uint8Array[]> {
     const doc = A.load<unknown>(full);
-    const mine = (await this.store.heads('mesh', MEMBERSHIP_DOC_ID)) ?? [];
+    const mine = (await this.store.heads('mesh', this.membership.docId)) ?? [];
     return A.getChangesSince(doc, knownHeads(doc, mine));
   }
 

@@ -4,7 +4,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { z } from 'zod';
 import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MEMBERSHIP_DOC_ID, type Membership } from '../mesh/Membership.js';
+import type { Membership } from '../mesh/Membership.js';
 import type { DocStore } from '../store/DocStore.js';
 import { LruCache } from '../store/LruCache.js';
 import type { CommitEvent, FeedEntry, ShareScope, Tombstone } from '../store/types.js';
@@ -256,9 +256,9 @@ export class SyncEngine {
 
   /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
   private async syncMembership(peer: string): Promise<void> {
-    const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
+    const heads = await this.deps.store.heads('mesh', this.deps.membership.docId);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
+    await this.fetch(peer, [{ c: 'mesh', id: this.deps.membership.docId, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
     await this.deps.membership.refresh();
   }
 

@@ -3,7 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
-import { LEGACY_MEMBERS_DOC_ID, Membership, MEMBERSHIP_DOC_ID, membershipDocView } from '../../../src/mesh/Membership.js';
+import { LEGACY_MEMBERS_DOC_ID, Membership, membershipDocId, membershipDocView } from '../../../src/mesh/Membership.js';
 import { DocStore } from '../../../src/store/DocStore.js';
 import { TOMBSTONE_GRACE_AFTER_REMOVAL_MS } from '../../../src/trust/constants.js';
 import { signerFromKey, type Signer } from '../../../src/trust/signing.js';
@@ -65,8 +65,8 @@ describe('Membership (real LevelDB)', () => {
 
     // bravo's host, upgraded, receives the signed document and adopts its only root.
     const other = await openStore();
-    const bytes = await store.load<unknown>('mesh', MEMBERSHIP_DOC_ID);
-    await other.mutate<unknown>('mesh', MEMBERSHIP_DOC_ID, () => ({ doc: A.clone(bytes!), view: membershipDocView(bytes!), scope: 'mesh' }));
+    const bytes = await store.load<unknown>('mesh', membershipDocId('mesh-1'));
+    await other.mutate<unknown>('mesh', membershipDocId('mesh-1'), () => ({ doc: A.clone(bytes!), view: membershipDocView(bytes!), scope: 'mesh' }));
     const b = membership(other, bravo, false, 'bb'.repeat(16));
     await b.m.start();
     expect(b.root()).toBe(root());
@@ -101,7 +101,7 @@ describe('Membership (real LevelDB)', () => {
     await m.add(bravo.peerId, { name: 'bravo', addrs: [] });
     await m.remove(bravo.peerId);
     // A host holding these files deletes the removal and overwrites the add with garbage.
-    await store.mutate<Record<string, unknown>>('mesh', MEMBERSHIP_DOC_ID, (current) => {
+    await store.mutate<Record<string, unknown>>('mesh', membershipDocId('mesh-1'), (current) => {
       const doc = A.change(current!, (d) => {
         for (const key of Object.keys(d)) if (key !== Object.keys(d)[0]) delete d[key];
       });
