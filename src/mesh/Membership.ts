@@ -8,8 +8,15 @@ import { foldMembership, type MemberState, type MembershipFold, type RejectedOp 
 import { checkEntry, signOp, type OpBody, type SignedOp } from '../trust/membershipOps.js';
 import type { Signer } from '../trust/signing.js';
 
-/** The signed membership graph: one immutable string per operation, keyed by the operation's id. */
-export const MEMBERSHIP_DOC_ID = 'membership';
+/**
+ * The signed membership graph of one mesh: one immutable string per operation, keyed by the
+ * operation's id. Named after the mesh, so a home that made (or belonged to) another mesh before
+ * joining this one never mixes that mesh's history into this one's document.
+ */
+export const MEMBERSHIP_DOC_PREFIX = 'membership-';
+export function membershipDocId(meshId: string): string {
+  return MEMBERSHIP_DOC_PREFIX + meshId;
+}
 /** The unsigned membership document of meshes made before signed membership; read only to migrate. */
 export const LEGACY_MEMBERS_DOC_ID = 'members';
 
@@ -108,12 +115,17 @@ export class Membership {
   /** Every entry text checked (valid or not), so a change seen again is not verified again. */
   private readonly checked = new Map<string, string | null>();
   private readonly refusedEntries: RejectedEntry[] = [];
-  private readonly seenChanges = new Set<string>();
+  /** Heads of the membership document at the last read: only changes after them are decoded again. */
+  private readHeads: string[] = [];
   private conflictingRoots: string[] = [];
   private readonly changeListeners = new Set<() => void>();
   private reloading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: MembershipDeps) {}
+  readonly docId: string;
+
+  constructor(private readonly deps: MembershipDeps) {
+    this.docId = membershipDocId(deps.meshId);
+  }
 
   async start(): Promise<void> {
     await this.reload();
@@ -287,7 +299,7 @@ export class Membership {
   }
 
   private async write(entries: [string, string][]): Promise<void> {
-    await this.deps.store.mutate<Record<string, unknown>>('mesh', MEMBERSHIP_DOC_ID, (current) => {
+    await this.deps.store.mutate<Record<string, unknown>>('mesh', this.docId, (current) => {
       const base = current ?? A.init<Record<string, unknown>>({ actor: this.deps.actorId });
       const doc = A.change(base, { message: JSON.stringify({ action: 'membership' }), time: Math.floor(Date.now() / 1000) }, (d) => {
         for (const [id, text] of entries) d[id] = new A.ImmutableString(text);
@@ -304,8 +316,11 @@ export class Membership {
     const legacy = LegacyViewSchema.safeParse(legacyView ?? {});
     this.legacy = legacy.success ? legacy.data : {};
 
-    const doc = await this.deps.store.load<unknown>('mesh', MEMBERSHIP_DOC_ID);
-    if (doc) for (const [id, text] of entriesInHistory(doc, this.seenChanges)) await this.admit(id, text);
+    const doc = await this.deps.store.load<unknown>('mesh', this.docId);
+    if (doc) {
+      for (const [id, text] of entriesInChanges(A.getChangesSince(doc, this.readHeads))) await this.admit(id, text);
+      this.readHeads = A.getHeads(doc);
+    }
 
     let root = this.deps.root();
     if (!root) root = await this.adoptRoot();
@@ -345,15 +360,13 @@ export class Membership {
 }
 
 /**
- * Every string ever set at the document's root, from every change in its history (only the
- * changes not decoded before): what a later deletion or overwrite hides still counts.
+ * Every string set at the document's root by these changes (the whole history at start, then
+ * only what arrived since the last read): what a later deletion or overwrite hides still counts.
  */
-function entriesInHistory(doc: A.Doc<unknown>, seen: Set<string>): [string, string][] {
+function entriesInChanges(changes: Uint8Array[]): [string, string][] {
   const out: [string, string][] = [];
-  for (const bytes of A.getAllChanges(doc)) {
+  for (const bytes of changes) {
     const change = A.decodeChange(bytes);
-    if (seen.has(change.hash)) continue;
-    seen.add(change.hash);
     for (const op of change.ops) if (op.action === 'set' && op.obj === '_root' && 'key' in op && typeof op.value === 'string') out.push([op.key, op.value]);
   }
   return out;

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
-import { MEMBERSHIP_DOC_ID } from '../mesh/Membership.js';
 import { docKey } from '../store/keys.js';
 import type { ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
@@ -268,9 +267,9 @@ export class Puller {
 
   /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
   private async syncMembership(peer: string, epoch: string | undefined): Promise<void> {
-    const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
+    const heads = await this.deps.store.heads('mesh', this.deps.membership.docId);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], epoch);
+    await this.fetch(peer, [{ c: 'mesh', id: this.deps.membership.docId, heads: heads ?? [] }], epoch);
     await this.deps.membership.refresh();
   }
 

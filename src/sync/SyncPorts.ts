@@ -8,7 +8,7 @@ export type SyncStore = Pick<
 >;
 
 /** The membership queries replication makes. */
-export type SyncMembership = Pick<Membership, 'isMember' | 'get' | 'refresh' | 'activePeers' | 'mayErase'>;
+export type SyncMembership = Pick<Membership, 'isMember' | 'get' | 'refresh' | 'activePeers' | 'mayErase' | 'docId'>;
 
 /** Time and chance, injected so tests drive them. */
 export interface SyncClock {

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { homePaths } from '../../src/home.js';
 import { readIdentity } from '../../src/identity/HostIdentity.js';
 import { silentLogger } from '../../src/log.js';
-import { MEMBERSHIP_DOC_ID, membershipDocView } from '../../src/mesh/Membership.js';
+import { membershipDocId, membershipDocView } from '../../src/mesh/Membership.js';
 import { readMeshSecrets } from '../../src/mesh/MeshSecrets.js';
 import { DocStore } from '../../src/store/DocStore.js';
 import { signTombstone } from '../../src/sync/tombstones.js';
@@ -34,7 +34,7 @@ export async function withHostFiles<T>(home: string, fn: (ctx: { store: DocStore
 /** Signs membership operations with the host's key, naming its current heads, and writes them into its store. */
 export async function forgeMembershipOps(home: string, bodies: OpBody[]): Promise<string[]> {
   return withHostFiles(home, async ({ store, key, peerId, actorId, meshId, root }) => {
-    const doc = await store.load<Record<string, unknown>>('mesh', MEMBERSHIP_DOC_ID);
+    const doc = await store.load<Record<string, unknown>>('mesh', membershipDocId(meshId));
     const entries = new Map<string, SignedOp>();
     for (const [id, text] of Object.entries(doc ?? {})) {
       const check = await checkEntry(id, String(text), meshId);
@@ -50,7 +50,7 @@ export async function forgeMembershipOps(home: string, bodies: OpBody[]): Promis
       ids.push(op.id);
       prev = [op.id];
     }
-    await store.mutate<Record<string, unknown>>('mesh', MEMBERSHIP_DOC_ID, (current) => {
+    await store.mutate<Record<string, unknown>>('mesh', membershipDocId(meshId), (current) => {
       const d = A.change(current ?? A.init<Record<string, unknown>>({ actor: actorId }), (x) => {
         for (const [id, text] of writes) x[id] = new A.ImmutableString(text);
       });
@@ -66,5 +66,21 @@ export async function forgeTombstone(home: string, signerHome: string, collectio
   const tomb = await signTombstone(key, peerId, collection, id, { erasedAt, machine: 'forged', agent: 'forged' });
   await withHostFiles(home, async ({ store }) => {
     await store.erase(collection, id, tomb);
+  });
+}
+
+/** Rewrites a memory's scope in the host's store, as that host's actor (a compromised member widening it). */
+export async function forgeScope(home: string, id: string, scope: 'mesh' | 'team'): Promise<void> {
+  const { PROJECTORS } = await import('../../src/sync/projectors.js');
+  const projector = PROJECTORS.memories!;
+  await withHostFiles(home, async ({ store }) => {
+    await store.mutate<{ scope: string }>('memories', id, (current) => {
+      if (!current) throw new Error(`no memory ${id} on ${home}`);
+      const doc = A.change(current, (d) => {
+        d.scope = scope;
+      });
+      const view = projector.view(doc);
+      return { doc, view, scope: projector.scope(view) };
+    });
   });
 }

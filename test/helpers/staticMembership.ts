@@ -8,6 +8,7 @@ import type { SyncMembership } from '../../src/sync/SyncPorts.js';
  */
 export class StaticMembership implements SyncMembership {
   private readonly members = new Map<string, MemberRecord>();
+  readonly docId = 'membership-test';
 
   constructor(peers: readonly string[], addedAt = 0) {
     for (const peer of peers) {

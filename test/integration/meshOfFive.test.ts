@@ -13,7 +13,8 @@ describe('a mesh of five daemons', () => {
       if (i > 1) await grantAdmin(hosts[0]!, hosts[i - 1]!);
       await joinMesh(hosts[i - 1]!, hosts[i]!);
     }
-  }, 180_000);
+    // Four joins and three admin grants, each waiting for replication: 300 s, not 180 s as before the grants.
+  }, 300_000);
   afterAll(async () => {
     await Promise.all(hosts.map((h) => h.dispose()));
   });

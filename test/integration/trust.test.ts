@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgeMembershipOps, forgeTombstone } from '../helpers/forge.js';
+import { forgeMembershipOps, forgeScope, forgeTombstone } from '../helpers/forge.js';
 import { eventually, TestHost } from '../helpers/meshHosts.js';
 
 interface PeerRow {
@@ -52,6 +52,8 @@ describe('signed membership against a compromised member', () => {
     bToken = await joinThroughAlpha(b);
     await joinThroughAlpha(c);
     ids = { a: await a.peerId(), b: await b.peerId(), c: await c.peerId() };
+    // Each admitted host signs its own record, binding its Automerge actor id to its key.
+    await eventually(async () => (await a.json<{ peers: { actor: string | null }[] }>(['peers'])).peers.every((p) => /^[0-9a-f]{32}$/.test(p.actor ?? '')), 'every host’s actor bound on alpha', 60_000);
     // alpha (the creator, first admin) puts itself and bravo in team ops.
     expect((await a.cli(['teams', 'grant', ids.a, 'ops'])).code).toBe(0);
     expect((await a.cli(['teams', 'grant', ids.b, 'ops'])).code).toBe(0);
@@ -116,6 +118,23 @@ describe('signed membership against a compromised member', () => {
     expect(await c.search('zqteamclaimed')).toEqual([]);
     expect((await c.cli(['get', team])).code).toBe(3);
     expect(c.log).toMatch(/teams in this host’s config are not granted to it/);
+  });
+
+  it('a team member widening a team memory to the mesh is refused by the hosts holding it, so none relays it', { timeout: 180_000 }, async () => {
+    const team = await a.store('ops-only secret runbook zqwidenme', ['--scope', 'team']);
+    await eventually(async () => (await b.search('zqwidenme')).some((r) => r.id === team), 'team memory on bravo', 60_000);
+    // charlie (not in ops) is away while bravo, started again with the widened copy, meets alpha.
+    await Promise.all([b.stop(), c.stop()]);
+    await forgeScope(b.home.dir, team, 'mesh');
+    await b.start();
+    await eventually(() => Promise.resolve(linesMatching(a, /refused a document from a peer/).some((l) => l.includes('"guard":"scope"'))), 'alpha to refuse the widening', 60_000);
+    expect((await a.json<{ scope: string }>(['get', team])).scope).toBe('team');
+    await b.stop();
+    await c.start();
+    await eventually(async () => (await peersOf(c)).some((p) => p.peer === ids.a && p.connected), 'charlie back with alpha', 60_000);
+    await c.json(['sync', '--full']);
+    expect((await c.cli(['get', team])).code).toBe(3);
+    await b.start();
   });
 
   it('a removed member’s tombstone made after its removal erases nothing', { timeout: 180_000 }, async () => {
