@@ -89,6 +89,8 @@ describe('authorship bound to keys (real daemons)', () => {
       expect(first.author).toEqual({ status: 'verified', peer: ids.a, host: 'hostA' });
       expect(first.claim_mismatch).toBe(false);
     }
+    // Honest writes, joins and membership bootstrapping were never refused anywhere.
+    for (const h of [a, b, c]) expect(h.log).not.toMatch(/refused a document/);
     const text = await a.cli(['doc', id, '--history']);
     expect(text.stdout).toMatch(/on hostB \(verified\)\s+claims: agent-a on hostA\s+\[CLAIM MISMATCH\]/);
   });
