@@ -78,6 +78,7 @@ export class SyncEngine {
   private readonly states = new Map<string, PeerSyncState>();
   private readonly pulls = new Map<string, Promise<PullResult>>();
   private readonly pushQueues = new Map<string, DocPayload[]>();
+  private readonly membershipSyncs = new Map<string, Promise<void>>();
   /** Each recently written document's last write: its changes, the heads they apply to and the heads after. */
   private readonly lastWrites = new LruCache<string, { base: string[]; heads: string[]; changes: Uint8Array[] }>(RECENT_CHANGES_DOCS);
   private bulkPulls = 0;
@@ -256,6 +257,16 @@ export class SyncEngine {
     return result;
   }
 
+  /** One membership sync per peer at a time: every document of a batch naming an unknown signer waits on the same one. */
+  private syncMembershipOnce(peer: string): Promise<void> {
+    let running = this.membershipSyncs.get(peer);
+    if (!running) {
+      running = this.syncMembership(peer).finally(() => this.membershipSyncs.delete(peer));
+      this.membershipSyncs.set(peer, running);
+    }
+    return running;
+  }
+
   /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
   private async syncMembership(peer: string): Promise<void> {
     const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
@@ -348,8 +359,9 @@ export class SyncEngine {
     try {
       const incoming = { peer, collection: payload.c, id: payload.id, payload };
       let verdict = await checkIncoming(this.deps.guards ?? [], incoming);
-      if (!verdict.ok && verdict.retryAfterMembership) {
-        await this.syncMembership(peer);
+      // Not for the membership document itself: its sync would wait on itself.
+      if (!verdict.ok && verdict.retryAfterMembership && !(payload.c === 'mesh' && payload.id === MEMBERSHIP_DOC_ID)) {
+        await this.syncMembershipOnce(peer);
         verdict = await checkIncoming(this.deps.guards ?? [], incoming);
       }
       if (!verdict.ok) {
