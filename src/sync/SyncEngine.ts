@@ -78,7 +78,7 @@ export class SyncEngine {
   private readonly states = new Map<string, PeerSyncState>();
   private readonly pulls = new Map<string, Promise<PullResult>>();
   private readonly pushQueues = new Map<string, DocPayload[]>();
-  private readonly membershipSyncs = new Map<string, Promise<void>>();
+  private readonly membershipSyncs = new Map<string, Promise<boolean>>();
   /** Each recently written document's last write: its changes, the heads they apply to and the heads after. */
   private readonly lastWrites = new LruCache<string, { base: string[]; heads: string[]; changes: Uint8Array[] }>(RECENT_CHANGES_DOCS);
   private bulkPulls = 0;
@@ -213,7 +213,10 @@ export class SyncEngine {
       // A tombstone signed by a member we have not heard of yet (a newcomer's first pull sees
       // erasures before the membership document, which sits at the end of the feed): fetch the
       // peer's membership first, or the erasure would be skipped here for good.
-      if (res.entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembership(peer);
+      if (res.entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembershipOnce(peer);
+      // A peer we do not know as a member yet (the inviter, at a newcomer's first pull) signed what
+      // it sends: learn the membership before its documents, or each would wait for it.
+      else if (res.entries.length > 0 && !this.deps.membership.get(peer) && !full) await this.syncMembershipOnce(peer);
       for (const e of res.entries) if (e.tomb && (await this.applyTombstone(peer, e.c, e.id, e.tomb))) result.erased++;
       const local = await this.deps.store.headsMany(live.map((e) => ({ collection: e.c, id: e.id })));
       const need: { c: Collection; id: string; heads: string[] }[] = [];
@@ -258,10 +261,16 @@ export class SyncEngine {
   }
 
   /** One membership sync per peer at a time: every document of a batch naming an unknown signer waits on the same one. */
-  private syncMembershipOnce(peer: string): Promise<void> {
+  private syncMembershipOnce(peer: string): Promise<boolean> {
     let running = this.membershipSyncs.get(peer);
     if (!running) {
-      running = this.syncMembership(peer).finally(() => this.membershipSyncs.delete(peer));
+      running = this.syncMembership(peer)
+        .then(() => true)
+        .catch((err: unknown) => {
+          this.deps.logger.debug({ peer, err: (err as Error).message }, 'membership sync failed');
+          return false;
+        })
+        .finally(() => this.membershipSyncs.delete(peer));
       this.membershipSyncs.set(peer, running);
     }
     return running;
@@ -271,8 +280,9 @@ export class SyncEngine {
   private async syncMembership(peer: string): Promise<void> {
     const heads = await this.deps.store.heads('mesh', MEMBERSHIP_DOC_ID);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
+    const { failed } = await this.fetch(peer, [{ c: 'mesh', id: MEMBERSHIP_DOC_ID, heads: heads ?? [] }], this.states.get(peer)?.epoch ?? undefined);
     await this.deps.membership.refresh();
+    if (failed.size > 0) throw new MeshError('PROTOCOL_ERROR', 'the membership document did not apply');
   }
 
   /**
@@ -361,7 +371,8 @@ export class SyncEngine {
       let verdict = await checkIncoming(this.deps.guards ?? [], incoming);
       // Not for the membership document itself: its sync would wait on itself.
       if (!verdict.ok && verdict.retryAfterMembership && !(payload.c === 'mesh' && payload.id === MEMBERSHIP_DOC_ID)) {
-        await this.syncMembershipOnce(peer);
+        // Membership could not be brought up to date: not a verdict on the document, so it is held for the next pull.
+        if (!(await this.syncMembershipOnce(peer))) return 'rejected';
         verdict = await checkIncoming(this.deps.guards ?? [], incoming);
       }
       if (!verdict.ok) {
