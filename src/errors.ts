@@ -24,6 +24,8 @@ export type MeshErrorCode =
   | 'DEPENDENCY_CYCLE'
   | 'HAS_DEPENDENTS'
   | 'NOT_REGISTERED'
+  /** A membership, team or admin change this host's key has no right to make (see docs/ARCHITECTURE.md, trust). */
+  | 'NOT_AUTHORISED'
   | 'INTERNAL';
 
 export class MeshError extends Error {

@@ -1,6 +1,5 @@
 import * as A from '@automerge/automerge';
 import type { MemberRecord } from '../mesh/Membership.js';
-import { MEMBERSHIP_DOC_ID } from '../mesh/Membership.js';
 import type { Collection } from '../types.js';
 import type { GuardVerdict, IncomingDocument, IncomingGuard } from '../sync/IncomingGuard.js';
 import { actorForPeer } from './actorBinding.js';
@@ -59,19 +58,15 @@ export class AuthorshipGuard implements IncomingGuard {
   }
 
   private context(doc: IncomingDocument): AuthorshipContext {
-    const members = this.deps.membership.list().map(([peer]) => peer);
-    // The membership document vouches for its own signers when it first arrives (a newcomer knows
-    // nobody yet); who may change membership is the membership rules' concern, not authorship's.
-    const view = doc.collection === 'mesh' && doc.id === MEMBERSHIP_DOC_ID && isRecord(doc.payload.view) ? Object.keys(doc.payload.view) : [];
-    const known = new Set([...members, ...view]);
+    const known = new Set(this.deps.membership.list().map(([peer]) => peer));
+    // Membership documents: a newcomer knows nobody when the first one arrives, and their entries
+    // are signed operations the membership guard checks one by one. Here only the binding of each
+    // change's actor to its signer's key counts (no change under another host's actor).
+    const membershipDoc = doc.collection === 'mesh';
     return {
-      wasMember: (peer) => known.has(peer),
+      wasMember: (peer) => membershipDoc || known.has(peer),
       memberOfActor: (actor) => [...known].find((peer) => derivedActor(peer) === actor),
       legacyOpen: this.deps.legacyOpen(),
     };
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

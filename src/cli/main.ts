@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
+import { registerTrustCommands } from './commands/trustCommands.js';
 import { VERSION } from '../version.js';
 
 const program = new Command()
@@ -19,6 +20,7 @@ registerDaemonCommands(program);
 registerMemoryCommands(program);
 registerTransferCommands(program);
 registerMeshCommands(program);
+registerTrustCommands(program);
 registerBoardCommands(program);
 registerDoctorCommand(program);
 

@@ -27,6 +27,9 @@ const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT
 
 const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).optional() });
 const PeerInput = z.object({ peer: z.string().min(1).max(200) });
+const ReadmitInput = z.object({ peer: z.string().min(1).max(200), name: z.string().min(1).max(200).optional() });
+const TeamInput = z.object({ peer: z.string().min(1).max(200), team: z.string().min(1).max(100), role: z.enum(['member', 'admin', 'none']) });
+const AdminInput = z.object({ peer: z.string().min(1).max(200), admin: z.boolean() });
 const SyncInput = z.object({ peer: z.string().min(1).max(200).optional(), full: z.boolean().optional() });
 
 export interface Method<S extends z.ZodType> {
@@ -102,6 +105,9 @@ export function buildApi(deps: ApiDeps) {
     'mesh.invite': method(InviteInput, (p) => deps.replication().invite(p.ttl_hours === undefined ? undefined : p.ttl_hours * 3_600_000)),
     'mesh.peers': method(EmptyInput, () => ({ peers: deps.replication().peers() })),
     'mesh.removePeer': method(PeerInput, (p) => deps.replication().removePeer(p.peer)),
+    'mesh.readmitPeer': method(ReadmitInput, (p) => deps.replication().readmitPeer(p.peer, p.name)),
+    'mesh.setTeam': method(TeamInput, (p) => deps.replication().setTeam(p.peer, p.team, p.role)),
+    'mesh.setAdmin': method(AdminInput, (p) => deps.replication().setAdmin(p.peer, p.admin)),
     'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer, { full: p.full === true }) })),
     ...deps.extra,
     'daemon.ping': method(EmptyInput, () => ({ pong: true })),

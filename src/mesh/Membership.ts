@@ -1,13 +1,19 @@
 import * as A from '@automerge/automerge';
 import { z } from 'zod';
+import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
-import type { Actor } from '../types.js';
+import { CLOCK_SKEW_MS, MAX_REPORTED_REJECTIONS, TOMBSTONE_GRACE_AFTER_REMOVAL_MS } from '../trust/constants.js';
+import { foldMembership, type MemberState, type MembershipFold, type RejectedOp } from '../trust/foldMembership.js';
+import { checkEntry, signOp, type OpBody, type SignedOp } from '../trust/membershipOps.js';
+import type { Signer } from '../trust/signing.js';
 
-/** The replicated membership document: one root key per member's peer id. */
-export const MEMBERSHIP_DOC_ID = 'members';
+/** The signed membership graph: one immutable string per operation, keyed by the operation's id. */
+export const MEMBERSHIP_DOC_ID = 'membership';
+/** The unsigned membership document of meshes made before signed membership; read only to migrate. */
+export const LEGACY_MEMBERS_DOC_ID = 'members';
 
-export const MemberRecordSchema = z.object({
+const LegacyRecordSchema = z.object({
   name: z.string().max(200),
   addrs: z.array(z.string().max(300)).max(32),
   teams: z.array(z.string().max(100)).max(64),
@@ -16,45 +22,114 @@ export const MemberRecordSchema = z.object({
   removed: z.boolean(),
   removed_at: z.number().nullable(),
 });
-export type MemberRecord = z.infer<typeof MemberRecordSchema>;
-export const MembershipViewSchema = z.record(z.string().max(128), MemberRecordSchema);
-export type MembershipView = z.infer<typeof MembershipViewSchema>;
+type LegacyRecord = z.infer<typeof LegacyRecordSchema>;
+const LegacyViewSchema = z.record(z.string().max(128), LegacyRecordSchema);
 
-type MembershipDoc = Record<string, MemberRecord>;
+/** The view replication stores for a `mesh` document: signed entries (strings) or a legacy record. */
+export const MembershipDocViewSchema = z.record(z.string().max(128), z.union([z.string().max(20_000), LegacyRecordSchema]));
 
-function viewOf(doc: A.Doc<MembershipDoc>): MembershipView {
-  return JSON.parse(JSON.stringify(doc)) as MembershipView;
+export function membershipDocView(doc: A.Doc<unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+}
+
+/** A member as hosts read it: the verified fold, flattened for the CLI and the gater. */
+export interface MemberRecord {
+  name: string;
+  addrs: string[];
+  teams: string[];
+  team_admin: string[];
+  admin: boolean;
+  actor: string | null;
+  added_by: string;
+  added_at: number;
+  removed: boolean;
+  removed_at: number | null;
+}
+
+/** An entry of the membership document that was refused on its own (bad signature, altered, another mesh). */
+export interface RejectedEntry {
+  id: string;
+  reason: string;
+}
+
+export interface TrustStatus {
+  /** `signed`: the verified fold rules; `legacy`: no membership root yet (see migration in ARCHITECTURE). */
+  mode: 'signed' | 'legacy';
+  root: string | null;
+  admins: string[];
+  operations: number;
+  conflicting_roots: string[];
+  rejected: (RejectedOp | RejectedEntry)[];
+  rejected_count: number;
+}
+
+export interface MembershipDeps {
+  store: DocStore;
+  signer: Signer;
+  meshId: string;
+  actorId: string;
+  /** This home created the mesh (`mesh.json` founder): it signs the root, or migrates a legacy mesh. */
+  founder: boolean;
+  /** The root this host trusts (genesis operation id), kept in `mesh.json`; set once. */
+  root: () => string | undefined;
+  setRoot: (id: string) => Promise<void>;
+  logger: Logger;
+}
+
+function recordOf(m: MemberState): MemberRecord {
+  const teams = Object.keys(m.teams).sort();
+  return {
+    name: m.name,
+    addrs: m.addrs,
+    teams,
+    team_admin: teams.filter((t) => m.teams[t] === 'admin'),
+    admin: m.admin,
+    actor: m.actor,
+    added_by: m.added_by,
+    added_at: m.added_at,
+    removed: m.removed,
+    removed_at: m.removed_at,
+  };
 }
 
 /**
- * Who is in the mesh. Kept as an Automerge document replicated like any other, so adding or
- * removing a member on any host reaches every host; the connection gater reads it on every
- * inbound and outbound connection.
+ * Who is in the mesh: the fold of the signed membership operations (trust/foldMembership.ts).
+ * The operations live in an Automerge document replicated like any other, but what counts is
+ * read from every change in its history, each entry checked on its own (signature, hash, mesh)
+ * and then folded under the rules: a host that deletes or rewrites entries in its copy removes
+ * nothing, and a host that writes entries it has no right to adds nothing. The connection gater,
+ * team scopes and tombstone checks read only the fold.
  */
 export class Membership {
-  private members: MembershipView = {};
+  private members = new Map<string, MemberRecord>();
+  private fold: MembershipFold | undefined;
+  private legacy: Record<string, LegacyRecord> = {};
+  private readonly entries = new Map<string, SignedOp>();
+  /** Every entry text checked (valid or not), so a change seen again is not verified again. */
+  private readonly checked = new Map<string, string | null>();
+  private readonly refusedEntries: RejectedEntry[] = [];
+  private readonly seenChanges = new Set<string>();
+  private conflictingRoots: string[] = [];
   private readonly changeListeners = new Set<() => void>();
+  private reloading: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly store: DocStore,
-    private readonly actorId: string,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: MembershipDeps) {}
 
   async start(): Promise<void> {
-    this.members = (await this.store.view<MembershipView>('mesh', MEMBERSHIP_DOC_ID)) ?? {};
-    this.store.onCommit((event) => {
-      if (event.collection !== 'mesh' || event.id !== MEMBERSHIP_DOC_ID) return;
-      void this.store.view<MembershipView>('mesh', MEMBERSHIP_DOC_ID).then((view) => {
-        if (view) this.members = view;
+    await this.reload();
+    this.deps.store.onCommit((event) => {
+      if (event.collection !== 'mesh') return;
+      void this.refresh().then(() => {
         for (const listener of this.changeListeners) listener();
       });
     });
   }
 
-  /** Re-reads the committed document now, for callers that cannot wait for the commit listener. */
-  async refresh(): Promise<void> {
-    this.members = (await this.store.view<MembershipView>('mesh', MEMBERSHIP_DOC_ID)) ?? this.members;
+  /** Re-reads the committed documents now, for callers that cannot wait for the commit listener. */
+  refresh(): Promise<void> {
+    const run = this.reloading.then(() => this.reload());
+    this.reloading = run.catch((err: unknown) => this.deps.logger.warn({ err: (err as Error).message }, 'could not read the membership'));
+    return this.reloading;
   }
 
   /** Called after the in-memory membership reflects a committed change (local or replicated). */
@@ -62,73 +137,226 @@ export class Membership {
     this.changeListeners.add(listener);
   }
 
+  get mode(): 'signed' | 'legacy' {
+    return this.fold ? 'signed' : 'legacy';
+  }
+
   isMember(peerId: string): boolean {
-    const m = this.members[peerId];
+    const m = this.members.get(peerId);
     return m !== undefined && !m.removed;
   }
 
+  isAdmin(peerId: string): boolean {
+    const m = this.members.get(peerId);
+    return m !== undefined && !m.removed && m.admin;
+  }
+
+  /** Teams granted to this member (never what its config claims). */
+  teamsOf(peerId: string): string[] {
+    const m = this.members.get(peerId);
+    return m && !m.removed ? m.teams : [];
+  }
+
   get(peerId: string): MemberRecord | undefined {
-    return this.members[peerId];
+    return this.members.get(peerId);
+  }
+
+  /** The member bound to an Automerge actor id by its own signed record, if any. */
+  peerOfActor(actor: string): string | undefined {
+    for (const [peer, m] of this.members) if (m.actor === actor) return peer;
+    return undefined;
   }
 
   list(): [string, MemberRecord][] {
-    return Object.entries(this.members).sort((a, b) => a[1].name.localeCompare(b[1].name));
+    return [...this.members].sort((a, b) => a[1].name.localeCompare(b[1].name));
   }
 
   activePeers(): string[] {
-    return Object.entries(this.members)
-      .filter(([, m]) => !m.removed)
-      .map(([id]) => id);
+    return [...this.members].filter(([, m]) => !m.removed).map(([id]) => id);
   }
 
-  /** Adds (or re-admits) a member; returns when durable. */
-  async add(peerId: string, record: Omit<MemberRecord, 'removed' | 'removed_at' | 'added_at'>, actor: Actor): Promise<void> {
-    await this.change(actor, 'add-member', (d) => {
-      d[peerId] = { ...record, added_at: Date.now(), removed: false, removed_at: null };
-    });
-    this.logger.info({ peer: peerId, name: record.name }, 'member added');
+  /**
+   * May `peer`'s tombstone claiming `erasedAt` erase? Only if it was a member then: not before its
+   * admission (less clock skew), never after its removal, and for a removed member only within
+   * the grace window after the removal (a backdated tombstone could otherwise erase forever).
+   */
+  mayErase(peer: string, erasedAt: number, now = Date.now()): boolean {
+    const m = this.members.get(peer);
+    if (!m) return false;
+    if (erasedAt < m.added_at - CLOCK_SKEW_MS) return false;
+    if (!m.removed) return true;
+    if (m.removed_at === null || erasedAt > m.removed_at) return false;
+    return now <= m.removed_at + TOMBSTONE_GRACE_AFTER_REMOVAL_MS;
   }
 
-  /** Records this host in the document if it is not there (never re-admits a removed self). */
-  async ensureSelf(peerId: string, record: Omit<MemberRecord, 'removed' | 'removed_at' | 'added_at'>, actor: Actor): Promise<void> {
-    const existing = this.members[peerId];
-    if (existing && existing.removed) return;
-    if (existing && sameList(existing.addrs, record.addrs) && existing.name === record.name && sameList(existing.teams, record.teams)) return;
-    await this.change(actor, existing ? 'update-member' : 'add-member', (d) => {
-      const current = d[peerId];
-      if (current) {
-        if (current.name !== record.name) current.name = record.name;
-        if (!sameList(current.addrs, record.addrs)) current.addrs = [...record.addrs];
-        if (!sameList(current.teams, record.teams)) current.teams = [...record.teams];
-      } else d[peerId] = { ...record, added_at: Date.now(), removed: false, removed_at: null };
-    });
+  /** Every entry verified on its own so far (the incoming guard folds new ones with them). */
+  signedEntries(): ReadonlyMap<string, SignedOp> {
+    return this.entries;
   }
 
-  async remove(peerId: string, actor: Actor): Promise<boolean> {
-    if (!this.members[peerId] || this.members[peerId]?.removed) return false;
-    await this.change(actor, 'remove-member', (d) => {
-      const m = d[peerId];
-      if (m) {
-        m.removed = true;
-        m.removed_at = Date.now();
-      }
-    });
-    this.logger.info({ peer: peerId }, 'member removed');
+  /** An entry exactly as already verified (valid), so the incoming guard need not verify it again. */
+  knownValid(id: string, text: string): boolean {
+    return this.checked.get(id) === text && this.entries.has(id);
+  }
+
+  status(): TrustStatus {
+    const rejected = [...this.refusedEntries, ...(this.fold?.rejected ?? [])];
+    return {
+      mode: this.mode,
+      root: this.deps.root() ?? null,
+      admins: this.activePeers().filter((p) => this.isAdmin(p)),
+      operations: this.fold?.applied ?? 0,
+      conflicting_roots: this.conflictingRoots,
+      rejected: rejected.slice(-MAX_REPORTED_REJECTIONS),
+      rejected_count: rejected.length,
+    };
+  }
+
+  // ---- changes this host signs ----
+
+  /**
+   * Records this host's own name, addresses and actor id (a signed update, only when they
+   * changed). On the mesh's creator with no root yet, first signs the root and, for a mesh made
+   * before signed membership, a checkpoint of the current members (see ARCHITECTURE, migration).
+   */
+  async ensureSelf(name: string, addrs: string[]): Promise<void> {
+    const self = this.deps.signer.peerId;
+    if (!this.deps.root() && this.deps.founder) await this.createRoot(name, addrs);
+    if (!this.fold) return;
+    const mine = this.members.get(self);
+    if (!mine || mine.removed) return;
+    if (mine.name === name && sameList(mine.addrs, addrs) && mine.actor === this.deps.actorId) return;
+    await this.sign({ kind: 'update', peer: self, name, addrs, actor: this.deps.actorId });
+  }
+
+  /** Admits (or, after its removal, re-admits) a peer; this host must be an admin. */
+  async add(peerId: string, record: { name: string; addrs: string[] }): Promise<void> {
+    await this.sign({ kind: 'add', peer: peerId, name: record.name, addrs: record.addrs });
+    this.deps.logger.info({ peer: peerId, name: record.name }, 'member added');
+  }
+
+  async remove(peerId: string): Promise<boolean> {
+    if (!this.members.get(peerId) || this.members.get(peerId)?.removed) return false;
+    await this.sign({ kind: 'remove', peer: peerId });
+    this.deps.logger.info({ peer: peerId }, 'member removed');
     return true;
   }
 
-  private async change(actor: Actor, action: string, fn: (d: MembershipDoc) => void): Promise<void> {
-    await this.store.mutate<MembershipDoc>('mesh', MEMBERSHIP_DOC_ID, (current) => {
-      const base = current ?? A.init<MembershipDoc>({ actor: this.actorId });
-      const doc = A.change(base, { message: JSON.stringify({ machine: actor.machine, agent: actor.agent, action }), time: Math.floor(Date.now() / 1000) }, fn);
-      return { doc, view: viewOf(doc), scope: 'mesh' };
+  async setTeam(peerId: string, team: string, role: 'member' | 'admin' | 'none'): Promise<void> {
+    await this.sign({ kind: 'team', peer: peerId, team, role });
+  }
+
+  async setAdmin(peerId: string, admin: boolean): Promise<void> {
+    await this.sign({ kind: 'admin', peer: peerId, admin });
+  }
+
+  /** Signs an operation naming the current heads, checks that it counts, then stores it. */
+  private async sign(body: OpBody): Promise<void> {
+    await this.reloading;
+    if (!this.fold) throw new MeshError('NOT_AUTHORISED', 'this mesh has no signed membership yet: start the upgraded daemon on the host that created the mesh first');
+    const { id, entry, text } = await signOp(this.deps.signer, this.deps.meshId, body, this.fold.heads);
+    const trial = new Map(this.entries).set(id, entry);
+    const refusal = foldMembership(trial, this.deps.root()).rejected.find((r) => r.id === id);
+    if (refusal) throw new MeshError('NOT_AUTHORISED', `refused: ${refusal.reason}`, { kind: body.kind, peer: body.peer });
+    await this.write([[id, text]]);
+  }
+
+  private async createRoot(name: string, addrs: string[]): Promise<void> {
+    const self = this.deps.signer.peerId;
+    const existing = [...this.entries].filter(([, e]) => e.op.kind === 'genesis' && e.op.by === self);
+    if (existing.length > 0) {
+      await this.deps.setRoot(existing[0]![0]);
+      await this.reload();
+      return;
+    }
+    const genesis = await signOp(this.deps.signer, this.deps.meshId, { kind: 'genesis', peer: self, name, addrs, actor: this.deps.actorId }, []);
+    const writes: [string, string][] = [[genesis.id, genesis.text]];
+    // Migration: the creator signs the members the unsigned document lists now, and their teams.
+    let prev = [genesis.id];
+    const sign = async (body: OpBody) => {
+      const op = await signOp(this.deps.signer, this.deps.meshId, body, prev);
+      writes.push([op.id, op.text]);
+      prev = [op.id];
+    };
+    const legacy = Object.entries(this.legacy).filter(([peer, r]) => !r.removed && /^12D3Koo/.test(peer));
+    for (const [peer, r] of legacy) if (peer !== self) await sign({ kind: 'add', peer, name: r.name, addrs: r.addrs });
+    for (const [peer, r] of legacy) for (const team of r.teams) await sign({ kind: 'team', peer, team, role: 'member' });
+    await this.deps.setRoot(genesis.id);
+    await this.write(writes);
+    this.deps.logger.info({ root: genesis.id, migrated: legacy.length }, legacy.length ? 'signed the membership root and a checkpoint of the unsigned membership' : 'signed the membership root');
+  }
+
+  private async write(entries: [string, string][]): Promise<void> {
+    await this.deps.store.mutate<Record<string, unknown>>('mesh', MEMBERSHIP_DOC_ID, (current) => {
+      const base = current ?? A.init<Record<string, unknown>>({ actor: this.deps.actorId });
+      const doc = A.change(base, { message: JSON.stringify({ action: 'membership' }), time: Math.floor(Date.now() / 1000) }, (d) => {
+        for (const [id, text] of entries) d[id] = new A.ImmutableString(text);
+      });
+      return { doc, view: membershipDocView(doc), scope: 'mesh' };
     });
-    this.members = (await this.store.view<MembershipView>('mesh', MEMBERSHIP_DOC_ID)) ?? this.members;
+    await this.refresh();
+  }
+
+  // ---- reading ----
+
+  private async reload(): Promise<void> {
+    const legacyView = await this.deps.store.view<unknown>('mesh', LEGACY_MEMBERS_DOC_ID);
+    const legacy = LegacyViewSchema.safeParse(legacyView ?? {});
+    this.legacy = legacy.success ? legacy.data : {};
+
+    const doc = await this.deps.store.load<unknown>('mesh', MEMBERSHIP_DOC_ID);
+    if (doc) for (const [id, text] of entriesInHistory(doc, this.seenChanges)) await this.admit(id, text);
+
+    let root = this.deps.root();
+    if (!root) root = await this.adoptRoot();
+    if (root && this.entries.has(root)) {
+      this.fold = foldMembership(this.entries, root);
+      this.members = new Map([...this.fold.members].map(([peer, m]) => [peer, recordOf(m)]));
+    } else {
+      this.fold = undefined;
+      this.members = new Map(
+        Object.entries(this.legacy).map(([peer, r]) => [peer, { ...r, team_admin: [], admin: false, actor: null }]),
+      );
+    }
+  }
+
+  private async admit(id: string, text: string): Promise<void> {
+    if (this.checked.get(id) === text) return;
+    const check = await checkEntry(id, text, this.deps.meshId);
+    this.checked.set(id, text);
+    if (check.ok) this.entries.set(id, check.entry);
+    else if (!this.entries.has(id)) this.refusedEntries.push({ id, reason: check.reason });
+  }
+
+  /**
+   * A host that was not told its mesh's root (one upgraded from unsigned membership) adopts the
+   * only root the document holds, once. Two roots are a conflict it reports and never resolves
+   * alone (see ARCHITECTURE, migration).
+   */
+  private async adoptRoot(): Promise<string | undefined> {
+    const roots = [...this.entries].filter(([, e]) => e.op.kind === 'genesis').map(([id]) => id);
+    this.conflictingRoots = roots.length > 1 ? roots : [];
+    if (roots.length !== 1 || this.deps.founder) return undefined;
+    const root = roots[0]!;
+    await this.deps.setRoot(root);
+    this.deps.logger.warn({ root, by: this.entries.get(root)!.op.by }, 'adopted the mesh’s membership root (first seen); check it with `mesh status` on the host that created the mesh');
+    return root;
   }
 }
 
-export function membershipView(doc: A.Doc<unknown>): MembershipView {
-  return viewOf(doc);
+/**
+ * Every string ever set at the document's root, from every change in its history (only the
+ * changes not decoded before): what a later deletion or overwrite hides still counts.
+ */
+function entriesInHistory(doc: A.Doc<unknown>, seen: Set<string>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const bytes of A.getAllChanges(doc)) {
+    const change = A.decodeChange(bytes);
+    if (seen.has(change.hash)) continue;
+    seen.add(change.hash);
+    for (const op of change.ops) if (op.action === 'set' && op.obj === '_root' && 'key' in op && typeof op.value === 'string') out.push([op.key, op.value]);
+  }
+  return out;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -20,6 +20,8 @@ export const MeshSecretsSchema = z.object({
   /** The libp2p pnet key file (`/key/swarm/psk/1.0.0/ ...`). */
   psk: z.string().min(1),
   founder: z.boolean(),
+  /** The genesis operation of the mesh's signed membership (trust/membershipOps.ts): the root this host trusts. */
+  root: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   join: PendingJoinSchema.optional(),
 });
 export type MeshSecrets = z.infer<typeof MeshSecretsSchema>;

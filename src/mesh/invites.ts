@@ -18,6 +18,8 @@ export const InviteTokenSchema = z.object({
   addrs: z.array(z.string()).min(1),
   secret: z.string().regex(/^[0-9a-f]{64}$/),
   exp: z.number(),
+  /** The mesh's membership root (genesis operation id): the joiner trusts this root and no other. */
+  root: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type InviteToken = z.infer<typeof InviteTokenSchema>;
 
@@ -72,21 +74,27 @@ export class Invites {
     return { secret, expiresAt };
   }
 
-  /** Marks the invite used by `peer`; throws a reason a joiner can act on when it cannot be used. */
-  consume(secret: string, peer: string, now = Date.now()): Promise<void> {
-    const run = this.consuming.then(() => this.consumeNow(secret, peer, now));
+  /**
+   * Marks the invite used by `peer`; throws a reason a joiner can act on when it cannot be used.
+   * Checked on this (the inviter's) side at every use, whatever the joiner's token or `mesh.json`
+   * says: expiry first, then removal (`wasRemoved`: a removed peer never re-admits itself with an
+   * invite, not even its own old one; only an admin's explicit re-add brings it back).
+   */
+  consume(secret: string, peer: string, wasRemoved: (peer: string) => boolean, now = Date.now()): Promise<void> {
+    const run = this.consuming.then(() => this.consumeNow(secret, peer, wasRemoved, now));
     this.consuming = run.catch(() => undefined);
     return run;
   }
 
-  private async consumeNow(secret: string, peer: string, now: number): Promise<void> {
+  private async consumeNow(secret: string, peer: string, wasRemoved: (peer: string) => boolean, now: number): Promise<void> {
     const key = KEY_PREFIX + hashOf(secret);
     const record = await this.store.getLocal<InviteRecord>(key);
     if (!record) throw new MeshError('INVALID_INPUT', 'unknown invite');
-    // The same peer retrying after a lost reply is let in again; anyone else is refused.
+    if (record.expiresAt <= now) throw new MeshError('INVALID_INPUT', 'this invite has expired');
+    if (wasRemoved(peer)) throw new MeshError('NOT_AUTHORISED', 'this host was removed from the mesh; only an admin can re-admit it (mesh peers readmit)');
+    // The same peer retrying after a lost reply (before expiry) is let in again; anyone else is refused.
     if (record.usedAt !== null && record.usedBy === peer) return;
     if (record.usedAt !== null) throw new MeshError('INVALID_INPUT', 'this invite was already used');
-    if (record.expiresAt <= now) throw new MeshError('INVALID_INPUT', 'this invite has expired');
     await this.store.putLocal(key, { ...record, usedAt: now, usedBy: peer } satisfies InviteRecord);
     await this.recount();
   }

@@ -1,6 +1,6 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { toMeshError } from '../errors.js';
+import { MeshError, toMeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Invites } from '../mesh/invites.js';
 import type { Membership } from '../mesh/Membership.js';
@@ -11,8 +11,9 @@ import { JoinRequest, JoinResponse } from './messages.js';
 
 /**
  * `/hivemesh/join/1`: a newcomer that holds an invite proves it with the one-time secret; the
- * inviter consumes the invite and adds the newcomer's peer id (taken from the authenticated
- * connection, never from the message) to the replicated membership document.
+ * inviter (an admin) checks the invite (expiry, and that the peer was never removed), consumes it
+ * and signs the newcomer's admission: the peer id is taken from the authenticated connection,
+ * never from the message.
  */
 export class JoinProtocol {
   constructor(
@@ -33,14 +34,18 @@ export class JoinProtocol {
     try {
       const req = await io.receive(JoinRequest);
       try {
-        await this.deps.invites.consume(req.secret, peer);
+        // The admission is signed by this host: refuse before using up the invite if it cannot sign it.
+        if (!this.deps.membership.isAdmin(this.deps.node.peerId.toString())) throw new MeshError('NOT_AUTHORISED', 'the inviter is not an admin of the mesh');
+        await this.deps.invites.consume(req.secret, peer, (p) => this.deps.membership.get(p)?.removed === true);
       } catch (err) {
         this.deps.logger.warn({ peer, reason: toMeshError(err).message }, 'refused a join');
         await io.send({ t: 'error', code: 'INVITE_REFUSED', message: toMeshError(err).message });
         await io.close();
         return;
       }
-      await this.deps.membership.add(peer, { name: req.name, addrs: req.addrs, teams: req.teams, added_by: this.deps.actor.machine }, this.deps.actor);
+      // Teams the joiner asks for are not granted: a team admin grants them (signed), never the joiner.
+      // A retry after a lost reply finds it admitted already.
+      if (!this.deps.membership.isMember(peer)) await this.deps.membership.add(peer, { name: req.name, addrs: req.addrs });
       await io.send({ t: 'joined', mesh: this.deps.meshId });
       await io.close();
       this.deps.onJoined(peer);

@@ -8,7 +8,8 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
-import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, REDIAL_SWEEP_MS } from './constants.js';
+import { REFUSED_LOG_INTERVAL_MS } from '../trust/constants.js';
+import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, RECENT_LINK_QUICK_REDIALS, REDIAL_SWEEP_MS } from './constants.js';
 import { applyPnetCipherFix } from './pnetCipherFix.js';
 
 export interface MeshNodeOptions {
@@ -20,8 +21,8 @@ export interface MeshNodeOptions {
   announce: string[];
   /** Peers allowed to connect: members, plus a bootstrap inviter while joining. */
   isAllowed: (peerId: string) => boolean;
-  /** Unknown peers may open connections while an invite is outstanding (they can only use the join protocol). */
-  acceptUnknownInbound: () => boolean;
+  /** Unknown peers may open connections while an invite is outstanding (they can only use the join protocol); never a removed one. */
+  acceptUnknownInbound: (peerId: string) => boolean;
   /** Addresses worth dialling now (members' recorded addresses, configured peers, tailnet hosts). */
   dialTargets: () => string[];
   mdns: boolean;
@@ -31,6 +32,8 @@ export interface MeshNodeOptions {
 interface Backoff {
   next: number;
   delay: number;
+  /** Failed dials in a row: a recently lost link is redialled at once only for the first few. */
+  failures: number;
 }
 
 /**
@@ -48,6 +51,8 @@ export class MeshNode {
   private readonly lastUp = new Map<string, number>();
   /** The peer a target without a `/p2p/` part turned out to be, so a connected one is not dialled again. */
   private readonly targetPeer = new Map<string, string>();
+  /** Refused peers: when their refusal was last logged and how many attempts since (one line per interval, not per attempt). */
+  private readonly refusals = new Map<string, { loggedAt: number; since: number }>();
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
@@ -67,8 +72,8 @@ export class MeshNode {
       connectionGater: {
         denyInboundEncryptedConnection: (peer) => {
           const id = peer.toString();
-          const deny = !opts.isAllowed(id) && !opts.acceptUnknownInbound();
-          if (deny) opts.logger.warn({ peer: id }, 'refused a connection from a peer that is not a member');
+          const deny = !opts.isAllowed(id) && !opts.acceptUnknownInbound(id);
+          if (deny) this.logRefusal(id);
           return deny;
         },
         denyOutboundEncryptedConnection: (peer) => !opts.isAllowed(peer.toString()),
@@ -135,13 +140,28 @@ export class MeshNode {
           this.targetPeer.set(target, conn.remotePeer.toString());
         })
         .catch((err: unknown) => {
-          const recent = Date.now() - (this.lastUp.get(target) ?? -Infinity) < RECENT_LINK_MS;
+          // A link lost a moment ago is redialled at every sweep, but only a few times: a peer that
+          // refuses us (we were removed) must see backoff, not two dials a second for minutes.
+          const failures = (b?.failures ?? 0) + 1;
+          const recent = Date.now() - (this.lastUp.get(target) ?? -Infinity) < RECENT_LINK_MS && failures <= RECENT_LINK_QUICK_REDIALS;
           const delay = recent ? 0 : Math.min((b?.delay ?? DIAL_BACKOFF_MIN_MS / 2) * 2, DIAL_BACKOFF_MAX_MS);
-          this.backoff.set(target, { next: Date.now() + delay, delay: recent ? DIAL_BACKOFF_MIN_MS / 2 : delay });
+          this.backoff.set(target, { next: Date.now() + delay, delay: recent ? DIAL_BACKOFF_MIN_MS / 2 : delay, failures });
           this.opts.logger.debug({ target, err: (err as Error).message }, 'dial failed');
         })
         .finally(() => this.dialing.delete(target));
     }
+  }
+
+  private logRefusal(peer: string): void {
+    const now = Date.now();
+    const seen = this.refusals.get(peer);
+    if (seen && now - seen.loggedAt < REFUSED_LOG_INTERVAL_MS) {
+      seen.since++;
+      return;
+    }
+    if (this.refusals.size > 1_000) this.refusals.clear(); // many made-up peer ids: forget, log again
+    this.refusals.set(peer, { loggedAt: now, since: 0 });
+    this.opts.logger.warn({ peer, attemptsSinceLastLine: seen?.since ?? 0 }, 'refused a connection from a peer that is not a member (logged once per 10 min per peer)');
   }
 
   /** Forget backoff (network change, manual sync): dial everything again now. */

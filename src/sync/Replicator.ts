@@ -10,7 +10,11 @@ import { readMeshSecrets, writeMeshSecrets, type MeshSecrets } from '../mesh/Mes
 import type { DocStore } from '../store/DocStore.js';
 import type { ShareScope, Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
+import { signerFromKey, type Signer } from '../trust/signing.js';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
+import { MembershipGuard } from './MembershipGuard.js';
+import { ScopeGuard } from '../trust/ScopeGuard.js';
 import { JoinProtocol } from './JoinProtocol.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { MeshNode } from './MeshNode.js';
@@ -45,6 +49,8 @@ export interface PeerStatus {
   connected: boolean;
   addrs: string[];
   teams: string[];
+  team_admin: string[];
+  admin: boolean;
   last_sync: string | null;
   lag_ms: number | null;
   behind: number | null;
@@ -52,7 +58,9 @@ export interface PeerStatus {
 
 /** Replication for one host: the libp2p node, membership, joining, and the sync engine. */
 export class Replicator {
-  readonly membership: Membership;
+  membership!: Membership;
+  /** Signs as this host (its libp2p key): membership operations, tombstones, change signatures. */
+  signer!: Signer;
   private readonly invites: Invites;
   private mesh!: MeshNode;
   private sync!: SyncEngine;
@@ -67,7 +75,6 @@ export class Replicator {
   private readonly actor: Actor;
 
   constructor(private readonly opts: ReplicatorOptions) {
-    this.membership = new Membership(opts.store, opts.store.actor ?? opts.identity.actorId, opts.logger.child({ mod: 'membership' }));
     this.invites = new Invites(opts.store);
     this.actor = { machine: opts.identity.name, agent: 'hivemesh-daemon' };
   }
@@ -78,7 +85,6 @@ export class Replicator {
     if (!secrets) throw new MeshError('HOME_INVALID', 'this home has no mesh key; run `mesh init`');
     if (!opts.identity.p2pKey) throw new MeshError('HOME_INVALID', 'this home has no libp2p key; run `mesh init`');
     this.secrets = secrets;
-    await this.membership.start();
     await this.invites.start();
     const useDiscovery = opts.discovery !== false;
     if (useDiscovery && opts.config.discovery.tailscale) this.tailnet = await tailscaleStatus();
@@ -94,15 +100,33 @@ export class Replicator {
       listen,
       announce: opts.announce?.length ? opts.announce : opts.config.announce,
       isAllowed: (peer) => this.isAllowed(peer),
-      acceptUnknownInbound: () => this.invites.hasOutstanding(),
+      // An unknown peer may knock while an invite is open (to join); a removed one never may.
+      acceptUnknownInbound: (peer) => this.membership.get(peer)?.removed !== true && this.invites.hasOutstanding(),
       dialTargets: () => this.dialTargets(useDiscovery),
       mdns: useDiscovery && opts.config.discovery.mdns,
       logger: opts.logger.child({ mod: 'p2p' }),
     });
+    this.signer = signerFromKey(this.mesh.privateKey, peerIdFromPrivateKey(this.mesh.privateKey).toString());
+    this.membership = new Membership({
+      store: opts.store,
+      signer: this.signer,
+      meshId: secrets.meshId,
+      // The actor bound to this host's key (src/authorship), as its signed record declares it.
+      actorId: opts.store.actor ?? opts.identity.actorId,
+      founder: secrets.founder,
+      root: () => this.secrets.root,
+      setRoot: async (root) => {
+        this.secrets = { ...this.secrets, root };
+        await writeMeshSecrets(opts.meshPath, this.secrets);
+      },
+      logger: opts.logger.child({ mod: 'membership' }),
+    });
+    await this.membership.start();
     await this.mesh.start();
     const self = this.mesh.peerId;
+    await this.membership.ensureSelf(opts.identity.name, this.mesh.addrs());
     await this.importManifests();
-    await this.membership.ensureSelf(self, { name: opts.identity.name, addrs: this.mesh.addrs(), teams: opts.config.teams, added_by: opts.identity.name }, this.actor);
+    this.warnOfClaimedTeams();
 
     const legacyUntil = await legacyWindowEnd(opts.store);
     this.sync = new SyncEngine({
@@ -112,7 +136,11 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
-      guards: [new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil })],
+      guards: [
+        new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
+        new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root),
+        new ScopeGuard(opts.store, this.membership),
+      ],
     });
     await this.sync.start();
     this.join = new JoinProtocol({
@@ -130,7 +158,7 @@ export class Replicator {
     this.membership.onChange(() => {
       for (const conn of this.mesh.node.getConnections()) {
         const peer = conn.remotePeer.toString();
-        if (!this.isAllowed(peer) && !this.invites.hasOutstanding()) void this.mesh.hangUp(peer);
+        if (!this.isAllowed(peer) && (this.membership.get(peer)?.removed === true || !this.invites.hasOutstanding())) void this.mesh.hangUp(peer);
       }
     });
     if (secrets.join) {
@@ -167,15 +195,37 @@ export class Replicator {
   }
 
   async invite(ttlMs = INVITE_TTL_MS): Promise<{ token: string; expires_at: string }> {
+    // The inviter signs the newcomer's admission, and only admins admit: refuse here, not at the join.
+    if (!this.membership.isAdmin(this.mesh.peerId)) throw new MeshError('NOT_AUTHORISED', this.membership.mode === 'legacy' ? 'this mesh has no signed membership yet: start the upgraded daemon on the host that created the mesh first' : 'only an admin can invite (an admin grants it: mesh peers admin <this host>)');
     const { secret, expiresAt } = await this.invites.create(ttlMs);
-    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt });
+    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt, ...(this.secrets.root ? { root: this.secrets.root } : {}) });
     return { token, expires_at: new Date(expiresAt).toISOString() };
   }
 
   async removePeer(peer: string): Promise<{ removed: boolean }> {
     const target = this.resolvePeer(peer);
     if (target === this.mesh.peerId) throw new MeshError('INVALID_INPUT', 'a host cannot remove itself; remove it from another member');
-    return { removed: await this.membership.remove(target, this.actor) };
+    return { removed: await this.membership.remove(target) };
+  }
+
+  /** Re-admits a removed member (or admits a known peer id): an admin's explicit, signed decision. */
+  async readmitPeer(peer: string, name?: string): Promise<{ readmitted: string }> {
+    const target = this.resolvePeer(peer, true);
+    const known = this.membership.get(target);
+    await this.membership.add(target, { name: name ?? known?.name ?? target.slice(-8), addrs: known?.addrs ?? [] });
+    return { readmitted: target };
+  }
+
+  async setTeam(peer: string, team: string, role: 'member' | 'admin' | 'none'): Promise<{ peer: string; team: string; role: string }> {
+    const target = this.resolvePeer(peer);
+    await this.membership.setTeam(target, team, role);
+    return { peer: target, team, role };
+  }
+
+  async setAdmin(peer: string, admin: boolean): Promise<{ peer: string; admin: boolean }> {
+    const target = this.resolvePeer(peer);
+    await this.membership.setAdmin(target, admin);
+    return { peer: target, admin };
   }
 
   /** `full`: compare every document's heads with the peer's, not only what changed since the cursor. */
@@ -207,6 +257,8 @@ export class Replicator {
         connected: peer === self || this.mesh.isConnected(peer),
         addrs: m.addrs,
         teams: m.teams,
+        team_admin: m.team_admin,
+        admin: m.admin,
         last_sync: state?.lastSync ? new Date(state.lastSync).toISOString() : null,
         lag_ms: state?.lastSync ? Date.now() - state.lastSync : null,
         behind: state ? state.lastFetched : null,
@@ -221,32 +273,51 @@ export class Replicator {
       mesh_id: this.secrets.meshId,
       joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
       peers: this.peers().filter((p) => !p.self),
+      trust: this.membership.status(),
     };
   }
 
-  /** Admits the hosts listed in configured manifests (never re-admits one removed from the mesh). */
+  /**
+   * Admits the hosts listed in configured manifests, signed by this host, so only on an admin
+   * (never re-admits one removed from the mesh); the teams a manifest lists are granted with them.
+   */
   private async importManifests(): Promise<void> {
     if (this.opts.config.manifests.length === 0) return;
     const manifests = await readManifests(this.opts.config.manifests, dirname(this.opts.meshPath));
+    if (!this.membership.isAdmin(this.mesh.peerId)) {
+      this.opts.logger.warn({ manifests: manifests.length }, 'member manifests are admitted by an admin; this host is not one, so they are left to an admin host');
+      return;
+    }
     for (const m of manifests) {
       if (m.peer_id === this.mesh.peerId || this.membership.get(m.peer_id)) continue;
-      await this.membership.add(m.peer_id, { name: m.name, addrs: m.addrs, teams: m.teams, added_by: `manifest:${this.opts.identity.name}` }, this.actor);
+      await this.membership.add(m.peer_id, { name: m.name, addrs: m.addrs });
+      for (const team of m.teams) await this.membership.setTeam(m.peer_id, team, 'member');
     }
+  }
+
+  /** A host's `teams` config no longer grants anything: say which claimed teams were not granted. */
+  private warnOfClaimedTeams(): void {
+    const granted = this.membership.teamsOf(this.mesh.peerId);
+    const claimed = this.opts.config.teams.filter((t) => !granted.includes(t));
+    if (claimed.length > 0 && this.membership.mode === 'signed') this.opts.logger.warn({ teams: claimed }, 'teams in this host’s config are not granted to it; a team admin grants them (mesh teams grant)');
   }
 
   private isAllowed(peer: string): boolean {
     return this.membership.isMember(peer) || peer === this.secrets.join?.inviter || peer === this.bootstrapPeer;
   }
 
+  /** Team documents go to hosts granted a team this host is granted (signed grants, never config claims). */
   private canShare(scope: ShareScope, peer: string): boolean {
     if (scope === 'private') return false;
     if (scope === 'mesh') return true;
-    const theirs = this.membership.get(peer)?.teams ?? [];
-    return this.opts.config.teams.some((t) => theirs.includes(t));
+    const theirs = this.membership.teamsOf(peer);
+    const mine = this.membership.mode === 'signed' ? this.membership.teamsOf(this.mesh.peerId) : this.opts.config.teams;
+    return mine.some((t) => theirs.includes(t));
   }
 
-  private resolvePeer(peerOrName: string): string {
+  private resolvePeer(peerOrName: string, anyPeerId = false): string {
     if (this.membership.get(peerOrName)) return peerOrName;
+    if (anyPeerId && /^12D3Koo[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(peerOrName)) return peerOrName;
     const byName = this.membership.list().filter(([, m]) => m.name === peerOrName);
     if (byName.length === 1) return byName[0]![0];
     if (byName.length > 1) throw new MeshError('INVALID_INPUT', `several members are named ${peerOrName}; use the peer id`);
@@ -254,6 +325,8 @@ export class Replicator {
   }
 
   private dialTargets(discovery: boolean): string[] {
+    // A host that knows it was removed stops knocking: every member refuses it anyway.
+    if (this.membership.get(this.mesh.peerId)?.removed) return [];
     const targets = new Set<string>([...(this.opts.peers ?? []), ...this.opts.config.peers]);
     for (const [peer, m] of this.membership.list()) if (!m.removed && peer !== this.mesh.peerId) for (const a of m.addrs) targets.add(a);
     for (const a of this.secrets.join?.addrs ?? []) targets.add(a);
@@ -300,6 +373,7 @@ export async function recordJoin(meshPath: string, tokenText: string): Promise<{
     meshId: token.mesh,
     psk: token.psk,
     founder: false,
+    ...(token.root ? { root: token.root } : {}),
     join: { inviter: token.inviter, addrs: token.addrs, secret: token.secret, expiresAt: token.exp },
   });
   return { inviter: token.inviter, mesh: token.mesh, expires_at: new Date(token.exp).toISOString() };

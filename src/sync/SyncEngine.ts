@@ -369,8 +369,8 @@ export class SyncEngine {
     try {
       const incoming = { peer, collection: payload.c, id: payload.id, payload };
       let verdict = await checkIncoming(this.deps.guards ?? [], incoming);
-      // Not for the membership document itself: its sync would wait on itself.
-      if (!verdict.ok && verdict.retryAfterMembership && !(payload.c === 'mesh' && payload.id === MEMBERSHIP_DOC_ID)) {
+      // Not for membership documents themselves: their sync would wait on itself.
+      if (!verdict.ok && verdict.retryAfterMembership && payload.c !== 'mesh') {
         // Membership could not be brought up to date: not a verdict on the document, so it is held for the next pull.
         if (!(await this.syncMembershipOnce(peer))) return 'rejected';
         verdict = await checkIncoming(this.deps.guards ?? [], incoming);
@@ -434,7 +434,7 @@ export class SyncEngine {
 
   private async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
     if (await this.deps.store.tombstone(c, id)) return false;
-    const valid = await verifyTombstone(c, id, tomb, (p) => this.deps.membership.get(p) !== undefined);
+    const valid = await verifyTombstone(c, id, tomb, (p, at) => this.deps.membership.mayErase(p, at));
     if (!valid) {
       this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
       return false;

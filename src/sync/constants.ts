@@ -91,6 +91,12 @@ export const REDIAL_SWEEP_MS = 500;
 export const RECENT_LINK_MS = 2 * 60_000;
 
 /**
+ * Quick redials of a recently lost link before the backoff applies: enough for a peer that is
+ * restarting (it listens again within a few sweeps); a peer that refuses us is not hammered.
+ */
+export const RECENT_LINK_QUICK_REDIALS = 20;
+
+/**
  * At start, work that competes for the CPU but is not needed to catch up (loading the embedding
  * model, opening the vector index: ~0.35–0.85 s on this machine, on the same event loop) waits for
  * the first pull from a member, for at most this long when no member answers (an offline laptop),

@@ -5,7 +5,7 @@ import { toMemory, type MemoryDoc } from '../domain/Memory.js';
 import { TaskViewSchema, toTaskView } from '../domain/Task.js';
 import type { TaskDoc } from '../domain/TaskDoc.js';
 import { MemoryViewSchema } from '../domain/memoryView.js';
-import { membershipView, MembershipViewSchema } from '../mesh/Membership.js';
+import { membershipDocView, MembershipDocViewSchema } from '../mesh/Membership.js';
 import type { ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
 
@@ -40,8 +40,8 @@ export const PROJECTORS: Partial<Record<Collection, Projector>> = {
     idOf: (view) => (view as { id: string }).id,
   },
   mesh: {
-    view: (doc) => membershipView(doc),
-    schema: MembershipViewSchema,
+    view: (doc) => membershipDocView(doc),
+    schema: MembershipDocViewSchema,
     scope: () => 'mesh',
   },
 };

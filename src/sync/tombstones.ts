@@ -12,9 +12,14 @@ export async function signTombstone(key: PrivateKey, by: string, collection: str
   return { ...tomb, by, sig: Buffer.from(sig).toString('base64') };
 }
 
-/** True when the tombstone is signed by `tomb.by` and that peer is (or was) a member. */
-export async function verifyTombstone(collection: string, id: string, tomb: Tombstone, wasMember: (peer: string) => boolean): Promise<boolean> {
-  if (!tomb.by || !tomb.sig || !wasMember(tomb.by)) return false;
+/**
+ * True when the tombstone is signed by `tomb.by` and that peer could erase at the time it claims
+ * (`mayErase`: a member then, see Membership.mayErase). Membership documents are never erased:
+ * a tombstone for one would take the mesh's members away on every host.
+ */
+export async function verifyTombstone(collection: string, id: string, tomb: Tombstone, mayErase: (peer: string, erasedAt: number) => boolean): Promise<boolean> {
+  if (collection === 'mesh') return false;
+  if (!tomb.by || !tomb.sig || typeof tomb.erasedAt !== 'number' || !mayErase(tomb.by, tomb.erasedAt)) return false;
   try {
     const publicKey = peerIdFromString(tomb.by).publicKey;
     if (!publicKey) return false;

@@ -149,3 +149,14 @@ export async function callDaemon<T>(host: TestHost, method: string, params: unkn
     client.close();
   }
 }
+
+/**
+ * Makes `host` an admin, signed by `admin`, and waits until `host` itself counts it: only admins
+ * invite (the inviter signs the newcomer's admission).
+ */
+export async function grantAdmin(admin: TestHost, host: TestHost): Promise<void> {
+  const id = await host.peerId();
+  const r = await admin.cli(['peers', 'admin', id]);
+  if (r.code !== 0) throw new Error(`${admin.name}: mesh peers admin failed: ${r.stderr}`);
+  await eventually(async () => (await host.json<{ peers: { peer: string; admin: boolean }[] }>(['peers'])).peers.some((p) => p.peer === id && p.admin), `${host.name} to count itself an admin`, 60_000);
+}

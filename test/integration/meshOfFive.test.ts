@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { eventually, grantAdmin, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
 describe('a mesh of five daemons', () => {
   const hosts: TestHost[] = [];
@@ -7,9 +7,14 @@ describe('a mesh of five daemons', () => {
   beforeAll(async () => {
     for (const name of ['h1', 'h2', 'h3', 'h4', 'h5']) hosts.push(await TestHost.create(name));
     await hosts[0]!.start();
-    // Each newcomer joins through a different existing member: invites are single-use.
-    for (let i = 1; i < hosts.length; i++) await joinMesh(hosts[i - 1]!, hosts[i]!);
-  }, 180_000);
+    // Each newcomer joins through a different existing member: invites are single-use, and only
+    // admins invite, so the creator first makes each inviter an admin.
+    for (let i = 1; i < hosts.length; i++) {
+      if (i > 1) await grantAdmin(hosts[0]!, hosts[i - 1]!);
+      await joinMesh(hosts[i - 1]!, hosts[i]!);
+    }
+    // Four joins and three admin grants, each waiting for replication: 300 s, not 180 s as before the grants.
+  }, 300_000);
   afterAll(async () => {
     await Promise.all(hosts.map((h) => h.dispose()));
   });

@@ -64,7 +64,7 @@ export function registerMeshCommands(program: Command): void {
         else
           printText(
             r.peers
-              .map((p) => `${p.self ? '*' : p.connected ? '+' : '-'} ${p.name.padEnd(20)} ${p.peer}${p.removed ? ' (removed)' : ''}\n    ${p.addrs.join(' ') || 'no address'}  last sync: ${p.last_sync ?? 'never'}${p.behind !== null ? `  fetched last time: ${p.behind}` : ''}`)
+              .map((p) => `${p.self ? '*' : p.connected ? '+' : '-'} ${p.name.padEnd(20)} ${p.peer}${p.admin ? ' (admin)' : ''}${p.removed ? ' (removed)' : ''}${p.teams.length ? `  teams: ${p.teams.map((t) => (p.team_admin.includes(t) ? `${t}*` : t)).join(',')}` : ''}\n    ${p.addrs.join(' ') || 'no address'}  last sync: ${p.last_sync ?? 'never'}${p.behind !== null ? `  fetched last time: ${p.behind}` : ''}`)
               .join('\n'),
           );
       } catch (err) {

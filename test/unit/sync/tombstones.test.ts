@@ -25,6 +25,9 @@ describe('signed tombstones', () => {
     expect(await verifyTombstone('memories', 'id-1', { ...tomb, erasedAt: tomb.erasedAt + 1 }, members)).toBe(false);
     expect(await verifyTombstone('memories', 'id-1', { ...tomb, by: other }, members)).toBe(false);
     expect(await verifyTombstone('memories', 'id-1', tomb, (p) => p === other)).toBe(false);
+    // Membership is never erased, whoever signs: such a tombstone would take the members away everywhere.
+    const onMembers = await signTombstone(key, by, 'mesh', 'membership', { erasedAt: 1_700_000_000_000, machine: 'm', agent: 'a' });
+    expect(await verifyTombstone('mesh', 'membership', onMembers, members)).toBe(false);
     const { sig: _sig, ...unsigned } = tomb;
     expect(await verifyTombstone('memories', 'id-1', unsigned, members)).toBe(false);
   });
