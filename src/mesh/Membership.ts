@@ -108,7 +108,8 @@ export class Membership {
   /** Every entry text checked (valid or not), so a change seen again is not verified again. */
   private readonly checked = new Map<string, string | null>();
   private readonly refusedEntries: RejectedEntry[] = [];
-  private readonly seenChanges = new Set<string>();
+  /** Heads of the membership document at the last read: only changes after them are decoded again. */
+  private readHeads: string[] = [];
   private conflictingRoots: string[] = [];
   private readonly changeListeners = new Set<() => void>();
   private reloading: Promise<void> = Promise.resolve();
@@ -305,7 +306,10 @@ export class Membership {
     this.legacy = legacy.success ? legacy.data : {};
 
     const doc = await this.deps.store.load<unknown>('mesh', MEMBERSHIP_DOC_ID);
-    if (doc) for (const [id, text] of entriesInHistory(doc, this.seenChanges)) await this.admit(id, text);
+    if (doc) {
+      for (const [id, text] of entriesInChanges(A.getChangesSince(doc, this.readHeads))) await this.admit(id, text);
+      this.readHeads = A.getHeads(doc);
+    }
 
     let root = this.deps.root();
     if (!root) root = await this.adoptRoot();
@@ -345,15 +349,13 @@ export class Membership {
 }
 
 /**
- * Every string ever set at the document's root, from every change in its history (only the
- * changes not decoded before): what a later deletion or overwrite hides still counts.
+ * Every string set at the document's root by these changes (the whole history at start, then
+ * only what arrived since the last read): what a later deletion or overwrite hides still counts.
  */
-function entriesInHistory(doc: A.Doc<unknown>, seen: Set<string>): [string, string][] {
+function entriesInChanges(changes: Uint8Array[]): [string, string][] {
   const out: [string, string][] = [];
-  for (const bytes of A.getAllChanges(doc)) {
+  for (const bytes of changes) {
     const change = A.decodeChange(bytes);
-    if (seen.has(change.hash)) continue;
-    seen.add(change.hash);
     for (const op of change.ops) if (op.action === 'set' && op.obj === '_root' && 'key' in op && typeof op.value === 'string') out.push([op.key, op.value]);
   }
   return out;

@@ -51,6 +51,8 @@ export interface PeerStatus {
   teams: string[];
   team_admin: string[];
   admin: boolean;
+  /** The Automerge actor id this host bound to itself in its signed record (authorship checks changes against it). */
+  actor: string | null;
   last_sync: string | null;
   lag_ms: number | null;
   behind: number | null;
@@ -138,7 +140,7 @@ export class Replicator {
       onRemoteErase: opts.onRemoteErase,
       guards: [
         new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
-        new MembershipGuard(this.membership, secrets.meshId, () => this.secrets.root),
+        new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
       ],
     });
@@ -154,8 +156,10 @@ export class Replicator {
     });
     await this.join.start();
 
-    // A member taken out of the mesh loses its connections at once.
+    // A member taken out of the mesh loses its connections at once. A host just admitted signs
+    // its own record (addresses, and the actor id that binds its changes to its key).
     this.membership.onChange(() => {
+      this.recordSelfSoon();
       for (const conn of this.mesh.node.getConnections()) {
         const peer = conn.remotePeer.toString();
         if (!this.isAllowed(peer) && (this.membership.get(peer)?.removed === true || !this.invites.hasOutstanding())) void this.mesh.hangUp(peer);
@@ -259,6 +263,7 @@ export class Replicator {
         teams: m.teams,
         team_admin: m.team_admin,
         admin: m.admin,
+        actor: m.actor,
         last_sync: state?.lastSync ? new Date(state.lastSync).toISOString() : null,
         lag_ms: state?.lastSync ? Date.now() - state.lastSync : null,
         behind: state ? state.lastFetched : null,
@@ -293,6 +298,16 @@ export class Replicator {
       await this.membership.add(m.peer_id, { name: m.name, addrs: m.addrs });
       for (const team of m.teams) await this.membership.setTeam(m.peer_id, team, 'member');
     }
+  }
+
+  private recordingSelf = false;
+  private recordSelfSoon(): void {
+    if (this.recordingSelf || !this.membership.isMember(this.mesh.peerId)) return;
+    this.recordingSelf = true;
+    this.membership
+      .ensureSelf(this.opts.identity.name, this.mesh.addrs())
+      .catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'could not sign this host’s membership record'))
+      .finally(() => (this.recordingSelf = false));
   }
 
   /** A host's `teams` config no longer grants anything: say which claimed teams were not granted. */

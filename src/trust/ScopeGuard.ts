@@ -25,27 +25,25 @@ export class ScopeGuard implements IncomingGuard {
     if (sent === 'team' || sent === 'private') return { ok: true }; // not a widening
     const mine = await this.store.view<{ scope?: string }>('memories', id);
     if (!mine || mine.scope === 'mesh' || mine.scope === undefined) return { ok: true };
-    let incoming: Uint8Array[];
+    const local = await this.store.load<{ scope?: unknown }>('memories', id);
+    if (!local) return { ok: true };
+    // The outcome decides, not the operations (a scope is text: replaced or edited in place).
+    let merged: A.Doc<{ scope?: unknown }>;
     try {
-      incoming = payload.changes?.length ? payload.changes : A.getAllChanges(A.load(payload.full!));
+      merged = payload.changes?.length ? A.applyChanges(A.clone(local), payload.changes)[0] : A.merge(A.clone(local), A.load(payload.full!));
     } catch {
       return { ok: false, reason: 'memory changes do not decode' };
     }
-    const widenedBy = new Set<string>();
-    for (const bytes of incoming) {
-      const change = A.decodeChange(bytes);
-      if (change.ops.some((op) => op.action === 'set' && op.obj === '_root' && 'key' in op && op.key === 'scope' && op.value !== mine.scope)) widenedBy.add(change.actor);
-    }
-    if (widenedBy.size === 0) return { ok: true };
-    const doc = await this.store.load<unknown>('memories', id);
-    const author = doc ? scopeAuthor(doc) : undefined;
-    for (const actor of widenedBy) {
+    if (String(merged.scope) !== 'mesh') return { ok: true };
+    const author = scopeAuthor(local);
+    const authorPeer = author ? this.membership.peerOfActor(author) : undefined;
+    for (const bytes of A.getChanges(local, merged)) {
+      const actor = A.decodeChange(bytes).actor;
       if (actor === author) continue;
       const peer = this.membership.peerOfActor(actor);
-      const authorPeer = author ? this.membership.peerOfActor(author) : undefined;
-      const teamAdmin = peer !== undefined && authorPeer !== undefined && this.membership.get(peer)?.team_admin.some((t) => this.membership.teamsOf(authorPeer).includes(t));
+      const teamAdmin = peer !== undefined && authorPeer !== undefined && (this.membership.get(peer)?.team_admin ?? []).some((t) => this.membership.teamsOf(authorPeer).includes(t));
       if (peer !== undefined && (this.membership.isAdmin(peer) || teamAdmin)) continue;
-      return { ok: false, reason: `scope widened from ${mine.scope} by actor ${actor.slice(0, 8)}, neither the memory's author nor an admin` };
+      return { ok: false, reason: `scope widened from ${mine.scope} to mesh with changes by actor ${actor.slice(0, 8)}, neither the memory's author nor an admin` };
     }
     return { ok: true };
   }

@@ -52,6 +52,8 @@ describe('signed membership against a compromised member', () => {
     bToken = await joinThroughAlpha(b);
     await joinThroughAlpha(c);
     ids = { a: await a.peerId(), b: await b.peerId(), c: await c.peerId() };
+    // Each admitted host signs its own record, binding its Automerge actor id to its key.
+    await eventually(async () => (await a.json<{ peers: { actor: string | null }[] }>(['peers'])).peers.every((p) => /^[0-9a-f]{32}$/.test(p.actor ?? '')), 'every host’s actor bound on alpha', 60_000);
     // alpha (the creator, first admin) puts itself and bravo in team ops.
     expect((await a.cli(['teams', 'grant', ids.a, 'ops'])).code).toBe(0);
     expect((await a.cli(['teams', 'grant', ids.b, 'ops'])).code).toBe(0);

@@ -42,3 +42,18 @@ describe('signing', () => {
     expect(await verifyJson(alice.peerId, 'membership-op/1', { a: 1 }, '')).toBe(false);
   });
 });
+
+describe('signing interoperates with libp2p keys', () => {
+  it('a signature verifies with the libp2p public key (the tombstone check), and the reverse', async () => {
+    const key = await generateKeyPair('Ed25519');
+    const peerId = peerIdFromPrivateKey(key).toString();
+    const signer = signerFromKey(key, peerId);
+    const bytes = new Uint8Array([9, 8, 7]);
+    const sig = await signer.signBytes('change/1', bytes);
+    const { signedBytes } = await import('../../../src/trust/signing.js');
+    expect(await key.publicKey.verify(signedBytes('change/1', bytes), Buffer.from(sig, 'base64'))).toBe(true);
+    const theirs = Buffer.from(await key.sign(signedBytes('change/1', bytes))).toString('base64');
+    expect(theirs).toBe(sig);
+    expect(await verifyBytes(peerId, 'change/1', bytes, theirs)).toBe(true);
+  });
+});
