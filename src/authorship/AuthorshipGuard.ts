@@ -58,16 +58,14 @@ export class AuthorshipGuard implements IncomingGuard {
   }
 
   private context(doc: IncomingDocument): AuthorshipContext {
-    const members = this.deps.membership.list().map(([peer]) => peer);
-    // The membership documents vouch for their own signers when they first arrive (a newcomer
-    // knows nobody yet): every entry in them is a signed operation that the membership fold
-    // verifies and judges under its own rules (src/trust/), so who may change membership is
-    // that fold's concern, not authorship's. The actor binding is still checked here.
+    const known = new Set(this.deps.membership.list().map(([peer]) => peer));
+    // Membership documents: a newcomer knows nobody when the first one arrives, and their entries
+    // are signed operations the membership guard checks one by one. Here only the binding of each
+    // change's actor to its signer's key counts (no change under another host's actor).
     const membershipDoc = doc.collection === 'mesh';
-    const known = new Set(members);
     return {
       wasMember: (peer) => membershipDoc || known.has(peer),
-      memberOfActor: (actor) => members.find((peer) => derivedActor(peer) === actor),
+      memberOfActor: (actor) => [...known].find((peer) => derivedActor(peer) === actor),
       legacyOpen: this.deps.legacyOpen(),
     };
   }

@@ -33,7 +33,7 @@ export interface DocApplierDeps {
   /** Called after a replicated erasure, so the host scrubs its files. */
   onRemoteErase: () => void;
   /** Brings the membership up to date from this peer (a guard met an author it does not know yet). */
-  syncMembership?: (peer: string) => Promise<void>;
+  syncMembership?: (peer: string) => Promise<boolean>;
 }
 
 /**
@@ -56,7 +56,8 @@ export class DocApplier {
       // An author this host does not know yet may have joined after our last membership pull:
       // pull the membership once and judge again (never for the membership document itself).
       if (!verdict.ok && verdict.retryAfterMembership && c !== 'mesh' && this.deps.syncMembership) {
-        await this.deps.syncMembership(peer);
+        // Membership could not be brought up to date: no verdict on the document, which the next pull or digest round offers again.
+        if (!(await this.deps.syncMembership(peer))) return 'rejected';
         verdict = await checkIncoming(this.deps.guards, incoming);
       }
       if (!verdict.ok) {

@@ -240,7 +240,10 @@ export class Puller {
     // A tombstone signed by a member we have not heard of yet (a newcomer's first pull sees
     // erasures before the membership document, which sits at the end of the feed): fetch the
     // peer's membership first, or the erasure would be refused here.
-    if (entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembership(peer, epoch);
+    if (entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembershipOnce(peer, epoch);
+    // A peer we do not know as a member yet (the inviter, at a newcomer's first pull) signed what
+    // it sends: learn the membership before its documents, or each would wait for it.
+    else if (entries.length > 0 && !this.deps.membership.get(peer)) await this.syncMembershipOnce(peer, epoch);
     // Tombstones go through the one apply point, like every document (IncomingGuard).
     for (const e of entries) if (e.tomb && (await this.deps.applier.apply(peer, { c: e.c, id: e.id, heads: [], tomb: e.tomb })) === 'applied') out.erased++;
     const local = await this.deps.store.headsMany(live.map((e) => ({ collection: e.c, id: e.id })));
@@ -260,17 +263,36 @@ export class Puller {
     return out;
   }
 
-  /** Pulls the membership document from this peer now (a guard met an author it does not know yet). */
-  refreshMembership(peer: string): Promise<void> {
-    return this.syncMembership(peer, undefined);
+  /** Pulls the membership document from this peer now (a guard met an author it does not know yet); false when that failed. */
+  refreshMembership(peer: string): Promise<boolean> {
+    return this.syncMembershipOnce(peer, undefined);
+  }
+
+  private readonly membershipSyncs = new Map<string, Promise<boolean>>();
+
+  /** One membership sync per peer at a time: every document of a batch naming an unknown signer waits on the same one. */
+  private syncMembershipOnce(peer: string, epoch: string | undefined): Promise<boolean> {
+    let running = this.membershipSyncs.get(peer);
+    if (!running) {
+      running = this.syncMembership(peer, epoch)
+        .then(() => true)
+        .catch((err: unknown) => {
+          this.deps.logger.debug({ peer, err: (err as Error).message }, 'membership sync failed');
+          return false;
+        })
+        .finally(() => this.membershipSyncs.delete(peer));
+      this.membershipSyncs.set(peer, running);
+    }
+    return running;
   }
 
   /** Brings the membership document up to date with the peer's, and the in-memory view with it. */
   private async syncMembership(peer: string, epoch: string | undefined): Promise<void> {
     const heads = await this.deps.store.heads('mesh', this.deps.membership.docId);
     if (heads === null) return;
-    await this.fetch(peer, [{ c: 'mesh', id: this.deps.membership.docId, heads: heads ?? [] }], epoch);
+    const { held } = await this.fetch(peer, [{ c: 'mesh', id: this.deps.membership.docId, heads: heads ?? [] }], epoch);
     await this.deps.membership.refresh();
+    if (held.size > 0) throw new Error('the membership document was not answered');
   }
 
   /**

@@ -120,6 +120,7 @@ export class Replicator {
       store: opts.store,
       signer: this.signer,
       meshId: secrets.meshId,
+      // The actor bound to this host's key (src/authorship), as its signed record declares it.
       actorId: opts.store.actor ?? opts.identity.actorId,
       founder: secrets.founder,
       root: () => this.secrets.root,
@@ -145,8 +146,8 @@ export class Replicator {
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
       guards: [
-        new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
+        new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
       ],
     });

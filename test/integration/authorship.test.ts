@@ -60,7 +60,12 @@ describe('authorship bound to keys (real daemons)', () => {
       await h.start([], { env: ENV });
     }
     ids = { a: await a.peerId(), b: await b.peerId(), c: await c.peerId() };
-    await eventually(async () => (await c.json<{ peers: { connected: boolean }[] }>(['peers'])).peers.filter((p) => p.connected).length >= 2, 'C to connect to A and B', 60_000);
+    try {
+      await eventually(async () => (await c.json<{ peers: { connected: boolean }[] }>(['peers'])).peers.filter((p) => p.connected).length >= 2, 'C to connect to A and B', 60_000);
+    } catch (err) {
+      const warn = (h: TestHost) => h.log.split('\n').filter((l) => !l.includes('"level":30')).slice(-15).join('\n');
+      throw new Error(`${(err as Error).message}\n--- A\n${warn(a)}\n--- B\n${warn(b)}\n--- C\n${warn(c)}`);
+    }
   }, 180_000);
   afterAll(async () => {
     await Promise.all([a, b, c].map((h) => h?.dispose()));
@@ -89,6 +94,8 @@ describe('authorship bound to keys (real daemons)', () => {
       expect(first.author).toEqual({ status: 'verified', peer: ids.a, host: 'hostA' });
       expect(first.claim_mismatch).toBe(false);
     }
+    // Honest writes, joins and membership bootstrapping were never refused anywhere.
+    for (const h of [a, b, c]) expect(h.log).not.toMatch(/refused a document/);
     const text = await a.cli(['doc', id, '--history']);
     expect(text.stdout).toMatch(/on hostB \(verified\)\s+claims: agent-a on hostA\s+\[CLAIM MISMATCH\]/);
   });

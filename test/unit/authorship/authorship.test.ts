@@ -141,4 +141,38 @@ describe('AuthorshipGuard', () => {
     // A local write under another actor is never signed.
     await expect(store.mutate<Note>('memories', 'n9', () => ({ doc: note(b.actor, 'not mine'), view: {} }))).rejects.toMatchObject({ code: 'INTERNAL' });
   });
+
+  it('migration: a legacy document keeps its unsigned history and takes signed changes under the derived actor after the upgrade', async () => {
+    const legacyActor = 'cd'.repeat(16);
+    await store.close();
+    // Before the upgrade: the old build wrote under a random actor and signed nothing.
+    const old = new DocStore(`${home.dir}/db`, silentLogger(), legacyActor);
+    await old.open();
+    await old.mutate<Note>('memories', 'm1', () => ({ doc: note(legacyActor, 'written before'), view: {} }));
+    await old.close();
+    // After: the same store opened with the derived actor and the signer.
+    store = new DocStore(`${home.dir}/db`, silentLogger(), a.actor, a.signer);
+    await store.open();
+    await store.mutate<Note>('memories', 'm1', (cur) => ({ doc: note(a.actor, 'written after', cur), view: {} }));
+    const doc = (await store.load<Note>('memories', 'm1'))!;
+    const history = attributeHistory(summariseHistory((await store.history('memories', 'm1'))!), await store.signatures('memories', 'm1'), (p) => members.get(p)?.name);
+    expect(history.map((h) => [h.actor, h.author.status])).toEqual([
+      [legacyActor, 'unsigned'],
+      [a.actor, 'verified'],
+    ]);
+    // A peer receiving the whole document: accepted inside its legacy window, refused after it.
+    const full = { id: 'm1', full: A.save(doc), sigs: await store.signatures('memories', 'm1') };
+    const peerHome = tmpHome();
+    const peerStore = new DocStore(`${peerHome.dir}/db`, silentLogger(), b.actor, b.signer);
+    await peerStore.open();
+    try {
+      const peerGuard = (open: boolean) => new AuthorshipGuard({ membership: { get: (p) => members.get(p), list: () => [...members] }, load: (c, id) => peerStore.load(c, id), legacyOpen: () => open });
+      const incoming = { peer: a.peer, collection: 'memories' as const, id: 'm1', payload: { c: 'memories' as const, heads: [], ...full } };
+      expect(await peerGuard(true).check(incoming)).toEqual({ ok: true });
+      expect((await peerGuard(false).check(incoming)).ok).toBe(false);
+    } finally {
+      await peerStore.close();
+      peerHome.cleanup();
+    }
+  });
 });
