@@ -89,6 +89,16 @@ export class SyncEngine {
 
   async start(): Promise<void> {
     this.controller = new AbortController();
+    try {
+      await this.startParts();
+    } catch (err) {
+      // A failed start undoes, in reverse order, what it had started.
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     await this.puller.load();
     await this.scheduler.load();
     // Subscribed before the digest is built, so no commit falls between the scan and the listener.

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { FeedEntry, ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { GET_REPLY_BYTES, MAX_DOC_BYTES } from './constants.js';
+import { GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import type { ApplyOutcome, DocApplier } from './DocApplier.js';
 import type { HeadsDigest } from './HeadsDigest.js';
 import { knownHeads } from './knownHeads.js';
@@ -45,7 +45,7 @@ export class SyncServer {
         await io.close();
         return;
       }
-      const req = await io.receive(SyncRequest, AbortSignal.any([signal, AbortSignal.timeout(30_000)]));
+      const req = await io.receive(SyncRequest, AbortSignal.any([signal, AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS)]));
       if (req.t === 'get') await io.sendEncoded(this.encodeDocs(await this.serveGet(peer, req.docs)));
       else await io.send(await this.answer(peer, req));
       await io.close();
