@@ -29,10 +29,8 @@ const ACTOR = { machine: 'bench', agent: 'bench' };
 
 function memoryDoc(id: string, content: string, actor: string): A.Doc<MemoryDoc> {
   const now = Date.parse('2026-12-01T08:00:00Z');
-  return A.from<MemoryDoc>(
-    { v: 1, id, content, category: 'project', tags: [], context: '', project: 'bench', scope: 'mesh', metadata: {}, machine: 'bench', agent: 'bench', created_at: now, updated_at: now, updated_by: 'bench', deleted: false, deleted_at: null, deleted_reason: null },
-    { actor },
-  );
+  const fields: MemoryDoc = { v: 1, id, content, category: 'project', tags: [], context: '', project: 'bench', scope: 'mesh', metadata: {}, machine: 'bench', agent: 'bench', created_at: now, updated_at: now, updated_by: 'bench', deleted: false, deleted_at: null, deleted_reason: null };
+  return A.from(fields as unknown as Record<string, unknown>, { actor }) as unknown as A.Doc<MemoryDoc>;
 }
 
 async function host(net: MemoryNetwork, peer: string, members: string[]) {
