@@ -55,6 +55,7 @@ export class Replicator {
   private readonly invites: Invites;
   private mesh!: MeshNode;
   private sync!: SyncEngine;
+  private unsubscribeMembership: (() => void) | undefined;
   private join!: JoinProtocol;
   private secrets!: MeshSecrets;
   private tailnet: TailnetStatus | undefined;
@@ -124,7 +125,7 @@ export class Replicator {
     await this.join.start();
 
     // A member taken out of the mesh loses its connections at once.
-    this.membership.onChange(() => {
+    this.unsubscribeMembership = this.membership.onChange(() => {
       for (const conn of this.mesh.node.getConnections()) {
         const peer = conn.remotePeer.toString();
         if (!this.isAllowed(peer) && !this.invites.hasOutstanding()) void this.mesh.hangUp(peer);
@@ -145,6 +146,8 @@ export class Replicator {
 
   async stop(): Promise<void> {
     clearInterval(this.tailnetTimer);
+    this.unsubscribeMembership?.();
+    this.mesh?.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
     await this.sync?.stop();
     await this.join?.stop();
     await this.mesh?.stop();
