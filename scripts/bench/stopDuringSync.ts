@@ -48,6 +48,18 @@ async function sourceHome(): Promise<string> {
   return dir;
 }
 
+/** Times (ms) from the daemon's own log lines of its last stop: stopping → sync stopped → stopped. */
+function stopPhases(log: string): string {
+  const at = (msg: string) => {
+    const lines = log.split('\n').filter((l) => l.includes(`"msg":"${msg}"`));
+    const last = lines.at(-1);
+    return last ? (JSON.parse(last) as { time: number }).time : undefined;
+  };
+  const [stopping, sync, stopped] = [at('daemon stopping'), at('sync stopped'), at('daemon stopped')];
+  if (stopping === undefined || stopped === undefined) return 'n/a';
+  return `sync ${sync !== undefined ? sync - stopping : '-'} ms, whole stop ${stopped - stopping} ms`;
+}
+
 const total = async (c: DaemonClient) => (await c.call<{ total: number }>('memory.stats', {})).total;
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30 * 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -91,7 +103,7 @@ for (let run = 1; run <= RUNS; run++) {
     }
     const ms = performance.now() - t0;
     log(`run ${run} ${viaCli ? 'mesh stop' : 'daemon.stop'} at ${at}/${N}: ${ms.toFixed(0)} ms`);
-    rows.push([run, viaCli ? '`mesh stop` (CLI)' : 'daemon.stop → exit', `${at}/${N}`, ms.toFixed(0)]);
+    rows.push([run, viaCli ? '`mesh stop` (CLI)' : 'daemon.stop → exit', `${at}/${N}`, ms.toFixed(0), stopPhases(b.log)]);
   }
   // The next start resumes from the cursor and completes.
   const t1 = performance.now();
@@ -99,10 +111,10 @@ for (let run = 1; run <= RUNS; run++) {
   const cb = await DaemonClient.connect(homePaths(b.home.dir).socket, { agent: 'bench' });
   await until(async () => (await total(cb)) >= N, 'the resumed sync to complete');
   cb.close();
-  rows.push([run, 'restart → all N held', `${N}/${N}`, (performance.now() - t1).toFixed(0)]);
+  rows.push([run, 'restart → all N held', `${N}/${N}`, (performance.now() - t1).toFixed(0), '']);
   await b.dispose();
   await a.dispose();
 }
 console.log(`\nstop during an initial sync of ${N} memories, ${machine()}, ${new Date().toISOString().slice(0, 16)} UTC, load ${load()}\n`);
-table(['run', 'what', 'held when stopped', 'ms'], rows);
+table(['run', 'what', 'held when stopped', 'ms', 'inside the daemon (its log)'], rows);
 console.log(`\nmedian daemon.stop → exit ${median(stops).toFixed(0)} ms; median \`mesh stop\` ${median(clis).toFixed(0)} ms`);

@@ -147,9 +147,11 @@ export class SyncEngine {
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
     this.puller.wakeAll();
     const running = [...this.puller.running(), ...this.pusher.running(), ...this.serving, ...(this.round ? [this.round] : []), ...(this.building ? [this.building] : [])];
+    const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, SYNC_STOP_WAIT_MS)))]);
     clearTimeout(timer);
+    if (running.length > 0) this.deps.logger.info({ cancelled: running.length, ms: Math.round(performance.now() - t0) }, 'sync stopped');
   }
 
   state(peer: string) {
