@@ -113,7 +113,7 @@ export class SyncServer {
       // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
       if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (damaged) {
-        out.push(this.unsendable(c, id, `stored copy is damaged: ${damaged}`));
+        out.push(this.unsendable(c, id, `stored copy is damaged: ${damaged}`, []));
         continue;
       }
       if (tomb) {
@@ -131,7 +131,7 @@ export class SyncServer {
         out.push(payload);
       } catch (err) {
         // One document that cannot be read or encoded is reported, never its batch.
-        out.push(this.unsendable(c, id, (err as Error).message));
+        out.push(this.unsendable(c, id, (err as Error).message, storedHeads ?? []));
       }
     }
     return out;
@@ -164,9 +164,10 @@ export class SyncServer {
     return { c, id, heads: storedHeads ?? [], full: bytes, view };
   }
 
-  private unsendable(c: Collection, id: string, reason: string): DocPayload {
+  /** `heads`: the version that could not be sent, so the requester does not ask for it again every round. */
+  private unsendable(c: Collection, id: string, reason: string, heads: string[]): DocPayload {
     this.deps.logger.warn({ collection: c, id, reason }, 'could not send a document; the rest of the reply goes');
-    return { c, id, heads: [], missing: true, unsendable: reason.slice(0, 500) };
+    return { c, id, heads, missing: true, unsendable: reason.slice(0, 500) };
   }
 
   /**
@@ -182,7 +183,7 @@ export class SyncServer {
           encode(d);
           return d;
         } catch (err) {
-          return this.unsendable(d.c, d.id, `does not encode: ${(err as Error).message}`);
+          return this.unsendable(d.c, d.id, `does not encode: ${(err as Error).message}`, d.heads);
         }
       });
       return encode({ t: 'docs', docs: kept });
