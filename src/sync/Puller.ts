@@ -140,6 +140,10 @@ export class Puller {
     const fresh: PeerSyncState = { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
     // A sweep reads the whole feed on a copy of the state: the persisted cursor never moves back.
     let state = full ? { ...(this.states.get(peer) ?? fresh), seq: 0 } : { ...(this.states.get(peer) ?? fresh) };
+    // A newcomer's first pull brings the membership document first (it sits at the end of the
+    // feed): a newcomer stopped during its initial sync must know the members when it restarts,
+    // or it has no one to dial or admit (the join's bootstrap peer is not kept across restarts).
+    if (!full && state.seq === 0) await this.syncMembership(peer, undefined);
     for (;;) {
       signal.throwIfAborted();
       const res = await request(this.deps.transport, peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, ...(full ? {} : { mine: this.deps.store.epoch }) }, FeedResponse, signal);
