@@ -157,6 +157,8 @@ export class Puller {
       state.epoch = res.epoch;
       result.entries += res.entries.length;
       const page = await this.reconcile(peer, res.entries, res.epoch, markBulk, { skipRefused: false });
+      // Stopped meanwhile: some documents may not have been written; the cursor stays where it was.
+      signal.throwIfAborted();
       result.fetched += page.fetched;
       result.applied += page.applied;
       result.erased += page.erased;
