@@ -71,7 +71,7 @@ export class SyncEngine {
   private readonly scheduler: AntiEntropy;
   private controller = new AbortController();
   private readonly cleanups: (() => void)[] = [];
-  private round: Promise<void> | undefined;
+  private readonly rounds = new Set<Promise<void>>();
   private building: Promise<void> | undefined;
   private readonly serving = new Set<Promise<void>>();
 
@@ -146,7 +146,7 @@ export class SyncEngine {
     this.controller.abort(new Error('sync stopped'));
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
     this.puller.wakeAll();
-    const running = [...this.puller.running(), ...this.pusher.running(), ...this.serving, ...(this.round ? [this.round] : []), ...(this.building ? [this.building] : [])];
+    const running = [...this.puller.running(), ...this.pusher.running(), ...this.serving, ...this.rounds, ...(this.building ? [this.building] : [])];
     const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, SYNC_STOP_WAIT_MS)))]);
@@ -186,14 +186,19 @@ export class SyncEngine {
     return this.puller.heal(peer);
   }
 
-  /** One anti-entropy round (the timer's; tests call it). A round still running is not doubled. */
+  /**
+   * One anti-entropy round (the timer's; tests call it). Rounds may overlap (a long pull from one
+   * member must not hold up the others): pulls of one peer share one run, and so do digest
+   * comparisons (AntiEntropy).
+   */
   antiEntropyRound(): Promise<void> {
     if (this.controller.signal.aborted) return Promise.resolve();
-    this.round ??= (async () => {
+    const round = (async () => {
       await this.building;
       await this.scheduler.round();
-    })().finally(() => (this.round = undefined));
-    return this.round;
+    })().finally(() => this.rounds.delete(round));
+    this.rounds.add(round);
+    return round;
   }
 
   startupSynced(): Promise<void> {
