@@ -145,8 +145,9 @@ export class Membership {
   }
 
   /** Called after the in-memory membership reflects a committed change (local or replicated). */
-  onChange(listener: () => void): void {
+  onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   get mode(): 'signed' | 'legacy' {

@@ -23,6 +23,8 @@ export interface AntiEntropyDeps {
  */
 export class AntiEntropy {
   private lastSweep = 0;
+  /** Peers a digest comparison is running with: one at a time per peer. */
+  private readonly healing = new Set<string>();
 
   constructor(private readonly deps: AntiEntropyDeps) {}
 
@@ -51,7 +53,13 @@ export class AntiEntropy {
         try {
           await this.deps.puller.pull(peer, { full: sweep && i === 0 });
           // During a bulk pull nearly every leaf differs: the cursor is doing the work, not the digest.
-          if (!this.deps.puller.bulkRunning) await this.deps.puller.heal(peer);
+          if (this.deps.puller.bulkRunning || this.healing.has(peer)) return;
+          this.healing.add(peer);
+          try {
+            await this.deps.puller.heal(peer);
+          } finally {
+            this.healing.delete(peer);
+          }
         } catch (err) {
           this.deps.logger.debug({ peer, err: (err as Error).message }, 'anti-entropy with a peer failed');
         }

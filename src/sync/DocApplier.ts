@@ -76,6 +76,8 @@ export class DocApplier {
       if (outcome === 'applied' || outcome === 'unchanged') this.deps.rejections.cleared(c, id);
       return outcome;
     } catch (err) {
+      // The store closing under a pull is not the document's fault: the pull fails, its cursor stays.
+      if (err instanceof MeshError && err.code === 'SHUTTING_DOWN') throw err;
       this.deps.logger.warn({ peer, collection: c, id, err: (err as Error).message }, 'rejected a document from a peer');
       this.refused(peer, payload, 'in', (err as Error).message);
       return 'rejected';

@@ -139,6 +139,10 @@ export class Puller {
     const fresh: PeerSyncState = { epoch: null, seq: 0, lastSync: null, lastFetched: 0 };
     // A sweep reads the whole feed on a copy of the state: the persisted cursor never moves back.
     let state = full ? { ...(this.states.get(peer) ?? fresh), seq: 0 } : { ...(this.states.get(peer) ?? fresh) };
+    // A newcomer's first pull brings the membership document first (it sits at the end of the
+    // feed): a newcomer stopped during its initial sync must know the members when it restarts,
+    // or it has no one to dial or admit (the join's bootstrap peer is not kept across restarts).
+    if (!full && state.seq === 0) await this.syncMembership(peer, undefined);
     for (;;) {
       signal.throwIfAborted();
       const res = await request(this.deps.transport, peer, { t: 'feed', since: state.seq, epoch: state.epoch, limit: FEED_PAGE, ...(full ? {} : { mine: this.deps.store.epoch }) }, FeedResponse, signal);
@@ -152,6 +156,8 @@ export class Puller {
       state.epoch = res.epoch;
       result.entries += res.entries.length;
       const page = await this.reconcile(peer, res.entries, res.epoch, markBulk, { skipRefused: false });
+      // Stopped meanwhile: some documents may not have been written; the cursor stays where it was.
+      signal.throwIfAborted();
       result.fetched += page.fetched;
       result.applied += page.applied;
       result.erased += page.erased;

@@ -69,6 +69,7 @@ export class Replicator {
   private readonly invites: Invites;
   private mesh!: MeshNode;
   private sync!: SyncEngine;
+  private unsubscribeMembership: (() => void) | undefined;
   private join!: JoinProtocol;
   private secrets!: MeshSecrets;
   private tailnet: TailnetStatus | undefined;
@@ -165,7 +166,7 @@ export class Replicator {
 
     // A member taken out of the mesh loses its connections at once. A host just admitted signs
     // its own record (addresses, and the actor id that binds its changes to its key).
-    this.membership.onChange(() => {
+    this.unsubscribeMembership = this.membership.onChange(() => {
       this.recordSelfSoon();
       for (const conn of this.mesh.node.getConnections()) {
         const peer = conn.remotePeer.toString();
@@ -187,6 +188,8 @@ export class Replicator {
 
   async stop(): Promise<void> {
     clearInterval(this.tailnetTimer);
+    this.unsubscribeMembership?.();
+    this.mesh?.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
     await this.sync?.stop();
     await this.join?.stop();
     await this.mesh?.stop();

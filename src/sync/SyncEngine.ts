@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
-import type { CommitEvent, ShareScope } from '../store/types.js';
+import type { ShareScope } from '../store/types.js';
+import type { Collection } from '../types.js';
 import { AntiEntropy } from './AntiEntropy.js';
 import { ANTI_ENTROPY_INTERVAL_MS, FEED_PAGE, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL, SYNC_STOP_WAIT_MS } from './constants.js';
 import { DocApplier } from './DocApplier.js';
@@ -14,6 +15,14 @@ import { systemClock, type SyncClock, type SyncMembership, type SyncStore } from
 import type { SyncTransport } from './SyncTransport.js';
 
 export type { HealResult, PeerSyncState, PullResult } from './Puller.js';
+
+/** A commit as the digest needs it (not the whole event: an initial sync commits 100k of them before the digest is built). */
+interface DigestUpdate {
+  collection: Collection;
+  id: string;
+  scope: ShareScope;
+  heads: string[] | null;
+}
 
 export interface SyncEngineDeps {
   store: SyncStore;
@@ -62,7 +71,7 @@ export class SyncEngine {
   private readonly scheduler: AntiEntropy;
   private controller = new AbortController();
   private readonly cleanups: (() => void)[] = [];
-  private round: Promise<void> | undefined;
+  private readonly rounds = new Set<Promise<void>>();
   private building: Promise<void> | undefined;
   private readonly serving = new Set<Promise<void>>();
 
@@ -89,19 +98,31 @@ export class SyncEngine {
 
   async start(): Promise<void> {
     this.controller = new AbortController();
+    try {
+      await this.startParts();
+    } catch (err) {
+      // A failed start undoes, in reverse order, what it had started.
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     await this.puller.load();
     await this.scheduler.load();
     // Subscribed before the digest is built, so no commit falls between the scan and the listener.
-    const early: CommitEvent[] = [];
+    const early: DigestUpdate[] = [];
     this.cleanups.push(
       this.deps.store.onCommit((event) => {
         this.recent.observe(event);
         if (this.digestReady) this.digest.record(event.collection, event.id, event.scope, event.tomb ? null : event.heads);
-        else early.push(event);
+        else early.push({ collection: event.collection, id: event.id, scope: event.scope, heads: event.tomb ? null : event.heads });
         this.pusher.onCommit(event);
       }),
     );
-    this.building = this.buildDigest(early);
+    // Built once the start-up catch-up has ended (~1 s of CPU at 100k documents), so it does not
+    // slow the catch-up after a restart; until then this host neither asks for nor answers digests.
+    this.building = this.puller.startupSynced().then(() => this.buildDigest(early));
     for (const protocol of [SYNC_PROTOCOL, SYNC_DIGEST_PROTOCOL]) {
       await this.deps.transport.handle(protocol, (stream, peer) => this.serve(stream, peer, protocol));
       this.cleanups.push(() => void this.deps.transport.unhandle(protocol).catch(() => undefined));
@@ -125,10 +146,12 @@ export class SyncEngine {
     this.controller.abort(new Error('sync stopped'));
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
     this.puller.wakeAll();
-    const running = [...this.puller.running(), ...this.pusher.running(), ...this.serving, ...(this.round ? [this.round] : []), ...(this.building ? [this.building] : [])];
+    const running = [...this.puller.running(), ...this.pusher.running(), ...this.serving, ...this.rounds, ...(this.building ? [this.building] : [])];
+    const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(running), new Promise<void>((resolve) => (timer = setTimeout(resolve, SYNC_STOP_WAIT_MS)))]);
     clearTimeout(timer);
+    if (running.length > 0) this.deps.logger.info({ cancelled: running.length, ms: Math.round(performance.now() - t0) }, 'sync stopped');
   }
 
   state(peer: string) {
@@ -163,14 +186,19 @@ export class SyncEngine {
     return this.puller.heal(peer);
   }
 
-  /** One anti-entropy round (the timer's; tests call it). A round still running is not doubled. */
+  /**
+   * One anti-entropy round (the timer's; tests call it). Rounds may overlap (a long pull from one
+   * member must not hold up the others): pulls of one peer share one run, and so do digest
+   * comparisons (AntiEntropy).
+   */
   antiEntropyRound(): Promise<void> {
     if (this.controller.signal.aborted) return Promise.resolve();
-    this.round ??= (async () => {
+    const round = (async () => {
       await this.building;
       await this.scheduler.round();
-    })().finally(() => (this.round = undefined));
-    return this.round;
+    })().finally(() => this.rounds.delete(round));
+    this.rounds.add(round);
+    return round;
   }
 
   startupSynced(): Promise<void> {
@@ -194,7 +222,7 @@ export class SyncEngine {
    * The digest from the store's feed (one entry per document, newest write), then the commits
    * that landed meanwhile, which are newer than anything the scan read of their documents.
    */
-  private async buildDigest(early: CommitEvent[]): Promise<void> {
+  private async buildDigest(early: DigestUpdate[]): Promise<void> {
     const signal = this.controller.signal;
     try {
       let since = 0;
@@ -205,7 +233,7 @@ export class SyncEngine {
         since = page.last;
         if (!page.more) break;
       }
-      for (const event of early.splice(0)) this.digest.record(event.collection, event.id, event.scope, event.tomb ? null : event.heads);
+      for (const u of early.splice(0)) this.digest.record(u.collection, u.id, u.scope, u.heads);
       this.digestReady = true;
     } catch (err) {
       if (!signal.aborted) this.deps.logger.warn({ err: (err as Error).message }, 'could not build the heads digest; anti-entropy relies on cursors and the daily sweep');

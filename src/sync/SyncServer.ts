@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { FeedEntry, ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
 import { FramedStream } from './codec.js';
-import { GET_REPLY_BYTES, MAX_DOC_BYTES } from './constants.js';
+import { GET_REPLY_BYTES, MAX_DOC_BYTES, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import type { ApplyOutcome, DocApplier } from './DocApplier.js';
 import type { HeadsDigest } from './HeadsDigest.js';
 import { knownHeads } from './knownHeads.js';
@@ -46,7 +46,7 @@ export class SyncServer {
         await io.close();
         return;
       }
-      const req = await io.receive(SyncRequest, AbortSignal.any([signal, AbortSignal.timeout(30_000)]));
+      const req = await io.receive(SyncRequest, AbortSignal.any([signal, AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS)]));
       if (req.t === 'get') await io.sendEncoded(this.encodeDocs(await this.serveGet(peer, req.docs)));
       else await io.send(await this.answer(peer, req));
       await io.close();
@@ -115,7 +115,7 @@ export class SyncServer {
       // A reply stays within its frame: the rest of the request goes unanswered and is asked again.
       if (out.length > 0 && size + (bytes?.byteLength ?? 0) + viewBytes > GET_REPLY_BYTES) break;
       if (damaged) {
-        out.push(this.unsendable(c, id, `stored copy is damaged: ${damaged}`));
+        out.push(this.unsendable(c, id, `stored copy is damaged: ${damaged}`, []));
         continue;
       }
       if (tomb) {
@@ -134,7 +134,7 @@ export class SyncServer {
         out.push(payload);
       } catch (err) {
         // One document that cannot be read or encoded is reported, never its batch.
-        out.push(this.unsendable(c, id, (err as Error).message));
+        out.push(this.unsendable(c, id, (err as Error).message, storedHeads ?? []));
       }
     }
     return out;
@@ -168,9 +168,10 @@ export class SyncServer {
     return { c, id, heads: storedHeads ?? [], full: bytes, view, ...(sigs ? { sigs } : {}) };
   }
 
-  private unsendable(c: Collection, id: string, reason: string): DocPayload {
+  /** `heads`: the version that could not be sent, so the requester does not ask for it again every round. */
+  private unsendable(c: Collection, id: string, reason: string, heads: string[]): DocPayload {
     this.deps.logger.warn({ collection: c, id, reason }, 'could not send a document; the rest of the reply goes');
-    return { c, id, heads: [], missing: true, unsendable: reason.slice(0, 500) };
+    return { c, id, heads, missing: true, unsendable: reason.slice(0, 500) };
   }
 
   /**
@@ -186,7 +187,7 @@ export class SyncServer {
           encode(d);
           return d;
         } catch (err) {
-          return this.unsendable(d.c, d.id, `does not encode: ${(err as Error).message}`);
+          return this.unsendable(d.c, d.id, `does not encode: ${(err as Error).message}`, d.heads);
         }
       });
       return encode({ t: 'docs', docs: kept });

@@ -90,6 +90,8 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
       }
     }
     for (const h of hosts) if (!running.has(h)) await h.start();
+    // Tells a test timeout during the operations (a slow machine) from one while waiting to converge.
+    process.stderr.write(`[property:board] operations done at ${new Date().toISOString()}; waiting for convergence\n`);
 
     const board = async (h: TestHost) => (await callDaemon<{ tasks: Task[] }>(h, 'task.list', { include_closed: true, limit: 500 })).tasks.sort((a, b) => (a.id < b.id ? -1 : 1));
     const context = `(seed ${SEED})\n${log.join('\n')}`;

@@ -124,6 +124,8 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
     }
     // Heal: every host back up.
     for (const h of hosts) if (!running.has(h)) await h.start();
+    // Tells a test timeout during the operations (a slow machine) from one while waiting to converge.
+    process.stderr.write(`[property] operations done at ${new Date().toISOString()}; waiting for convergence\n`);
 
     const signature = async (h: TestHost) => JSON.stringify([...(await stateOf(h)).values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
     await eventually(
