@@ -75,11 +75,11 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
         const shape = rand();
         const marker = `property note ${op} from ${host.name}`;
         const input =
-          shape < 0.15
+          shape < 0.1
             ? { content: bigContent(rand, marker), kind: 'big' }
-            : shape < 0.3
+            : shape < 0.22
               ? { content: marker, metadata: deepMetadata(rand), kind: 'deep' }
-              : shape < 0.4
+              : shape < 0.32
                 ? { content: marker, tags: manyTags(rand), kind: 'tags' }
                 : { content: marker, tags: TAGS.filter(() => rand() < 0.3), kind: 'plain' };
         const { kind: shapeKind, ...params } = input;
