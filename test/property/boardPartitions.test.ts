@@ -35,7 +35,8 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     for (const name of ['b1', 'b2', 'b3']) hosts.push(await TestHost.create(name));
     await hosts[0]!.start();
-    for (let i = 1; i < hosts.length; i++) await joinMesh(hosts[i - 1]!, hosts[i]!);
+    // Every host joins through the founder: only an admin invites (signed membership, issue 19).
+    for (let i = 1; i < hosts.length; i++) await joinMesh(hosts[0]!, hosts[i]!);
     // One agent registered on each host (its session ends at once; claims need only the roster entry).
     const agents: string[] = [];
     for (const h of hosts) agents.push((await callDaemon<{ agent: { id: string } }>(h, 'agent.register', { role: `worker-${h.name}` }, { session: `s-${h.name}` })).agent.id);

@@ -51,8 +51,8 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
     const hostCount = 3 + Math.floor(rand() * 2);
     for (let i = 1; i <= hostCount; i++) hosts.push(await TestHost.create(`p${i}`));
     await hosts[0]!.start();
-    // Each host joins through the previous one (invites are single-use).
-    for (let i = 1; i < hostCount; i++) await joinMesh(hosts[i - 1]!, hosts[i]!);
+    // Every host joins through the founder: only an admin invites (signed membership, issue 19).
+    for (let i = 1; i < hosts.length; i++) await joinMesh(hosts[0]!, hosts[i]!);
     for (const h of hosts) await eventually(async () => (await h.json<{ peers: unknown[] }>(['peers'])).peers.length === hostCount, `${h.name} knows every member`, 60_000);
 
     const running = new Set(hosts);
