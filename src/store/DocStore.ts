@@ -225,6 +225,8 @@ export class DocStore {
     const want = [...expected];
     let scan = await this.scanRecords();
     let repaired = false;
+    // Closed under the pass (the daemon stopping): nothing was learned, and nothing may be repaired.
+    if (this.status !== 'open') return { records: scan.records, damaged: [], repaired, ms: Math.round(performance.now() - t0) };
     if (scan.error) {
       await this.repair(scan.error);
       repaired = true;
