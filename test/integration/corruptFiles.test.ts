@@ -6,7 +6,9 @@ import { breakHnswLinks, flipBytes, scrambleFtsBlocks, sqliteRootPageOffset } fr
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
 /** Two hosts joined, 50 writes replicated, then two or three daemon starts: ~45 s on this loaded 2-core machine. */
-const TWO_HOSTS_TIMEOUT_MS = 180_000;
+const TWO_HOSTS_TIMEOUT_MS = 240_000;
+/** b's redial backoff toward a restarted a (up to the dial backoff maximum) plus one anti-entropy round. */
+const REDIAL_AND_SWEEP_MS = 90_000;
 
 /** Damaged files in a home (bit rot, a torn copy, a full disk): derived ones are rebuilt, never fatal; damaged documents are named. */
 describe('corrupt files', () => {
@@ -120,8 +122,10 @@ describe('corrupt files', () => {
     await eventually(async () => (await health(a)).store.verified_at !== null, 'store verified');
     expect(a.log).toMatch(/damaged document|repairing the store/);
     // Before the fix: LEVEL_CORRUPTION on those documents, and on every write once a compaction met the block.
-    await eventually(async () => (await health(a)).store.damaged.length === 0, 'damaged documents re-fetched from b').catch(async (err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify((await health(a)).store)}\n${a.log.split('\n').filter((l) => /swept|re-fetched|damaged|verified|did not apply|repair/.test(l)).join('\n')}`);
+    // Re-fetched by a full sweep: at once if b is connected when the pass ends, else at the first
+    // anti-entropy round after b redials (its backoff grew while a was down for three restarts).
+    await eventually(async () => (await health(a)).store.damaged.length === 0, 'damaged documents re-fetched from b', REDIAL_AND_SWEEP_MS).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify((await health(a)).store)}\n${a.log.split('\n').filter((l) => /swept|re-fetched|damaged|verified|did not apply|repair|connect|dial/.test(l)).join('\n')}`);
     });
     for (const id of ids) expect((await callDaemon<{ id: string }>(a, 'memory.retrieve', { memory_id: id })).id).toBe(id);
     for (const id of ids.slice(0, 10)) await callDaemon(a, 'memory.update', { memory_id: id, tags: ['after-repair'] });
@@ -174,7 +178,7 @@ describe('corrupt files', () => {
     await eventually(async () => {
       for (const id of ids) await callDaemon(a, 'memory.retrieve', { memory_id: id });
       return true;
-    }, 'every acknowledged memory back on a');
+    }, 'every acknowledged memory back on a', REDIAL_AND_SWEEP_MS);
     await eventually(async () => (await health(a)).store.damaged.length === 0, 'no damaged documents left');
   }, TWO_HOSTS_TIMEOUT_MS);
 });
