@@ -18,6 +18,7 @@ export type MeshErrorCode =
   | 'PROTOCOL_ERROR'
   | 'UNKNOWN_METHOD'
   | 'SHUTTING_DOWN'
+  | 'DOCUMENT_DAMAGED'
   | 'TIMEOUT'
   | 'REPLICATION_UNAVAILABLE'
   | 'PORT_IN_USE'

@@ -1,10 +1,13 @@
 /**
- * Start-up cost of the integrity checks on derived files (issue 10, item 4), at 10k and 100k
- * memories: SQLite's `PRAGMA quick_check` over the keyword index (run at every start), and the
- * SHA-256 of the HNSW file (verified before hnswlib reads it, off the start path: the vector
- * index loads after the socket answers). The keyword index is built through the real MemoryIndex
+ * Cost of the integrity checks added for damaged files (issue 10, item 4), at 10k and 100k
+ * memories: SQLite's `PRAGMA quick_check` over the keyword index, the SHA-256 of the HNSW file
+ * (verified before hnswlib reads it), and the store's read-verify pass (`DocStore.verify`: every
+ * LevelDB record, Automerge chunk checksums, views and feed records). All three run after the
+ * socket answers (quick_check on a worker thread), so start-up itself does not wait for them. The keyword index is built through the real MemoryIndex
  * from synthetic views (same schema, tokenizer and FTS5 content as a daemon's); the HNSW digest is
- * timed on a file of the size hnswlib writes for that many 256-d vectors (the cost depends on bytes only).
+ * timed on a file of the size hnswlib writes for that many 256-d vectors (the cost depends on bytes
+ * only); the store holds n memories imported as a peer's saved documents (one real document's
+ * bytes under n ids, with real views), which is what verify reads.
  *
  *   node --import tsx scripts/bench/integrity.ts [--sizes 10000,100000] [--runs 5]
  */
@@ -20,6 +23,7 @@ import { sha256File } from '../../src/search/fileDigest.js';
 import { MemoryIndex } from '../../src/search/MemoryIndex.js';
 import { DocStore } from '../../src/store/DocStore.js';
 import type { CommitEvent } from '../../src/store/types.js';
+import * as A from '@automerge/automerge';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, mib, table } from './stats.js';
 
@@ -64,6 +68,36 @@ function timeQuickCheck(path: string): { ms: number; ok: boolean } {
   }
 }
 
+async function timeVerify(dir: string, n: number): Promise<{ ms: number[]; records: number }> {
+  const store = new DocStore(join(dir, 'verify-db'), silentLogger());
+  await store.open();
+  const rand = mulberry32(9);
+  const s = syntheticMemory(rand, 0);
+  const now = new Date().toISOString();
+  const doc = A.from({ v: 1, content: s.content, category: s.category, tags: s.tags, project: s.project, created_at: now });
+  const bytes = A.save(doc);
+  const heads = A.getHeads(doc);
+  for (let i = 0; i < n; i += 1_000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1_000, n - i) }, (_, j) => {
+        const m = syntheticMemory(rand, i + j);
+        const id = `m-${String(i + j).padStart(7, '0')}`;
+        return store.importDoc('memories', id, bytes, { id, ...m, scope: 'mesh', machine: 'bench', agent: 'bench', created_at: now, updated_at: now, deleted: false }, heads, 'mesh', 'bench-peer');
+      }),
+    );
+  }
+  const ms: number[] = [];
+  let records = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const report = await store.verify();
+    if (report.damaged.length) throw new Error('a fresh store reported damage');
+    ms.push(report.ms);
+    records = report.records;
+  }
+  await store.close();
+  return { ms, records };
+}
+
 const rows: (string | number)[][] = [];
 for (const n of SIZES) {
   const dir = mkdtempSync('/tmp/mh-bench-integrity-');
@@ -83,10 +117,11 @@ for (const n of SIZES) {
       await sha256File(hnsw);
       digests.push(performance.now() - t0);
     }
-    rows.push([n, mib(statSync(path).size), median(checks).toFixed(0), Math.max(...checks).toFixed(0), mib(statSync(hnsw).size), median(digests).toFixed(0)]);
+    const verify = await timeVerify(dir, n);
+    rows.push([n, mib(statSync(path).size), median(checks).toFixed(0), Math.max(...checks).toFixed(0), mib(statSync(hnsw).size), median(digests).toFixed(0), verify.records, median(verify.ms).toFixed(0)]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 console.log(`integrity checks, ${machine()}, ${new Date().toISOString().slice(0, 10)}, median of ${RUNS} (page cache warm)`);
-table(['memories', 'keyword index', 'quick_check ms', 'max ms', 'HNSW file', 'sha256 ms'], rows);
+table(['memories', 'keyword index', 'quick_check ms', 'max ms', 'HNSW file', 'sha256 ms', 'store records', 'verify ms'], rows);

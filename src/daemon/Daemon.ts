@@ -59,6 +59,8 @@ export class Daemon {
   /** The model and vector index being loaded: stop waits for it, so what it opens is closed. */
   private embeddingsLoading: Promise<void> | undefined;
   private replicationError: string | undefined;
+  /** The start-up read-verify pass over the store (in the background; stop waits for it). */
+  private verifying: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
   private startedAt = 0;
@@ -160,6 +162,7 @@ export class Daemon {
     void (this.replicator?.startupSynced() ?? Promise.resolve()).then(() => {
       if (!this.stopping) this.embeddingsLoading = this.startEmbeddings(store);
     });
+    this.verifying = this.verifyStore(store);
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
     void this.sweepRetention();
@@ -177,6 +180,7 @@ export class Daemon {
       await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
       this.tasks?.stop();
       await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
+      await this.verifying;
       await this.scrubber.idle();
       await this.embeddingsLoading;
       await this.vectors?.close().catch((err: unknown) => log.warn({ err }, 'closing vectors failed'));
@@ -205,6 +209,8 @@ export class Daemon {
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       counts: { memories: stats.total, memories_deleted: stats.deleted, agents: this.roster.roster().length, agents_live: this.roster.liveAgents().length, ...this.tasks.counts() },
       index: { seq: this.index?.seq ?? 0, store_seq: this.store?.lastSeq ?? 0, path: this.index?.path },
+      // Documents this host cannot read back (re-fetched from members, or erasable): collection/id.
+      damaged: this.store?.integrity().damaged.map((d) => `${d.collection}/${d.id}`) ?? [],
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
       search: this.modelStatus(),
@@ -221,7 +227,7 @@ export class Daemon {
         const peers = this.replicator.peers().filter((p) => !p.self && !p.removed);
         return { running: true, error: null, listening: this.replicator.status().listen, members: peers.length, connected: peers.filter((p) => p.connected).length };
       },
-      store: () => ({ damaged: [], log_reports: [], verified_at: null }),
+      store: () => this.store?.integrity() ?? { damaged: [], log_reports: [], verified_at: null },
       // Hook: the sync engine's per-document failures (skipped documents), once it reports them.
       syncFailures: undefined,
     });
@@ -314,6 +320,33 @@ export class Daemon {
       await this.store?.compact();
       await removeAsides(this.paths.indexDir);
     });
+  }
+
+  /**
+   * After the socket answers: SQLite's structural check of the keyword index (on a worker), then
+   * the store read back once (LevelDB blocks, Automerge checksums, views and feed records, and
+   * every memory the catalog knows). Damaged or lost
+   * documents are listed by `mesh status` and `mesh doctor` and re-fetched from the members.
+   */
+  private async verifyStore(store: DocStore): Promise<void> {
+    const log = this.opts.logger;
+    try {
+      const expected: string[] = [];
+      for (let after: string | undefined, page: string[]; (page = this.index!.idsAfter(after, { includeDeleted: true }, 10_000)).length > 0; after = page.at(-1)) {
+        for (const id of page) expected.push(`memories/${id}`);
+      }
+      const indexCheck = await this.index!.checkInBackground();
+      if (indexCheck !== 'ok') log.warn({ result: indexCheck }, 'keyword index check');
+      const report = await store.verify(expected);
+      const lost = report.damaged.length > 0 || store.integrity().log_reports.length > 0;
+      (lost ? log.error.bind(log) : log.info.bind(log))({ records: report.records, damaged: report.damaged.length, repaired: report.repaired, ms: report.ms }, 'store verified');
+      if (lost && this.replicator && !this.stopping) {
+        const results = await this.replicator.refetchLost();
+        log.info({ peers: results.length, fetched: results.reduce((n, r) => n + r.fetched, 0) }, 're-fetched damaged or lost documents from members');
+      }
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'verifying the store failed');
+    }
   }
 
   private async checkpointIfDirty(): Promise<void> {

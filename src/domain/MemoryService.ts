@@ -222,10 +222,15 @@ export class MemoryService {
 
   /** Hard delete: the document goes, a tombstone stays, and the indexes forget it. */
   async erase(id: string, actor: Actor, reason?: string): Promise<void> {
-    const existing = await this.deps.store.load<MemoryDoc>('memories', id);
-    if (!existing) await this.throwMissing(id);
+    // A damaged memory (unreadable on this host) can always be erased: no id is left stuck.
+    const existing = await this.deps.store.load<MemoryDoc>('memories', id).catch((err: unknown) => {
+      if (err instanceof MeshError && err.code === 'DOCUMENT_DAMAGED') return undefined;
+      throw err;
+    });
+    if (!existing && !this.deps.store.isDamaged('memories', id)) await this.throwMissing(id);
     // The tombstone keeps the document's scope, so a private memory's erasure stays on this host.
-    const scope = existing!.scope === 'mesh' ? {} : { scope: existing!.scope };
+    // A damaged one whose scope is unknown is erased here only (the safe side).
+    const scope = existing ? (existing.scope === 'mesh' ? {} : { scope: existing.scope }) : { scope: 'private' as const };
     const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}), ...scope });
     await this.deps.store.erase('memories', id, tombstone);
     this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
@@ -398,6 +403,9 @@ export class MemoryService {
   private async throwMissing(id: string): Promise<never> {
     const tomb = await this.deps.store.tombstone('memories', id);
     if (tomb) throw new MeshError('ERASED', `memory ${id} was erased at ${new Date(tomb.erasedAt).toISOString()} and cannot be read or recovered`, { id });
+    if (this.deps.store.isDamaged('memories', id)) {
+      throw new MeshError('DOCUMENT_DAMAGED', `memory ${id} is damaged on this host and is being re-fetched from the other members; if none has it, erase it (mesh rm ${id} --hard)`, { id });
+    }
     throw new NotFoundError('memory', id);
   }
 

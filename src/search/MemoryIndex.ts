@@ -10,6 +10,7 @@ import { ftsMatchWords, ftsText } from './ftsQuery.js';
 import { moveAside } from './moveAside.js';
 import { isSqliteCorruption } from './sqliteCorruption.js';
 import { queryWordsOf } from './tokenize.js';
+import { quickCheckInWorker } from './sqliteQuickCheck.js';
 
 /** Bumped whenever the schema or the tokeniser changes; a mismatch triggers a rebuild. */
 const INDEX_VERSION = '3';
@@ -190,19 +191,36 @@ export class MemoryIndex {
   }
 
   /**
-   * Opens the file and runs SQLite's structural check over it (every page of every b-tree; see
-   * BENCHMARKS.md #10 for its cost). Returns why the file cannot be trusted, or undefined.
+   * Opens the file (a truncated or garbled header fails here). Returns why the file cannot be
+   * trusted, or undefined. The full structural check runs after start (`checkInBackground`).
    */
   private openChecked(): string | undefined {
     try {
       this.openDb();
-      const rows = this.db.pragma('quick_check') as { quick_check: string }[];
-      if (rows.length === 1 && rows[0]!.quick_check === 'ok') return undefined;
-      return `quick_check: ${rows.slice(0, 3).map((r) => r.quick_check.replace(/\s+/g, ' ')).join('; ')}`;
+      this.meta('version');
+      return undefined;
     } catch (err) {
       if (!isSqliteCorruption(err)) throw err;
       return (err as Error).message;
     }
+  }
+
+  /**
+   * SQLite's structural check of the whole file (every page of every b-tree), on a worker thread
+   * after the daemon serves: it costs ~2.5 s at 100k memories (BENCHMARKS.md, #10), too much for
+   * the start path and the event loop. Damage found starts the same recovery as damage met by a
+   * query. Damage inside FTS5's own records passes this check and is met by queries instead.
+   */
+  async checkInBackground(): Promise<'ok' | 'damaged' | 'skipped'> {
+    if (this.recovering) return 'skipped';
+    const result = await quickCheckInWorker(this.path);
+    if (result.ok) return 'ok';
+    if (result.code === undefined || !isSqliteCorruption({ code: result.code })) {
+      this.logger.warn({ reason: result.reason }, 'could not check the keyword index');
+      return 'skipped';
+    }
+    this.recover(Object.assign(new Error(result.reason), { code: result.code }));
+    return 'damaged';
   }
 
   /** Closes the damaged file and renames it (and its WAL) aside; the caller rebuilds. */

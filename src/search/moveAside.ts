@@ -12,17 +12,18 @@ const ASIDE = /\.corrupt-\d+$/;
 export async function moveAside(path: string, now = Date.now()): Promise<string | undefined> {
   const dir = dirname(path);
   const name = basename(path);
-  for (const entry of await readdir(dir).catch(() => [] as string[])) {
-    if (ASIDE.test(entry) && entry.slice(0, entry.lastIndexOf('.corrupt-')) === name) await rm(join(dir, entry), { force: true });
-  }
   const aside = `${path}.corrupt-${now}`;
   try {
     await rename(path, aside);
-    return aside;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  for (const entry of await readdir(dir).catch(() => [] as string[])) {
+    const older = ASIDE.test(entry) && entry.slice(0, entry.lastIndexOf('.corrupt-')) === name && join(dir, entry) !== aside;
+    if (older) await rm(join(dir, entry), { force: true });
+  }
+  return aside;
 }
 
 /**

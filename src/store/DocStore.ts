@@ -8,6 +8,8 @@ import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Collection } from '../types.js';
 import { LruCache } from './LruCache.js';
+import { automergeChunksValid } from './automergeChunks.js';
+import { readLevelDbReports } from './levelDbLog.js';
 import { docKey, logKey, parseLogKey } from './keys.js';
 import type { CommitEvent, FeedEntry, LogEntry, ShareScope, Tombstone } from './types.js';
 
@@ -21,6 +23,8 @@ interface PendingWrite {
   /** The seq of the write's last applied op, or undefined when every op was conditional and refused. */
   resolve: (seq: number | undefined) => void;
   reject: (err: unknown) => void;
+  /** Already retried after a repair (a write is retried once). */
+  retried?: boolean;
 }
 
 interface OpCommon {
@@ -75,6 +79,26 @@ export interface StoredDoc {
   damaged?: string;
 }
 
+/** A document whose stored records could not be read back, or did not match each other. */
+export interface DamagedDoc {
+  collection: Collection;
+  id: string;
+  reason: string;
+  at: string;
+}
+
+export interface VerifyReport {
+  /** Records read (every key of every sublevel). */
+  records: number;
+  damaged: DamagedDoc[];
+  /** LevelDB's repair ran (a block could not be read). */
+  repaired: boolean;
+  ms: number;
+}
+
+/** Local-sublevel prefix of the damaged-document register (kept across restarts until healed or erased). */
+const DAMAGED_PREFIX = 'damaged/';
+
 export type Mutation<T> = { doc: A.Doc<T>; view: unknown; scope?: ShareScope } | undefined;
 
 /**
@@ -120,6 +144,12 @@ export class DocStore {
   private flushing: Promise<void> | undefined;
   private seq = 0;
   private status: 'new' | 'open' | 'closing' | 'closed' = 'new';
+  /** Documents whose records are unreadable or inconsistent, by key; re-fetched by sync or erased. */
+  private readonly damaged = new Map<string, DamagedDoc>();
+  /** LevelDB's own reports of lost data (its LOG file) and our repairs, newest last. */
+  private reports: string[] = [];
+  private verifiedAt: string | null = null;
+  private repairing: Promise<void> | undefined;
 
   /**
    * @param actorId this host's Automerge actor: documents loaded from disk get it, so every local
@@ -166,6 +196,12 @@ export class DocStore {
     const trimmedBytes = await this.meta.get('trimmed');
     this.trimmedTo = trimmedBytes ? Number(decodeJson(trimmedBytes)) : 0;
     // The epoch names this database's sequence; a peer seeing a new epoch (wiped store) restarts from 0.
+    // LevelDB drops a damaged stretch of its write-ahead log at open and only says so in its LOG.
+    this.reports = (await readLevelDbReports(this.path)).map((line) => `LevelDB: ${line}`);
+    if (this.reports.length) this.logger.error({ reports: this.reports }, 'LevelDB reported lost or damaged data while opening the store');
+    for await (const [key, value] of this.local.iterator({ gte: DAMAGED_PREFIX, lt: `${DAMAGED_PREFIX}\xff` })) {
+      this.damaged.set(key.slice(DAMAGED_PREFIX.length), decodeJson(value) as DamagedDoc);
+    }
     const epochBytes = await this.meta.get('epoch');
     if (epochBytes) this.epochId = String(decodeJson(epochBytes));
     else {
@@ -185,6 +221,165 @@ export class DocStore {
 
   get isOpen(): boolean {
     return this.status === 'open';
+  }
+
+  /** What `mesh doctor` and `mesh status` report about the store's integrity. */
+  integrity(): { damaged: DamagedDoc[]; log_reports: string[]; verified_at: string | null } {
+    return { damaged: [...this.damaged.values()], log_reports: [...this.reports], verified_at: this.verifiedAt };
+  }
+
+  isDamaged(collection: Collection, id: string): boolean {
+    return this.damaged.has(docKey(collection, id));
+  }
+
+  /**
+   * Reads every record of the store once (so LevelDB reads and decompresses every block), checks
+   * each document's Automerge checksums and each view and feed record, and cross-checks that
+   * every live document has its bytes, view and feed record (`expected`: keys another index
+   * says exist, such as the memories catalog). An unreadable block makes LevelDB's repair run
+   * (it drops the block; the store is otherwise unwritable once a compaction meets it). Every
+   * document found damaged is registered; one whose bytes are lost or bad has its remaining
+   * records removed, so sync can fetch it whole from a peer that has it.
+   */
+  async verify(expected: Iterable<string> = []): Promise<VerifyReport> {
+    const t0 = performance.now();
+    const want = [...expected];
+    let scan = await this.scanRecords();
+    let repaired = false;
+    // Closed under the pass (the daemon stopping): nothing was learned, and nothing may be repaired.
+    if (this.status !== 'open') return { records: scan.records, damaged: [], repaired, ms: Math.round(performance.now() - t0) };
+    if (scan.error) {
+      await this.repair(scan.error);
+      repaired = true;
+      scan = await this.scanRecords();
+      if (scan.error) this.reports.push(`still unreadable after repair: ${scan.error}`);
+    }
+    const found: DamagedDoc[] = [];
+    const at = new Date().toISOString();
+    for (const key of new Set([...scan.docs, ...scan.views, ...scan.live, ...want])) {
+      if (scan.tombs.has(key) || this.unflushed.has(key) || this.importing.has(key)) continue;
+      const lost = [!scan.docs.has(key) && 'document bytes', !scan.views.has(key) && 'view', !scan.live.has(key) && 'feed record'].filter(Boolean);
+      const bad = scan.bad.get(key);
+      if (lost.length === 0 && !bad) continue;
+      const slash = key.indexOf('/');
+      const reason = [bad, lost.length ? `${lost.join(', ')} missing` : ''].filter(Boolean).join('; ');
+      found.push({ collection: key.slice(0, slash) as Collection, id: key.slice(slash + 1), reason, at });
+    }
+    const damaged: DamagedDoc[] = [];
+    let rewritten = 0;
+    for (const d of found) {
+      const key = docKey(d.collection, d.id);
+      const intact = scan.docs.has(key) && scan.views.has(key) && !scan.bad.has(key);
+      // Only the feed record is lost: the document and its view are whole, so it is written again as it is.
+      if (intact && (await this.rewriteFeedRecord(d.collection, d.id))) {
+        rewritten++;
+        continue;
+      }
+      damaged.push(d);
+      await this.registerDamage(d, true);
+    }
+    if (rewritten > 0) this.reports.push(`rewrote ${rewritten} lost feed record(s) of intact documents`);
+    this.verifiedAt = at;
+    return { records: scan.records, damaged, repaired, ms: Math.round(performance.now() - t0) };
+  }
+
+  /** Re-commits a document whose bytes and view are whole but whose feed record was lost; false when that is not so after all. */
+  private async rewriteFeedRecord(collection: Collection, id: string): Promise<boolean> {
+    const key = docKey(collection, id);
+    const [bytes, viewBytes] = await Promise.all([this.docs.get(key), this.views.get(key)]);
+    const view = viewBytes ? parses(viewBytes) : undefined;
+    if (!bytes || view === undefined) return false;
+    let heads: string[];
+    try {
+      heads = A.getHeads(A.load(bytes));
+    } catch {
+      return false;
+    }
+    const s = (view as { scope?: unknown }).scope;
+    const scope: ShareScope = s === 'private' || s === 'team' ? s : 'mesh';
+    await this.write([{ kind: 'put', collection, id, bytes, view, heads, changes: undefined, base: undefined, scope, origin: undefined }]);
+    return true;
+  }
+
+  /** One pass over every record, from one snapshot: what each sublevel holds, and what fails its check. */
+  private async scanRecords() {
+    const docs = new Set<string>();
+    const views = new Set<string>();
+    const live = new Set<string>();
+    const tombs = new Set<string>();
+    const bad = new Map<string, string>();
+    /** Damaged log and feed records: derived bookkeeping, removed (a replay or a peer would trip on them). */
+    const unreadable: { sub: 'l' | 'f'; key: string }[] = [];
+    let records = 0;
+    let error: string | undefined;
+    try {
+      for await (const [raw, value] of this.db.iterator({ keyEncoding: 'utf8', valueEncoding: 'view' })) {
+        records++;
+        const sub = raw.slice(1, raw.indexOf('!', 1));
+        const key = raw.slice(sub.length + 2);
+        if (sub === 'd') {
+          docs.add(key);
+          // The checksum first (cheap); a full load only for a suspect, so a false alarm is impossible.
+          if (!automergeChunksValid(value) && !loads(value)) bad.set(key, 'document bytes fail their checksum');
+        } else if (sub === 'v') {
+          views.add(key);
+          if (!parses(value)) bad.set(key, 'view is not valid JSON');
+        } else if (sub === 'k') {
+          const feed = parses(value) as FeedKey | undefined;
+          if (feed === undefined) bad.set(key, 'feed record is not valid JSON');
+          else if (feed.heads !== null) live.add(key);
+        } else if (sub === 't') tombs.add(key);
+        else if ((sub === 'l' || sub === 'f') && !parses(value)) unreadable.push({ sub, key });
+      }
+    } catch (err) {
+      // LevelDB skips a block it cannot read and reports it when the iteration ends.
+      error = (err as Error).message;
+    }
+    if (unreadable.length > 0) {
+      const batch = this.db.batch();
+      for (const r of unreadable) batch.del(r.key, { sublevel: r.sub === 'l' ? this.log : this.feed });
+      await batch.write({ sync: true });
+      this.reports.push(`removed ${unreadable.length} unreadable log or feed record(s)`);
+      this.logger.error({ records: unreadable.length }, 'removed unreadable log or feed records');
+    }
+    return { docs, views, live, tombs, bad, records, error };
+  }
+
+  /**
+   * Runs LevelDB's repair (RepairDB: rebuilds the table files, dropping blocks that cannot be
+   * read). Writes wait; reads in flight fail while the store is closed for it.
+   */
+  private repair(reason: string): Promise<void> {
+    this.repairing ??= (async () => {
+      this.logger.error({ reason }, 'LevelDB reported damaged data: repairing the store (damaged blocks are dropped; their documents are re-fetched from peers)');
+      await this.db.close();
+      try {
+        await ClassicLevel.repair(this.path);
+      } finally {
+        await this.db.open();
+        // Closing the database closed its sublevels, and reopening it does not reopen them.
+        await Promise.all([this.docs, this.views, this.tombs, this.log, this.meta, this.feed, this.feedKeys, this.local].map((sub) => sub.open()));
+      }
+      this.reports.push(`repaired after: ${reason}`);
+    })().finally(() => (this.repairing = undefined));
+    return this.repairing;
+  }
+
+  /** Registers a damaged document (persisted); with `reset`, removes its remaining records so sync can import it whole. */
+  private async registerDamage(d: DamagedDoc, reset: boolean): Promise<void> {
+    const key = docKey(d.collection, d.id);
+    this.damaged.set(key, d);
+    this.cache.delete(key);
+    this.logger.error({ collection: d.collection, id: d.id, reason: d.reason }, 'damaged document');
+    const batch = this.db.batch();
+    batch.put(DAMAGED_PREFIX + key, encodeJson(d), { sublevel: this.local });
+    if (reset) {
+      // Deleting never reads the damaged block, so it succeeds where reads fail.
+      batch.del(key, { sublevel: this.docs });
+      batch.del(key, { sublevel: this.views });
+      batch.del(key, { sublevel: this.feedKeys });
+    }
+    await batch.write({ sync: true });
   }
 
   get epoch(): string {
@@ -547,13 +742,18 @@ export class DocStore {
       inflight = (async () => {
         for (;;) {
           this.stale.delete(key);
-          const bytes = await this.docs.get(key);
+          const bytes = await this.docs.get(key).catch((err: unknown) => this.damagedRead(key, err));
           // An import or append was queued during the read: what we read is (or may become) outdated.
           if (this.stale.has(key) || this.importing.has(key)) {
             await this.importing.get(key)?.catch(() => undefined);
             continue;
           }
-          const doc = bytes ? A.load<unknown>(bytes, this.actorId ? { actor: this.actorId } : undefined) : undefined;
+          let doc: A.Doc<unknown> | undefined;
+          try {
+            doc = bytes ? A.load<unknown>(bytes, this.actorId ? { actor: this.actorId } : undefined) : undefined;
+          } catch (err) {
+            return this.damagedRead(key, err);
+          }
           if (doc && !this.cache.get(key) && !this.unflushed.has(key)) this.cache.set(key, doc);
           return doc;
         }
@@ -574,6 +774,28 @@ export class DocStore {
         return { hash: meta.hash, by: this.signer!.peer, sig: this.signer!.sign(meta.hash) };
       }),
     );
+  }
+
+  /** A document that cannot be read back: registered (so it is listed, re-fetched and erasable) and refused with DOCUMENT_DAMAGED. */
+  private async damagedRead(key: string, err: unknown): Promise<never> {
+    const slash = key.indexOf('/');
+    const reason = `unreadable: ${(err as Error).message.slice(0, 200)}`;
+    if (!this.damaged.has(key)) {
+      await this.registerDamage({ collection: key.slice(0, slash) as Collection, id: key.slice(slash + 1), reason, at: new Date().toISOString() }, false).catch(() => undefined);
+    }
+    throw new MeshError('DOCUMENT_DAMAGED', `${key} is damaged on this host (${reason}); it is re-fetched from a peer that has it, or can be erased`, { id: key.slice(slash + 1) });
+  }
+
+  /**
+   * getMany that survives damage: a batch that fails is read key by key, and a key that cannot be
+   * read counts as absent (so erasing or replacing a damaged document still works).
+   */
+  private async getManySafe(sub: Sub, keys: string[]): Promise<(Uint8Array | undefined)[]> {
+    try {
+      return await sub.getMany(keys);
+    } catch {
+      return Promise.all(keys.map((k) => sub.get(k).catch(() => undefined)));
+    }
   }
 
   private assertOpen(): void {
@@ -605,8 +827,10 @@ export class DocStore {
         // are also what conditional writes are checked against (see WriteOp).
         const keys = [...new Set(group.flatMap((w) => w.ops.map((op) => docKey(op.collection, op.id))))];
         const state = new Map<string, FeedKey>();
-        (await this.feedKeys.getMany(keys)).forEach((bytes, i) => {
-          if (bytes) state.set(keys[i]!, decodeJson(bytes) as FeedKey);
+        const healed = new Set<string>();
+        (await this.getManySafe(this.feedKeys, keys)).forEach((bytes, i) => {
+          const feed = bytes ? (parses(bytes) as FeedKey | undefined) : undefined;
+          if (feed) state.set(keys[i]!, feed);
         });
         // Appends need the stored bytes they extend (puts earlier in this batch replace them);
         // imports also check the document and tombstone keys themselves, not only the feed.
@@ -618,7 +842,7 @@ export class DocStore {
         const stored = new Map<string, Uint8Array | undefined>();
         const erased = new Set<string>();
         if (condKeys.length) {
-          const [docs, tombs] = await Promise.all([this.docs.getMany(condKeys), this.tombs.getMany(condKeys)]);
+          const [docs, tombs] = await Promise.all([this.getManySafe(this.docs, condKeys), this.getManySafe(this.tombs, condKeys)]);
           condKeys.forEach((k, i) => {
             stored.set(k, docs[i]);
             if (tombs[i]) erased.add(k);
@@ -640,6 +864,11 @@ export class DocStore {
             seq++;
             applied = seq;
             if (old !== undefined) batch.del(logKey(old.seq), { sublevel: this.feed });
+            // A new version, an import from a peer, or an erasure heals a damaged document.
+            if (this.damaged.has(key)) {
+              batch.del(DAMAGED_PREFIX + key, { sublevel: this.local });
+              healed.add(key);
+            }
             if (op.kind !== 'erase') {
               const { changes, base } = op;
               state.set(key, { seq, heads: op.heads });
@@ -683,10 +912,18 @@ export class DocStore {
           await batch.write({ sync: true });
         } catch (err) {
           this.logger.error({ err }, 'store write failed');
+          // A compaction that met a damaged block makes every later write fail: repair, then retry once.
+          if ((err as { code?: string }).code === 'LEVEL_CORRUPTION' && !group.some((w) => w.retried)) {
+            await this.repair((err as Error).message).catch((e: unknown) => this.logger.error({ err: e }, 'store repair failed'));
+            for (const write of group) write.retried = true;
+            this.pending.unshift(...group);
+            continue;
+          }
           for (const write of group) write.reject(err);
           continue;
         }
         this.seq = seq;
+        for (const key of healed) this.damaged.delete(key);
         group.forEach((write, i) => write.resolve(seqs[i]));
         for (const listener of this.batchListeners) {
           try {
@@ -735,4 +972,22 @@ function encodeJson(value: unknown): Uint8Array {
 
 function decodeJson(bytes: Uint8Array): unknown {
   return JSON.parse(decoder.decode(bytes));
+}
+
+/** The JSON a record holds, or undefined when it is not JSON (a damaged record). */
+function parses(bytes: Uint8Array): unknown {
+  try {
+    return decodeJson(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function loads(bytes: Uint8Array): boolean {
+  try {
+    A.load(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }

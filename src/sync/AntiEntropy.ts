@@ -23,6 +23,11 @@ export interface AntiEntropyDeps {
  */
 export class AntiEntropy {
   private lastSweep = 0;
+
+  /** Makes the next round a full sweep (the store found damaged or lost documents to re-fetch). */
+  requestSweep(): void {
+    this.lastSweep = 0;
+  }
   /** Peers a digest comparison is running with: one at a time per peer. */
   private readonly healing = new Set<string>();
 

@@ -249,6 +249,15 @@ export class Replicator {
     return this.sync.pullAll(opts);
   }
 
+  /**
+   * Re-fetches what this host lost (damaged or dropped documents): a full sweep with every
+   * connected member now, and the next anti-entropy round sweeps again for members that connect later.
+   */
+  async refetchLost(): Promise<PullResult[]> {
+    this.sync.requestSweep();
+    return this.sync.pullAll({ full: true });
+  }
+
   /** Resolves when this host has caught up with its members after starting (see SyncEngine.startupSynced). */
   startupSynced(): Promise<void> {
     return this.sync?.startupSynced() ?? Promise.resolve();

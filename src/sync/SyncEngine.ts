@@ -171,6 +171,11 @@ export class SyncEngine {
     return this.puller.pull(peer, opts);
   }
 
+  /** Makes the next anti-entropy round a full sweep (the store found damaged or lost documents to re-fetch). */
+  requestSweep(): void {
+    this.scheduler.requestSweep();
+  }
+
   async pullAll(opts: { full?: boolean } = {}): Promise<PullResult[]> {
     const results = await Promise.allSettled(this.connectedMembers().map((p) => this.pull(p, opts)));
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
