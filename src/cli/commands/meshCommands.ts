@@ -13,12 +13,14 @@ const SYNC_WAIT_S = 30;
 const SYNC_POLL_MS = 250;
 
 interface JoinState {
+  uptime_s?: number;
   replication?: { error?: string; founder?: boolean; joining?: { error: string | null; gave_up?: boolean } | null; peers?: PeerStatus[] };
 }
 
 /**
  * Waits until a member is connected (true), or there is none to wait for: no other member and no
- * join pending, or the join gave up (false after saying why on stderr), or the time is up.
+ * join pending, members that stayed offline since the daemon started a while ago, or the time is
+ * up (false); a join that gave up throws its reason.
  */
 async function waitForMember(c: DaemonClient, seconds: number): Promise<boolean> {
   const until = Date.now() + seconds * 1000;
@@ -30,6 +32,8 @@ async function waitForMember(c: DaemonClient, seconds: number): Promise<boolean>
     if (r.peers?.some((p) => p.connected)) return true;
     // Alone in the member list: the founder has nobody to wait for; a joined home gets the list with its first pull.
     if (!r.joining && (r.peers ?? []).length === 0 && r.founder !== false) return false;
+    // Members known but offline on a daemon that has run a while: they are not about to connect.
+    if (!r.joining && (r.peers ?? []).length > 0 && (s.uptime_s ?? 0) > seconds) return false;
     if (Date.now() >= until) {
       printHint(`no member connected within ${seconds} s${r.joining?.error ? ` (joining: ${r.joining.error})` : ''}; see mesh status`);
       return false;
