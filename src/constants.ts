@@ -91,3 +91,22 @@ export const DEFAULT_ANALYTICS_WINDOW_HOURS = 24 * 7;
 
 /** How often an MCP session with a registered agent retries a lost daemon connection (so its heartbeat resumes after a daemon restart). */
 export const DAEMON_RECONNECT_INTERVAL_MS = 2_000;
+
+/**
+ * How far another host's clock may run ahead of ours before its time stamps are not believed:
+ * NTP keeps hosts within a second; 5 min covers a laptop that woke before syncing its clock. An
+ * erasure stamped later than this is held until our clock reaches it (src/sync/heldTombstones.ts),
+ * and `mesh status` / `mesh doctor` name the peers whose measured offset exceeds it.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** How often held (future-dated) erasures are checked for having come due: a minute is fine-grained next to the 5 min bound. */
+export const HELD_TOMBSTONE_CHECK_MS = 60_000;
+
+/**
+ * Memory retention is enforced by the host that soft-deleted the memory (its own clock). When
+ * that host has left the mesh, any host erases the memory this much later than retention, so a
+ * memory whose deleter is gone is not kept forever, and one host's clock a few days ahead still
+ * cannot erase it early.
+ */
+export const ORPHAN_RETENTION_GRACE_DAYS = 30;

@@ -72,7 +72,7 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     'task.assign': method(AssignTaskInput, (p, a, ctx) => tasks.assign(p, ctx.agent_id, a)),
     'task.update': method(UpdateTaskInput, (p, a) => tasks.update(p, a)),
     'task.get': method(GetTaskInput, (p) => tasks.get(p.task_id)),
-    'task.list': method(ListTasksInput, (p) => ({ tasks: tasks.list(p) })),
+    'task.list': method(ListTasksInput, (p) => tasks.list(p)),
     'task.delete': method(DeleteTaskInput, (p, a) => tasks.delete(p, a)),
     'task.analytics': method(TaskAnalyticsInput, (p) => tasks.analytics(p)),
   };

@@ -10,10 +10,13 @@ import { readMeshSecrets, writeMeshSecrets, type MeshSecrets } from '../mesh/Mes
 import type { DocStore } from '../store/DocStore.js';
 import type { ShareScope, Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
+import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
+import { HeldTombstones } from './heldTombstones.js';
 import { JoinProtocol } from './JoinProtocol.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { MeshNode } from './MeshNode.js';
+import { Presence } from './Presence.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
 import { signTombstone } from './tombstones.js';
@@ -46,6 +49,10 @@ export interface PeerStatus {
   last_sync: string | null;
   lag_ms: number | null;
   behind: number | null;
+  /** Their clock minus ours (ms), measured on the last presence exchange; null before one. */
+  clock_offset_ms: number | null;
+  /** The offset is beyond MAX_CLOCK_SKEW_MS: its erasures are held, its time stamps are claims. */
+  clock_skewed: boolean;
 }
 
 /** Replication for one host: the libp2p node, membership, joining, and the sync engine. */
@@ -54,6 +61,9 @@ export class Replicator {
   private readonly invites: Invites;
   private mesh!: MeshNode;
   private sync!: SyncEngine;
+  private heldErasures!: HeldTombstones;
+  /** Agent presence and clock offsets (ephemeral; see Presence.ts). */
+  presence!: Presence;
   private join!: JoinProtocol;
   private secrets!: MeshSecrets;
   private tailnet: TailnetStatus | undefined;
@@ -102,6 +112,15 @@ export class Replicator {
     await this.importManifests();
     await this.membership.ensureSelf(self, { name: opts.identity.name, addrs: this.mesh.addrs(), teams: opts.config.teams, added_by: opts.identity.name }, this.actor);
 
+    this.heldErasures = new HeldTombstones({
+      store: opts.store,
+      logger: opts.logger.child({ mod: 'held-erasures' }),
+      erase: async (peer, c, id, tomb) => {
+        await opts.store.erase(c, id, tomb, { origin: peer });
+        opts.onRemoteErase();
+      },
+    });
+    await this.heldErasures.start();
     this.sync = new SyncEngine({
       store: opts.store,
       membership: this.membership,
@@ -109,8 +128,18 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'sync' }),
       canShare: (scope, peer) => this.canShare(scope, peer),
       onRemoteErase: opts.onRemoteErase,
+      held: this.heldErasures,
     });
     await this.sync.start();
+    const roster = opts.config.roster;
+    this.presence = new Presence({
+      node: this.mesh.node,
+      membership: this.membership,
+      logger: opts.logger.child({ mod: 'presence' }),
+      intervalMs: roster.heartbeatSeconds * 1000,
+      maxAgeMs: roster.offlineAfterSeconds * 1000,
+    });
+    await this.presence.start();
     this.join = new JoinProtocol({
       node: this.mesh.node,
       invites: this.invites,
@@ -144,6 +173,8 @@ export class Replicator {
 
   async stop(): Promise<void> {
     clearInterval(this.tailnetTimer);
+    this.heldErasures?.stop();
+    await this.presence?.stop();
     await this.sync?.stop();
     await this.join?.stop();
     await this.mesh?.stop();
@@ -195,6 +226,7 @@ export class Replicator {
     const self = this.mesh.peerId;
     return this.membership.list().map(([peer, m]) => {
       const state = this.sync.state(peer);
+      const offset = this.presence.clockOffsets().get(peer);
       return {
         peer,
         name: m.name,
@@ -206,6 +238,8 @@ export class Replicator {
         last_sync: state?.lastSync ? new Date(state.lastSync).toISOString() : null,
         lag_ms: state?.lastSync ? Date.now() - state.lastSync : null,
         behind: state ? state.lastFetched : null,
+        clock_offset_ms: offset?.offsetMs ?? null,
+        clock_skewed: offset !== undefined && Math.abs(offset.offsetMs) > MAX_CLOCK_SKEW_MS,
       };
     });
   }
@@ -217,6 +251,17 @@ export class Replicator {
       mesh_id: this.secrets.meshId,
       joining: this.secrets.join ? { inviter: this.secrets.join.inviter, error: this.joinError ?? null } : null,
       peers: this.peers().filter((p) => !p.self),
+      clock: this.clockStatus(),
+    };
+  }
+
+  /** Peers whose clocks are beyond the skew bound, and the erasures held because of it (`mesh status`, `mesh doctor`). */
+  clockStatus(): { max_skew_ms: number; skewed_peers: { peer: string; name: string; offset_ms: number }[]; held_erasures: number } {
+    const skewed = this.peers().filter((p) => p.clock_skewed && !p.self);
+    return {
+      max_skew_ms: MAX_CLOCK_SKEW_MS,
+      skewed_peers: skewed.map((p) => ({ peer: p.peer, name: p.name, offset_ms: p.clock_offset_ms ?? 0 })),
+      held_erasures: this.heldErasures.list().length,
     };
   }
 

@@ -14,6 +14,7 @@ import { hasAllHeads, knownHeads } from './knownHeads.js';
 import { ANTI_ENTROPY_FANOUT, ANTI_ENTROPY_INTERVAL_MS, BULK_PULL_DOCS, FEED_PAGE, FULL_SWEEP_INTERVAL_MS, GET_BATCH, GET_REPLY_BYTES, MAX_DOC_BYTES, RECENT_CHANGES_DOCS, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { AckResponse, DocsResponse, ErrorResponse, FeedResponse, SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
+import type { HeldTombstones } from './heldTombstones.js';
 import { verifyTombstone } from './tombstones.js';
 import { checkIncoming, type IncomingGuard } from './IncomingGuard.js';
 
@@ -47,6 +48,8 @@ export interface SyncEngineDeps {
   onRemoteErase: () => void;
   /** Rules every incoming document must pass before it is stored (rights checked on content). */
   guards?: readonly IncomingGuard[];
+  /** Erasures dated beyond the clock-skew bound wait here instead of applying (time-identity, #20). */
+  held?: HeldTombstones;
 }
 
 /** What a `get` answer was an answer to: the heads we sent for the document, and the peer's feed epoch. */
@@ -211,7 +214,7 @@ export class SyncEngine {
       // erasures before the membership document, which sits at the end of the feed): fetch the
       // peer's membership first, or the erasure would be skipped here for good.
       if (res.entries.some((e) => e.tomb && !(e.tomb.by && this.deps.membership.get(e.tomb.by)))) await this.syncMembership(peer);
-      for (const e of res.entries) if (e.tomb && (await this.applyTombstone(peer, e.c, e.id, e.tomb))) result.erased++;
+      for (const e of res.entries) if (e.tomb && (await this.applyTombstone(peer, e.c, e.id, e.tomb)) === true) result.erased++;
       const local = await this.deps.store.headsMany(live.map((e) => ({ collection: e.c, id: e.id })));
       const need: { c: Collection; id: string; heads: string[] }[] = [];
       live.forEach((e, i) => {
@@ -349,7 +352,10 @@ export class SyncEngine {
         this.deps.logger.warn({ peer, collection: payload.c, id: payload.id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
         return 'rejected';
       }
-      if (payload.tomb) return (await this.applyTombstone(peer, payload.c, payload.id, payload.tomb)) ? 'applied' : 'rejected';
+      if (payload.tomb) {
+        const erased = await this.applyTombstone(peer, payload.c, payload.id, payload.tomb);
+        return erased === 'held' ? 'unchanged' : erased ? 'applied' : 'rejected';
+      }
       if (payload.missing) return 'unchanged';
       return await this.applyRemote(peer, payload, answer);
     } catch (err) {
@@ -401,12 +407,17 @@ export class SyncEngine {
     return changed ? 'applied' : 'unchanged';
   }
 
-  private async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
+  /** `held`: valid but dated in our future, kept by HeldTombstones until it comes due. */
+  private async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean | 'held'> {
     if (await this.deps.store.tombstone(c, id)) return false;
     const valid = await verifyTombstone(c, id, tomb, (p) => this.deps.membership.get(p) !== undefined);
     if (!valid) {
       this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
       return false;
+    }
+    if (this.deps.held?.isFuture(tomb)) {
+      await this.deps.held.hold(peer, c, id, tomb);
+      return 'held';
     }
     await this.deps.store.erase(c, id, tomb, { origin: peer });
     this.deps.onRemoteErase();

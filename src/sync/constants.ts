@@ -109,3 +109,10 @@ export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Default TCP port of the daemon's libp2p listener. */
 export const DEFAULT_P2P_PORT = 7411;
+
+/** Agent presence and clock offsets (src/sync/Presence.ts): ephemeral, never stored. */
+export const PRESENCE_PROTOCOL = '/hivemesh/presence/1';
+/** A presence exchange is two small frames: a slow one means the peer is busy, not that the agents went away. */
+export const PRESENCE_TIMEOUT_MS = 10_000;
+/** Agents one presence message may carry (live agents of the whole mesh, relayed): far above a team's sessions. */
+export const MAX_PRESENCE_AGENTS = 2_000;

@@ -8,6 +8,7 @@ import { createLogger } from '../../log.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
+import { clockOf, clockWarnings } from '../clockReport.js';
 
 /** init, daemon, mcp, stop, status, reindex. */
 export function registerDaemonCommands(program: Command): void {
@@ -121,7 +122,7 @@ export function registerDaemonCommands(program: Command): void {
       try {
         const s = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.status'), false);
         if (opts.json) printJson(s);
-        else printText(Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n'));
+        else printText([...Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`), ...clockWarnings(clockOf(s))].join('\n'));
       } catch (err) {
         fail(err);
       }

@@ -7,6 +7,7 @@ import { readIdentity } from '../../identity/HostIdentity.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { cliAgent, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
+import { clockOf, clockWarnings } from '../clockReport.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -69,8 +70,13 @@ export async function runChecks(home: string): Promise<Check[]> {
   let client: DaemonClient | undefined;
   try {
     client = await DaemonClient.connect(paths.socket, { agent: cliAgent() });
-    const s = await client.call<{ pid: number; uptime_s: number }>('daemon.status', {}, { timeoutMs: 5_000 });
+    const s = await client.call<{ pid: number; uptime_s: number } & Record<string, unknown>>('daemon.status', {}, { timeoutMs: 5_000 });
     add('daemon', 'ok', `running, pid ${s.pid}, up ${s.uptime_s} s`);
+    const clock = clockOf(s);
+    if (clock) {
+      const warnings = clockWarnings(clock);
+      add('clocks', warnings.length ? 'warn' : 'ok', warnings.length ? warnings.map((w) => w.replace(/^clock: /, '')).join('; ') : `peers within ${Math.round(clock.max_skew_ms / 60_000)} min of this host`);
+    }
     const sockMode = (await stat(paths.socket)).mode & 0o777;
     add('socket', sockMode & 0o077 ? 'fail' : 'ok', `${paths.socket} mode ${sockMode.toString(8)}`);
   } catch {
