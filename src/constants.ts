@@ -110,3 +110,10 @@ export const HELD_TOMBSTONE_CHECK_MS = 60_000;
  * cannot erase it early.
  */
 export const ORPHAN_RETENTION_GRACE_DAYS = 30;
+
+/**
+ * A daemon forgets none of its agents until it has run this long: sessions that were connected
+ * when it stopped re-bind within seconds of its start (the MCP server retries every 2 s), and a
+ * clock that jumped while it was down must not make them look a week gone before they can.
+ */
+export const AGENT_FORGET_START_GRACE_MS = 10 * 60_000;

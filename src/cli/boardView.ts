@@ -60,7 +60,7 @@ export function renderBoard(board: Board, width: number): string {
     if (col.truncated) lines.push(`+${col.total - col.cards.length} more`);
     return lines;
   };
-  const header = (n: string) => `${n.toUpperCase()} (${columns[n]!.total}${columns[n]!.truncated ? `, showing ${columns[n]!.cards.length}` : ''})`;
+  const header = (n: string) => `${n.toUpperCase()} (${columns[n]!.truncated ? `${columns[n]!.cards.length} of ` : ''}${columns[n]!.total})`;
   const cut = names.filter((n) => columns[n]!.truncated);
   const cycles = (cut.length ? `\n\nColumns cut short: ${cut.join(', ')}. Every card: mesh task list --status <status> (pages with --offset), or mesh board --limit <n>.` : '') + cyclesText(board.cycles);
   if (colWidth < MIN_COLUMN) {

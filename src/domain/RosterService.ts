@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { capabilitiesForMachine, type CapabilityGroup } from '../config/capabilityGroups.js';
-import { AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
+import { AGENT_FORGET_START_GRACE_MS, AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CollectionViews } from '../store/CollectionViews.js';
@@ -33,6 +33,8 @@ export interface RosterDeps {
   /** Is a host of this name still a member of the mesh? Agents of hosts that left may be forgotten by anyone. */
   hostIsMember?: (machine: string) => boolean;
   now?: () => number;
+  /** Monotonic milliseconds (performance.now): how long this daemon has run, whatever the wall clock does. */
+  monotonic?: () => number;
 }
 
 /** What the roster needs of the presence exchange (src/sync/Presence.ts). */
@@ -66,9 +68,13 @@ export class RosterService {
   /** Agents registered by sessions connected to this daemon, by agent id. */
   private readonly bindings = new Map<string, Binding>();
   private readonly now: () => number;
+  private readonly monotonic: () => number;
+  private readonly startedAt: number;
 
   constructor(private readonly deps: RosterDeps) {
     this.now = deps.now ?? Date.now;
+    this.monotonic = deps.monotonic ?? (() => performance.now());
+    this.startedAt = this.monotonic();
     this.agents = new CollectionViews<AgentView>(deps.store, 'agents');
   }
 
@@ -226,9 +232,11 @@ export class RosterService {
    * grow by one entry per session forever. Decided by the agent's own host, on its own clock
    * against times it wrote itself (registration, resume, end), never by comparing another host's
    * time stamps with this clock; an agent whose host has left the mesh may be forgotten by any
-   * host once it is offline here. A bound session is never forgotten. Returns the ids forgotten.
+   * host once it is offline here. A bound session is never forgotten, and nothing is in the first
+   * AGENT_FORGET_START_GRACE_MS of a run (sessions re-bind first). Returns the ids forgotten.
    */
   async forgetStale(actor: Actor): Promise<string[]> {
+    if (this.monotonic() - this.startedAt < AGENT_FORGET_START_GRACE_MS) return [];
     const now = this.now();
     const stale = this.roster().filter((a) => {
       if (a.status !== 'offline' || this.bindings.has(a.id)) return false;

@@ -11,11 +11,13 @@ describe('the roster on a real store', () => {
   let roster: RosterService;
   let clock = Date.parse('2026-12-02T08:00:00Z');
   let members = new Set(['mon-eu-1', 'web-us-2']);
+  let uptime = 0;
   const session = (s: string, agentId?: string) => ({ session: s, agentId, client: 'claude-code@2' });
 
   beforeEach(async () => {
     home = tmpHome();
     members = new Set(['mon-eu-1', 'web-us-2']);
+    uptime = 0;
     stack = await openStack(home.dir, { now: () => clock });
     roster = new RosterService({
       store: stack.store,
@@ -30,6 +32,7 @@ describe('the roster on a real store', () => {
       signTombstone: (_c, _id, tomb) => Promise.resolve(tomb),
       hostIsMember: (machine) => members.has(machine),
       now: () => clock,
+      monotonic: () => uptime,
     });
     await roster.start();
   });
@@ -104,6 +107,9 @@ describe('the roster on a real store', () => {
     await roster.sessionClosed('s2');
     const live = await roster.register({ role: 'live' }, session('s3'), ACTOR);
     clock += 5 * 86_400_000;
+    // Just started (a clock that jumped while the daemon was down): sessions get time to re-bind first.
+    expect(await roster.forgetStale(ACTOR)).toEqual([]);
+    uptime += 10 * 60_000;
     expect(await roster.forgetStale(ACTOR)).toEqual([gone.id]);
     expect(roster.has(gone.id)).toBe(false);
     expect(roster.has(recent.id) && roster.has(live.id)).toBe(true);
@@ -131,6 +137,7 @@ describe('the roster on a real store', () => {
     // Unheard of here (no presence), so offline here; 40 days on this clock do not erase it.
     expect(roster.entry(theirs.id)).toMatchObject({ status: 'offline', heartbeat_age_s: null });
     clock += 40 * 86_400_000;
+    uptime += 3_600_000;
     expect(await roster.forgetStale(ACTOR)).toEqual([]);
     members.delete('web-us-2');
     expect(await roster.forgetStale(ACTOR)).toEqual([theirs.id]);
