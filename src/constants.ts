@@ -117,3 +117,6 @@ export const ORPHAN_RETENTION_GRACE_DAYS = 30;
  * clock that jumped while it was down must not make them look a week gone before they can.
  */
 export const AGENT_FORGET_START_GRACE_MS = 10 * 60_000;
+
+/** The reason a retention sweep writes in its tombstones (held erasures of recovered memories are dropped by it). */
+export const RETENTION_ERASURE_REASON = 'retention expired';

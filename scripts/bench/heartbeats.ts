@@ -45,54 +45,66 @@ function tcpBytesSent(pid: number): number {
 
 const pidOf = (h: TestHost) => Number(readFileSync(homePaths(h.home.dir).pidFile, 'utf8').trim());
 
-const hosts: TestHost[] = [];
-const sessions: DaemonClient[] = [];
-try {
-  for (let i = 0; i < HOSTS; i++) {
-    const h = await TestHost.create(`beat-${i}`);
-    writeFileSync(join(h.home.dir, 'config.json'), JSON.stringify({ roster: { heartbeatSeconds: BEAT_S, offlineAfterSeconds: BEAT_S * 3, idleAfterSeconds: 600 }, embedding: { enabled: false } }));
-    hosts.push(h);
-  }
-  await hosts[0]!.start();
-  for (const h of hosts.slice(1)) await joinMesh(hosts[0]!, h);
-  for (let i = 0; i < AGENTS; i++) {
-    const h = hosts[i % HOSTS]!;
-    const session = randomUUID();
-    const client = await DaemonClient.connect(homePaths(h.home.dir).socket, { agent: `bench-${i}`, session });
-    await client.call('agent.register', { role: `bench ${i}` }, { ctx: { agent: `bench-${i}`, session } });
-    sessions.push(client);
-  }
-  // Let registration replicate, then measure the window.
-  await new Promise((r) => setTimeout(r, 5_000));
-  const db0 = hosts.map((h) => dirBytes(homePaths(h.home.dir).db));
-  const tcp0 = hosts.map((h) => tcpBytesSent(pidOf(h)));
-  await new Promise((r) => setTimeout(r, SECONDS * 1_000));
-  const db1 = hosts.map((h) => dirBytes(homePaths(h.home.dir).db));
-  const tcp1 = hosts.map((h) => tcpBytesSent(pidOf(h)));
-  for (const s of sessions) s.close();
-  for (const h of hosts) await h.stop();
-  // The store as it settles: a full compaction of each host's LevelDB.
-  const compacted: number[] = [];
-  for (const h of hosts) {
-    const db = new ClassicLevel(homePaths(h.home.dir).db);
-    await db.open();
-    await db.compactRange('\x00', '\xff');
-    await db.close();
-    compacted.push(dirBytes(homePaths(h.home.dir).db));
-  }
-  const intervals = SECONDS / BEAT_S;
-  const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const growth = avg(db1.map((b, i) => b - db0[i]!));
-  const wire = avg(tcp1.map((b, i) => b - tcp0[i]!));
-  const perIntervalDisk = growth / intervals;
-  const perIntervalWire = wire / intervals;
-  const mb = (b: number) => (b / 1e6).toFixed(2);
-  console.log(`\n${machine()}; ${AGENTS} agents on ${HOSTS} hosts; ${SECONDS} s window at a ${BEAT_S} s beat = ${intervals} intervals`);
-  table(
-    ['per host', 'store growth in window', 'per interval', 'extrapolated per day (2,880 intervals)', 'store after compaction', 'TCP sent in window', 'per interval', 'extrapolated wire per day'],
-    [['mean', `${(growth / 1024).toFixed(1)} KiB`, `${perIntervalDisk.toFixed(0)} B`, `${mb(perIntervalDisk * INTERVALS_PER_DAY)} MB`, `${(avg(compacted) / 1024).toFixed(0)} KiB`, `${(wire / 1024).toFixed(1)} KiB`, `${perIntervalWire.toFixed(0)} B`, `${mb(perIntervalWire * INTERVALS_PER_DAY)} MB`]],
-  );
-} finally {
-  for (const s of sessions) s.close();
-  for (const h of hosts) await h.dispose();
+interface Run {
+  /** Mean per host: LevelDB bytes after a full compaction once the daemons stopped. */
+  compacted: number;
+  /** Mean per host: TCP bytes sent to the other daemons during the window. */
+  wire: number;
 }
+
+/** One mesh: registers the agents, waits `seconds` with them connected, stops, compacts, measures. */
+async function run(seconds: number): Promise<Run> {
+  const hosts: TestHost[] = [];
+  const sessions: DaemonClient[] = [];
+  try {
+    for (let i = 0; i < HOSTS; i++) {
+      const h = await TestHost.create(`beat-${i}`);
+      writeFileSync(join(h.home.dir, 'config.json'), JSON.stringify({ roster: { heartbeatSeconds: BEAT_S, offlineAfterSeconds: BEAT_S * 3, idleAfterSeconds: 600 }, embedding: { enabled: false } }));
+      hosts.push(h);
+    }
+    await hosts[0]!.start();
+    for (const h of hosts.slice(1)) await joinMesh(hosts[0]!, h);
+    for (let i = 0; i < AGENTS; i++) {
+      const h = hosts[i % HOSTS]!;
+      const session = randomUUID();
+      const client = await DaemonClient.connect(homePaths(h.home.dir).socket, { agent: `bench-${i}`, session });
+      await client.call('agent.register', { role: `bench ${i}` }, { ctx: { agent: `bench-${i}`, session } });
+      sessions.push(client);
+    }
+    // Let registration replicate everywhere before the window opens.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const tcp0 = hosts.map((h) => tcpBytesSent(pidOf(h)));
+    await new Promise((r) => setTimeout(r, seconds * 1_000));
+    const tcp1 = hosts.map((h) => tcpBytesSent(pidOf(h)));
+    for (const s of sessions.splice(0)) s.close();
+    for (const h of hosts) await h.stop();
+    const compacted: number[] = [];
+    for (const h of hosts) {
+      const db = new ClassicLevel(homePaths(h.home.dir).db);
+      await db.open();
+      await db.compactRange('\x00', '\xff');
+      await db.close();
+      compacted.push(dirBytes(homePaths(h.home.dir).db));
+    }
+    return { compacted: avg(compacted), wire: avg(tcp1.map((b, i) => b - tcp0[i]!)) };
+  } finally {
+    for (const s of sessions) s.close();
+    for (const h of hosts) await h.dispose();
+  }
+}
+
+const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+
+// The same mesh measured with no window (registration only) and with the window: the difference is what liveness wrote.
+const base = await run(0);
+const window = await run(SECONDS);
+const intervals = SECONDS / BEAT_S;
+const diskPerInterval = (window.compacted - base.compacted) / intervals;
+const wirePerInterval = window.wire / intervals;
+console.log(`\n${machine()}; ${AGENTS} agents on ${HOSTS} hosts; ${SECONDS} s window at a ${BEAT_S} s beat = ${intervals} intervals; figures per host`);
+table(
+  ['store after compaction: registered only', 'after the window', 'per interval', 'per day (2,880 intervals)', 'TCP sent in the window', 'per interval', 'per day'],
+  [[kib(base.compacted), kib(window.compacted), `${diskPerInterval.toFixed(0)} B`, mb(diskPerInterval * INTERVALS_PER_DAY), kib(window.wire), `${wirePerInterval.toFixed(0)} B`, mb(wirePerInterval * INTERVALS_PER_DAY)]],
+);

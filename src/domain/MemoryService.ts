@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
-import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION, ORPHAN_RETENTION_GRACE_DAYS } from '../constants.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION, ORPHAN_RETENTION_GRACE_DAYS, RETENTION_ERASURE_REASON } from '../constants.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
@@ -242,7 +242,7 @@ export class MemoryService {
       const mine = deleter?.actor === this.deps.actorId;
       const orphaned = !deleter?.machine || this.deps.hostIsMember?.(deleter.machine) === false;
       if (mine ? age <= this.retentionMs : !orphaned || age <= this.retentionMs + ORPHAN_RETENTION_GRACE_DAYS * 86_400_000) continue;
-      await this.erase(id, actor, 'retention expired');
+      await this.erase(id, actor, RETENTION_ERASURE_REASON);
       erased++;
     }
     return erased;

@@ -1,4 +1,4 @@
-import { HELD_TOMBSTONE_CHECK_MS, MAX_CLOCK_SKEW_MS } from '../constants.js';
+import { HELD_TOMBSTONE_CHECK_MS, MAX_CLOCK_SKEW_MS, RETENTION_ERASURE_REASON } from '../constants.js';
 import type { Logger } from '../log.js';
 import type { DocStore } from '../store/DocStore.js';
 import type { Tombstone } from '../store/types.js';
@@ -79,7 +79,8 @@ export class HeldTombstones {
       if (due.length === 0) return;
       for (const h of due) {
         try {
-          if (!(await this.deps.store.tombstone(h.c, h.id))) await this.deps.erase(h.peer, h.c, h.id, h.tomb);
+          if (await this.recoveredSince(h)) this.deps.logger.info({ collection: h.c, id: h.id }, 'dropped a held retention erasure: the memory was recovered meanwhile');
+          else if (!(await this.deps.store.tombstone(h.c, h.id))) await this.deps.erase(h.peer, h.c, h.id, h.tomb);
           this.held.delete(`${h.c}/${h.id}`);
         } catch (err) {
           this.deps.logger.warn({ collection: h.c, id: h.id, err: (err as Error).message }, 'could not apply a held erasure; retrying later');
@@ -89,6 +90,17 @@ export class HeldTombstones {
       this.deps.logger.info({ applied: due.length }, 'applied held erasures that came due');
     });
     return this.releasing;
+  }
+
+  /**
+   * A retention erasure is about a memory that was soft-deleted when the erasing host expired it.
+   * If someone recovered the memory while the erasure was held (it was recoverable here all that
+   * time), the erasure no longer applies. A hard delete is never dropped.
+   */
+  private async recoveredSince(h: HeldTombstone): Promise<boolean> {
+    if (h.c !== 'memories' || h.tomb.reason !== RETENTION_ERASURE_REASON) return false;
+    const doc = await this.deps.store.load<{ deleted?: boolean }>('memories', h.id);
+    return doc !== undefined && doc.deleted === false;
   }
 
   private persist(): Promise<void> {

@@ -141,9 +141,15 @@ describe('a board of 2,010 cards', () => {
     await host.start();
     const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: 'bulk-loader' });
     try {
-      for (let i = 0; i < 2_010; i++) {
-        const t = await client.call<Task>('task.create', { title: `card ${i}`, priority: i % 7 === 0 ? 'high' : 'medium' });
-        if (i % 5 === 0) await client.call('task.update', { task_id: t.id, status: 'in_progress' });
+      // Batches of concurrent calls, so the store group-commits them.
+      for (let from = 0; from < 2_010; from += 100) {
+        const batch = Array.from({ length: Math.min(100, 2_010 - from) }, (_, k) => from + k);
+        await Promise.all(
+          batch.map(async (i) => {
+            const t = await client.call<Task>('task.create', { title: `card ${i}`, priority: i % 7 === 0 ? 'high' : 'medium' });
+            if (i % 5 === 0) await client.call('task.update', { task_id: t.id, status: 'in_progress' });
+          }),
+        );
       }
     } finally {
       client.close();
