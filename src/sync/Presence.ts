@@ -12,15 +12,22 @@ import { MAX_PRESENCE_AGENTS, PRESENCE_PROTOCOL, PRESENCE_TIMEOUT_MS } from './c
  * entry), and how long ago it last made a call. Durations do not depend on anyone's clock being
  * right, so a host's wrong clock cannot make another host's agents look offline.
  */
-const PresenceEntry = z.object({
-  id: z.string().min(1).max(128),
-  seen_ago_ms: z.number().int().min(0).max(1e10),
-  active_ago_ms: z.number().int().min(0).max(1e12),
+const WireEntry = z.object({
+  /** agent id */
+  i: z.string().min(1).max(128),
+  /** seen_ago_ms */
+  s: z.number().int().min(0).max(1e10),
+  /** active_ago_ms */
+  a: z.number().int().min(0).max(1e12),
 });
-export type PresenceEntry = z.infer<typeof PresenceEntry>;
+export interface PresenceEntry {
+  id: string;
+  seen_ago_ms: number;
+  active_ago_ms: number;
+}
 
 /** `now`: the sender's wall clock when it sent, for the clock offset of the connection. */
-const PresenceMessage = z.object({ t: z.literal('presence'), now: z.number(), agents: z.array(PresenceEntry).max(MAX_PRESENCE_AGENTS) });
+const PresenceMessage = z.object({ t: z.literal('presence'), now: z.number(), agents: z.array(WireEntry).max(MAX_PRESENCE_AGENTS) });
 type PresenceMessage = z.infer<typeof PresenceMessage>;
 
 /** How far a peer's clock is from ours, measured on the last exchange with it. */
@@ -74,7 +81,7 @@ export class Presence {
   async start(): Promise<void> {
     await this.deps.node.handle(PRESENCE_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 32, maxOutboundStreams: 32 });
     this.deps.node.addEventListener('peer:connect', this.onConnect);
-    this.timer = setInterval(() => this.announce(), this.deps.intervalMs);
+    this.timer = setInterval(() => this.beat(), this.deps.intervalMs);
     this.timer.unref();
   }
 
@@ -102,10 +109,20 @@ export class Presence {
     return this.offsets;
   }
 
-  /** Exchanges presence with every connected member now (also on each interval). */
+  /** Exchanges presence with every connected member now (a session registered or resumed here). */
   announce(): void {
     if (this.stopped) return;
     for (const peer of this.connectedMembers()) void this.exchange(peer);
+  }
+
+  /**
+   * Every interval: one exchange per pair of hosts, opened by the smaller peer id (an exchange
+   * carries both sides' news, so the other side opening one too would only double the bytes).
+   */
+  private beat(): void {
+    if (this.stopped) return;
+    const self = this.deps.node.peerId.toString();
+    for (const peer of this.connectedMembers()) if (self < peer) void this.exchange(peer);
   }
 
   private readonly onConnect = (evt: CustomEvent<{ toString(): string }>): void => {
@@ -132,16 +149,19 @@ export class Presence {
       }
       relayed.push({ id, seen_ago_ms: o.seenAgoMs, active_ago_ms: o.activeAgoMs });
     }
-    return { t: 'presence', now: Date.now(), agents: [...own, ...relayed].slice(0, MAX_PRESENCE_AGENTS) };
+    const agents = [...own, ...relayed].slice(0, MAX_PRESENCE_AGENTS).map((e) => ({ i: e.id, s: Math.round(e.seen_ago_ms), a: Math.round(e.active_ago_ms) }));
+    return { t: 'presence', now: Date.now(), agents };
   }
 
   private receive(msg: PresenceMessage): void {
     const at = performance.now();
     for (const e of msg.agents) {
-      const known = this.observed(e.id);
+      const known = this.observed(e.i);
       // Keep the freshest news of each agent (a relay's copy may be older than a direct one).
-      if (known && known.seenAgoMs <= e.seen_ago_ms) continue;
-      this.seen.set(e.id, { receivedAt: at, seenAgoMs: e.seen_ago_ms, activeAgoMs: e.active_ago_ms });
+      if (known && known.seenAgoMs <= e.s) continue;
+      // A member inventing ids cannot grow this map without bound (stale entries go at each send).
+      if (!known && this.seen.size >= MAX_PRESENCE_AGENTS * 4) continue;
+      this.seen.set(e.i, { receivedAt: at, seenAgoMs: e.s, activeAgoMs: e.a });
     }
   }
 
@@ -179,8 +199,8 @@ export class Presence {
       const receivedAt = Date.now();
       this.receive(msg);
       await io.send(this.message(), signal);
-      // One-way estimate (within the link's latency) until our own exchange with it measures the round trip.
-      if (!this.offsets.has(peer)) this.offsets.set(peer, { offsetMs: Math.round(msg.now - receivedAt), rttMs: 0, measuredAt: receivedAt });
+      // The side that only answers measures one way (exact within the link's latency, which is far below the bound).
+      if ((this.offsets.get(peer)?.rttMs ?? 0) === 0) this.offsets.set(peer, { offsetMs: Math.round(msg.now - receivedAt), rttMs: 0, measuredAt: receivedAt });
       await io.close();
     } catch (err) {
       this.deps.logger.warn({ peer, err: (err as Error).message }, 'refused a presence message from a peer');
