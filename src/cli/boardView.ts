@@ -1,3 +1,4 @@
+import { MAX_LIST_LIMIT } from '../constants.js';
 import type { MergedCycle } from '../domain/dependencyCycles.js';
 import type { TaskOut } from '../domain/Task.js';
 import type { TaskStatus } from '../domain/TaskDoc.js';
@@ -36,13 +37,21 @@ export function boardColumns(tasks: readonly TaskOut[], columns: readonly TaskSt
   return { columns: out, cycles: [] };
 }
 
-/** One page per column (cards by the status they show: dependency-blocked ones under blocked). */
+/** The first `perColumn` cards of each column (cards by the status they show: dependency-blocked ones under blocked), a page at a time. */
 export async function fetchBoard(client: DaemonClient, columns: readonly TaskStatus[], filter: { assignee?: string | undefined; project?: string | undefined }, perColumn: number): Promise<Board> {
-  const pages = await Promise.all(columns.map((status) => client.call<TaskPage>('task.list', { ...filter, status, include_closed: true, limit: perColumn })));
-  return {
-    columns: Object.fromEntries(columns.map((c, i) => [c, { total: pages[i]!.total, truncated: pages[i]!.truncated, cards: pages[i]!.tasks }])),
-    cycles: pages[0]?.cycles ?? [],
+  let cycles: MergedCycle[] = [];
+  const column = async (status: TaskStatus): Promise<BoardColumn> => {
+    const cards: TaskOut[] = [];
+    let page: TaskPage;
+    do {
+      page = await client.call<TaskPage>('task.list', { ...filter, status, include_closed: true, offset: cards.length, limit: Math.min(MAX_LIST_LIMIT, perColumn - cards.length) });
+      cards.push(...page.tasks);
+      cycles = page.cycles;
+    } while (page.next_offset !== null && cards.length < perColumn && page.tasks.length > 0);
+    return { total: page.total, truncated: cards.length < page.total, cards };
   };
+  const cols = await Promise.all(columns.map(column));
+  return { columns: Object.fromEntries(columns.map((c, i) => [c, cols[i]!])), cycles };
 }
 
 /**

@@ -93,7 +93,7 @@ describe('a dependency cycle made across a partition', () => {
     b = await TestHost.create('cyc-b');
     await a.start();
     await joinMesh(a, b);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await Promise.all([a, b].map((h) => h?.dispose()));
   });

@@ -37,6 +37,7 @@ export function registerBoardCommands(program: Command): void {
       .option('--all', 'also show cancelled cards'),
   ).action(async (opts: CommonOptions & { assignee?: string; project?: string; limit?: number; all?: boolean }) => {
     const columns = opts.all ? [...BOARD_COLUMNS, 'cancelled' as const] : BOARD_COLUMNS;
+    if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 1)) fail(new Error('--limit must be a whole number of cards, at least 1'));
     try {
       const board = await withDaemon(opts, (c) => fetchBoard(c, columns, { assignee: opts.assignee, project: opts.project }, opts.limit ?? BOARD_CARDS_PER_COLUMN));
       if (opts.json) printJson(board);
