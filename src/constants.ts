@@ -159,3 +159,32 @@ export const MAX_MCP_LINE_BYTES = 8 * 1024 * 1024;
 
 /** Characters of content kept in a listing result cut to fit the reply budget: enough to recognise it; retrieve_memory has the rest. */
 export const TRUNCATED_CONTENT_CHARS = 1_000;
+
+/**
+ * How far another host's clock may run ahead of ours before its time stamps are not believed:
+ * NTP keeps hosts within a second; 5 min covers a laptop that woke before syncing its clock. An
+ * erasure stamped later than this is held until our clock reaches it (src/sync/heldTombstones.ts),
+ * and `mesh status` / `mesh doctor` name the peers whose measured offset exceeds it.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** How often held (future-dated) erasures are checked for having come due: a minute is fine-grained next to the 5 min bound. */
+export const HELD_TOMBSTONE_CHECK_MS = 60_000;
+
+/**
+ * Memory retention is enforced by the host that soft-deleted the memory (its own clock). When
+ * that host has left the mesh, any host erases the memory this much later than retention, so a
+ * memory whose deleter is gone is not kept forever, and one host's clock a few days ahead still
+ * cannot erase it early.
+ */
+export const ORPHAN_RETENTION_GRACE_DAYS = 30;
+
+/**
+ * A daemon forgets none of its agents until it has run this long: sessions that were connected
+ * when it stopped re-bind within seconds of its start (the MCP server retries every 2 s), and a
+ * clock that jumped while it was down must not make them look a week gone before they can.
+ */
+export const AGENT_FORGET_START_GRACE_MS = 10 * 60_000;
+
+/** The reason a retention sweep writes in its tombstones (held erasures of recovered memories are dropped by it). */
+export const RETENTION_ERASURE_REASON = 'retention expired';

@@ -113,6 +113,7 @@ export class Daemon {
         actorId: authorship.actor,
         customCategories: this.config.categories.custom,
         retentionDays: this.config.retentionDays,
+        hostIsMember: (machine) => this.hostIsMember(machine),
         ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
       });
       this.memories.setEraseListener(() => undefined);
@@ -141,7 +142,10 @@ export class Daemon {
         async (req) => {
           // Any call of a registered session is activity, and re-binds it after a daemon restart.
           await this.roster.touch(sessionRef(req.ctx));
-          const result = await api(req);
+          // The agent a call is recorded as comes from this daemon's session bindings, never from the client's own words (#20).
+          const caller = this.roster.caller(sessionRef(req.ctx));
+          const { agent_id: _claimed, ...ctx } = req.ctx;
+          const result = await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
           // A hard delete answers only after the erased text has left every file in the home.
           if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
           return result;
@@ -295,14 +299,20 @@ export class Daemon {
       actorId: this.actor,
       machine: this.identity.name,
       groups: r.capabilityGroups ?? defaultCapabilityGroups(),
-      heartbeatMs: r.heartbeatSeconds * 1000,
       thresholds: { offlineAfterMs: r.offlineAfterSeconds * 1000, idleAfterMs: r.idleAfterSeconds * 1000 },
       openTasks: (id) => this.tasks.openTasksOf(id),
       forgetAfterMs: r.forgetAfterDays * 86_400_000,
       signTombstone: sign,
+      presence: () => this.replicator?.presence,
+      hostIsMember: (machine) => this.hostIsMember(machine),
     });
     await this.tasks.start();
     await this.roster.start();
+  }
+
+  /** Is a host of this name a member of the mesh? Without replication running, everyone is assumed to be (nothing is forgotten for it). */
+  private hostIsMember(machine: string): boolean {
+    return machine === this.identity.name || !this.replicator || this.replicator.membership.list().some(([, m]) => m.name === machine && !m.removed);
   }
 
   private requireReplicator(): Replicator {

@@ -74,8 +74,10 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     'task.update': method(UpdateTaskInput, (p, a) => tasks.update(p, a)),
     'task.get': method(GetTaskInput, (p) => tasks.get(p.task_id)),
     'task.list': method(ListTasksInput, (p) => {
-      const { results, ...cut } = fitTextsToBudget(tasks.list(p), 'description');
-      return { tasks: results, ...cut };
+      // A page of the board, with its descriptions cut to fit one reply frame when they are long.
+      const { tasks: page, ...rest } = tasks.list(p);
+      const { results, ...cut } = fitTextsToBudget(page, 'description');
+      return { ...rest, tasks: results, ...cut };
     }),
     'task.delete': method(DeleteTaskInput, (p, a) => tasks.delete(p, a)),
     'task.analytics': method(TaskAnalyticsInput, (p) => tasks.analytics(p)),

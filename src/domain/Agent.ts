@@ -15,9 +15,9 @@ export interface AgentDoc {
   client: string;
   session: string;
   registered_at: number;
-  /** Written by the agent's host at every heartbeat while its session is connected. */
+  /** Written by the agent's host at registration, resume and end (liveness itself is ephemeral presence). */
   last_seen: number;
-  /** The agent's last call, as of the last heartbeat. */
+  /** The agent's last call, as of registration or resume. */
   last_active: number;
   /** Set when the session disconnects: offline at once, without waiting for the heartbeat to age. */
   ended_at: number | null;
@@ -52,7 +52,8 @@ export type AgentView = z.infer<typeof AgentViewSchema>;
 /** A roster entry: the stored view plus its liveness, as of the moment it was read. */
 export interface RosterEntry extends AgentView {
   status: AgentStatus;
-  heartbeat_age_s: number;
+  /** Seconds since this host last heard the session was connected; null when not since it started. */
+  heartbeat_age_s: number | null;
   open_tasks: number;
 }
 
@@ -83,14 +84,16 @@ export interface LivenessThresholds {
 }
 
 /**
- * Liveness by heartbeat age: offline once the session ended or its host stopped beating (every
- * host computes the same from the replicated document and its own clock); idle when alive but
- * without a call for a while; active otherwise.
+ * Liveness from this host's own observation of the session (`seen`: how long ago it last knew the
+ * session connected, and its last call; see RosterService.observed), never from another host's
+ * time stamps: offline once the session ended, or when not heard of for `offlineAfterMs` (its
+ * host died or is cut off) or never since this host started; idle when alive but without a call
+ * for a while; active otherwise.
  */
-export function agentStatus(view: AgentView, now: number, t: LivenessThresholds): { status: AgentStatus; heartbeatAgeMs: number } {
-  const heartbeatAgeMs = Math.max(0, now - Date.parse(view.last_seen));
-  if (view.ended_at !== null || heartbeatAgeMs > t.offlineAfterMs) return { status: 'offline', heartbeatAgeMs };
-  if (now - Date.parse(view.last_active) > t.idleAfterMs) return { status: 'idle', heartbeatAgeMs };
+export function agentStatus(view: AgentView, seen: { seenAgoMs: number; activeAgoMs: number } | undefined, t: LivenessThresholds): { status: AgentStatus; heartbeatAgeMs: number | null } {
+  const heartbeatAgeMs = seen ? Math.max(0, seen.seenAgoMs) : null;
+  if (view.ended_at !== null || heartbeatAgeMs === null || heartbeatAgeMs > t.offlineAfterMs) return { status: 'offline', heartbeatAgeMs };
+  if (seen!.activeAgoMs > t.idleAfterMs) return { status: 'idle', heartbeatAgeMs };
   return { status: 'active', heartbeatAgeMs };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
-import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION } from '../constants.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION, ORPHAN_RETENTION_GRACE_DAYS, RETENTION_ERASURE_REASON } from '../constants.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
@@ -20,6 +20,7 @@ import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.
 import { metadataProblem, type DeleteMemoryInput, type RecentMemoriesInput, type SearchMemoriesInput, type StoreMemoryInput, type UpdateMemoryInput } from './memorySchemas.js';
 import { describeShapeProblem } from './inputShape.js';
 import { pageByBytes } from './replyBudget.js';
+import { deleterOf } from './retentionOwner.js';
 
 export interface SearchResult extends Memory {
   score: number;
@@ -42,6 +43,8 @@ export interface MemoryServiceDeps {
   retentionDays: number;
   /** Expands hybrid queries with equivalent terms (config/search-synonyms.json); none: no expansion. */
   thesaurus?: Thesaurus;
+  /** Is a host of this name still a member? Memories whose deleter left are erased by anyone, later (ORPHAN_RETENTION_GRACE_DAYS). */
+  hostIsMember?: (machine: string) => boolean;
   now?: () => number;
 }
 
@@ -237,11 +240,29 @@ export class MemoryService {
     this.onErase?.();
   }
 
-  /** Erases soft-deleted memories older than the retention period. Returns how many. */
+  /**
+   * Erases soft-deleted memories past the retention period. Only the host that soft-deleted a
+   * memory does, by its own clock against the time it stamped itself: another host whose clock
+   * runs ahead (40 days) cannot erase what its owner still promises is recoverable. A memory
+   * whose deleter has left the mesh is erased by any host ORPHAN_RETENTION_GRACE_DAYS later.
+   * Returns how many.
+   */
   async purgeExpired(actor: Actor): Promise<number> {
-    const expired = this.deps.index.deletedBefore(this.now() - this.retentionMs);
-    for (const id of expired) await this.erase(id, actor, 'retention expired');
-    return expired.length;
+    const now = this.now();
+    let erased = 0;
+    for (const id of this.deps.index.deletedBefore(now - this.retentionMs)) {
+      const doc = await this.deps.store.load<MemoryDoc>('memories', id);
+      const changes = await this.deps.store.history('memories', id);
+      if (!doc?.deleted || doc.deleted_at === null || !changes) continue;
+      const deleter = deleterOf(changes);
+      const age = now - doc.deleted_at;
+      const mine = deleter?.actor === this.deps.actorId;
+      const orphaned = !deleter?.machine || this.deps.hostIsMember?.(deleter.machine) === false;
+      if (mine ? age <= this.retentionMs : !orphaned || age <= this.retentionMs + ORPHAN_RETENTION_GRACE_DAYS * 86_400_000) continue;
+      await this.erase(id, actor, RETENTION_ERASURE_REASON);
+      erased++;
+    }
+    return erased;
   }
 
   async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { capabilitiesForMachine, type CapabilityGroup } from '../config/capabilityGroups.js';
-import { AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
+import { AGENT_FORGET_START_GRACE_MS, AGENT_FORMAT_VERSION, BROADCAST_TAG, INBOX_BACKLOG_MS, INBOX_PAGE, MAX_LIST_LIMIT } from '../constants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CollectionViews } from '../store/CollectionViews.js';
@@ -10,6 +10,7 @@ import type { Tombstone } from '../store/types.js';
 import type { Actor } from '../types.js';
 import { agentStatus, normaliseCapability, toAgentView, type AgentDoc, type AgentView, type LivenessThresholds, type RosterEntry } from './Agent.js';
 import type { RegisterAgentInput, RosterInput } from './agentSchemas.js';
+import { sessionTag, unregisteredName } from './callerIdentity.js';
 import { changeOptions } from './changeOptions.js';
 import type { Memory } from './Memory.js';
 import type { MemoryService } from './MemoryService.js';
@@ -21,14 +22,26 @@ export interface RosterDeps {
   actorId: string;
   machine: string;
   groups: readonly CapabilityGroup[];
-  heartbeatMs: number;
   thresholds: LivenessThresholds;
   /** Open tasks per agent id, from the board (injected: the roster does not know the board). */
   openTasks: (agentId: string) => number;
   /** Offline agents whose last heartbeat is older than this are forgotten (erased) by the sweep. */
   forgetAfterMs: number;
   signTombstone: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>;
+  /** Agent presence heard from other hosts (absent when replication is not running). */
+  presence?: () => PresenceLink | undefined;
+  /** Is a host of this name still a member of the mesh? Agents of hosts that left may be forgotten by anyone. */
+  hostIsMember?: (machine: string) => boolean;
   now?: () => number;
+  /** Monotonic milliseconds (performance.now): how long this daemon has run, whatever the wall clock does. */
+  monotonic?: () => number;
+}
+
+/** What the roster needs of the presence exchange (src/sync/Presence.ts). */
+export interface PresenceLink {
+  observed(id: string): { seenAgoMs: number; activeAgoMs: number } | undefined;
+  setLocalSource(fn: () => { id: string; seen_ago_ms: number; active_ago_ms: number }[]): void;
+  announce(): void;
 }
 
 /** The calling session, as the socket API knows it. */
@@ -44,31 +57,34 @@ interface Binding {
 }
 
 /**
- * The agent roster. Each registered agent is one replicated document; the host whose MCP session
- * registered it writes a heartbeat into it while the session is connected and marks it ended when
- * the session goes, so every host reads the same liveness from the same document.
+ * The agent roster. Each registered agent is one replicated document, written by the host whose
+ * MCP session registered it at registration, resume and end. Liveness is not in the document:
+ * each host judges it from its own observations (its own sessions, and the presence exchange
+ * with other hosts, aged on its own clock), so a host with a wrong clock cannot make another's
+ * agents look offline, and heartbeats add nothing to any document's history.
  */
 export class RosterService {
   private readonly agents: CollectionViews<AgentView>;
   /** Agents registered by sessions connected to this daemon, by agent id. */
   private readonly bindings = new Map<string, Binding>();
-  private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly monotonic: () => number;
+  private readonly startedAt: number;
 
   constructor(private readonly deps: RosterDeps) {
     this.now = deps.now ?? Date.now;
+    this.monotonic = deps.monotonic ?? (() => performance.now());
+    this.startedAt = this.monotonic();
     this.agents = new CollectionViews<AgentView>(deps.store, 'agents');
   }
 
   async start(): Promise<void> {
     await this.agents.start();
-    this.timer = setInterval(() => void this.heartbeat(), this.deps.heartbeatMs);
-    this.timer.unref();
+    this.deps.presence?.()?.setLocalSource(() => this.localPresence());
   }
 
   /** Stops beating; sessions still connected are marked ended, so other hosts see them offline at once. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     this.agents.stop();
     const ids = [...this.bindings.keys()];
     this.bindings.clear();
@@ -78,7 +94,8 @@ export class RosterService {
   /** Registers the calling session as an agent, or updates the agent it registered before (same id). */
   async register(input: RegisterAgentInput, ref: SessionRef, actor: Actor): Promise<RosterEntry> {
     if (!ref.session) throw new InvalidInputError('register_agent needs an MCP session (mesh mcp); the CLI cannot register agents');
-    const existing = ref.agentId && this.agents.get(ref.agentId)?.session === ref.session ? ref.agentId : this.agentOfSession(ref.session);
+    const tag = sessionTag(ref.session);
+    const existing = ref.agentId && this.agents.get(ref.agentId)?.session === tag ? ref.agentId : this.agentOfSession(ref.session);
     const declared = [...new Set((input.capabilities ?? []).map(normaliseCapability))];
     const matched = capabilitiesForMachine(this.deps.groups, this.deps.machine);
     const capabilities = [...new Set([...declared, ...matched.capabilities.map(normaliseCapability)])];
@@ -100,7 +117,7 @@ export class RosterService {
         d.declared_capabilities = declared;
         d.capability_groups = matched.groups;
         d.client = ref.client;
-        d.session = ref.session!;
+        d.session = tag;
         d.last_seen = now;
         d.last_active = now;
         d.ended_at = null;
@@ -109,6 +126,7 @@ export class RosterService {
       return { doc, view: toAgentView(doc), scope: 'mesh' };
     });
     this.bindings.set(id, { session: ref.session, lastActive: now });
+    this.deps.presence?.()?.announce();
     this.deps.logger.info({ id, role: input.role, capabilities }, existing ? 'agent re-registered' : 'agent registered');
     return this.entry(id);
   }
@@ -120,15 +138,31 @@ export class RosterService {
   async touch(ref: SessionRef): Promise<void> {
     if (!ref.agentId || !ref.session) return;
     const binding = this.bindings.get(ref.agentId);
-    if (binding) {
-      binding.lastActive = this.now();
+    const view = this.agents.get(ref.agentId);
+    if (binding && !view) {
+      // Erased (by a host that forgot it): the session is no longer that agent; it registers again.
+      this.bindings.delete(ref.agentId);
       return;
     }
-    const view = this.agents.get(ref.agentId);
-    if (!view || view.session !== ref.session || view.machine !== this.deps.machine) return;
+    if (binding) {
+      if (binding.session === ref.session) binding.lastActive = this.now();
+      return;
+    }
+    if (!view || view.session !== sessionTag(ref.session) || view.machine !== this.deps.machine) return;
     this.bindings.set(ref.agentId, { session: ref.session, lastActive: this.now() });
     this.deps.logger.info({ id: ref.agentId }, 'agent session resumed');
-    await this.beat(ref.agentId);
+    await this.resume(ref.agentId);
+    this.deps.presence?.()?.announce();
+  }
+
+  /**
+   * The agent a call is made as: the registered agent only when this daemon bound it to the
+   * call's session; otherwise the client's own name, marked so it never reads as an agent id.
+   */
+  caller(ref: SessionRef): { agent: string; agentId: string | undefined } {
+    const id = ref.agentId;
+    if (id && ref.session && this.bindings.get(id)?.session === ref.session && this.agents.has(id)) return { agent: id, agentId: id };
+    return { agent: unregisteredName(ref.client, (name) => this.agents.has(name)), agentId: undefined };
   }
 
   /** The socket of a session closed: its agent goes offline now rather than when its heartbeat ages. */
@@ -158,8 +192,11 @@ export class RosterService {
   entry(id: string): RosterEntry {
     const view = this.agents.get(id);
     if (!view) throw new NotFoundError('agent', id);
-    const { status, heartbeatAgeMs } = agentStatus(view, this.now(), this.deps.thresholds);
-    return { ...view, status, heartbeat_age_s: Math.round(heartbeatAgeMs / 100) / 10, open_tasks: this.deps.openTasks(id) };
+    const seen = this.observed(id);
+    const { status, heartbeatAgeMs } = agentStatus(view, seen, this.deps.thresholds);
+    // last_seen as this host observed it, on its own clock; the document's value when never heard of here.
+    const lastSeen = seen ? new Date(this.now() - seen.seenAgoMs).toISOString() : view.last_seen;
+    return { ...view, last_seen: lastSeen, status, heartbeat_age_s: heartbeatAgeMs === null ? null : Math.round(heartbeatAgeMs / 100) / 10, open_tasks: this.deps.openTasks(id) };
   }
 
   has(id: string): boolean {
@@ -192,12 +229,22 @@ export class RosterService {
 
   /**
    * Erases agents that have been offline for longer than `forgetAfterMs`, so the roster does not
-   * grow by one entry per session forever. Any host may do it (erasure is idempotent across
-   * hosts); their memories and task history keep the id as text. Returns the ids forgotten.
+   * grow by one entry per session forever. Decided by the agent's own host, on its own clock
+   * against times it wrote itself (registration, resume, end), never by comparing another host's
+   * time stamps with this clock; an agent whose host has left the mesh may be forgotten by any
+   * host once it is offline here. A bound session is never forgotten, and nothing is in the first
+   * AGENT_FORGET_START_GRACE_MS of a run (sessions re-bind first). Returns the ids forgotten.
    */
   async forgetStale(actor: Actor): Promise<string[]> {
+    if (this.monotonic() - this.startedAt < AGENT_FORGET_START_GRACE_MS) return [];
     const now = this.now();
-    const stale = this.roster().filter((a) => a.status === 'offline' && !this.bindings.has(a.id) && now - Date.parse(a.last_seen) > this.deps.forgetAfterMs);
+    const stale = this.roster().filter((a) => {
+      if (a.status !== 'offline' || this.bindings.has(a.id)) return false;
+      if (a.machine !== this.deps.machine) return this.deps.hostIsMember?.(a.machine) === false;
+      const doc = this.agents.get(a.id)!;
+      const lastOwnWrite = Math.max(Date.parse(doc.last_seen), doc.ended_at ? Date.parse(doc.ended_at) : 0, Date.parse(doc.registered_at));
+      return now - lastOwnWrite > this.deps.forgetAfterMs;
+    });
     for (const a of stale) {
       const tomb = await this.deps.signTombstone('agents', a.id, { erasedAt: now, machine: actor.machine, agent: actor.agent, reason: 'offline past roster.forgetAfterDays' });
       await this.deps.store.erase('agents', a.id, tomb);
@@ -216,19 +263,30 @@ export class RosterService {
     return undefined;
   }
 
-  private async heartbeat(): Promise<void> {
-    await Promise.all([...this.bindings.keys()].map((id) => this.beat(id).catch((err: unknown) => this.deps.logger.warn({ err, id }, 'heartbeat write failed'))));
+  /**
+   * How long ago this host last knew the agent's session connected: at once for sessions bound
+   * here, else what the presence exchange heard (aged on this host's monotonic clock).
+   */
+  private observed(id: string): { seenAgoMs: number; activeAgoMs: number } | undefined {
+    const binding = this.bindings.get(id);
+    if (binding) return { seenAgoMs: 0, activeAgoMs: Math.max(0, this.now() - binding.lastActive) };
+    return this.deps.presence?.()?.observed(id);
   }
 
-  private async beat(id: string): Promise<void> {
-    const binding = this.bindings.get(id);
-    if (!binding) return;
+  /** The sessions this host holds, for the presence exchange. */
+  private localPresence(): { id: string; seen_ago_ms: number; active_ago_ms: number }[] {
+    const now = this.now();
+    return [...this.bindings].filter(([id]) => this.agents.has(id)).map(([id, b]) => ({ id, seen_ago_ms: 0, active_ago_ms: Math.max(0, Math.round(now - b.lastActive)) }));
+  }
+
+  /** A session re-bound after a daemon restart: one write to say it is connected again (not a heartbeat: presence carries those). */
+  private async resume(id: string): Promise<void> {
     const now = this.now();
     await this.deps.store.mutate<AgentDoc>('agents', id, (current) => {
       if (!current) return undefined;
-      const doc = A.change(current, changeOptions<AgentDoc>({ machine: this.deps.machine, agent: id }, 'heartbeat', now), (d) => {
+      const doc = A.change(current, changeOptions<AgentDoc>({ machine: this.deps.machine, agent: id }, 'resume', now), (d) => {
         d.last_seen = now;
-        if (d.last_active !== binding.lastActive) d.last_active = binding.lastActive;
+        d.last_active = now;
         if (d.ended_at !== null) d.ended_at = null;
       });
       return { doc, view: toAgentView(doc), scope: 'mesh' };

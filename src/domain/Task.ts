@@ -73,11 +73,11 @@ export function toTaskView(doc: A.Doc<TaskDoc>): TaskView {
       ...(h.from !== undefined ? { from: h.from === null ? null : String(h.from) } : {}),
       ...(h.to !== undefined ? { to: h.to === null ? null : String(h.to) } : {}),
       ...(h.note !== undefined ? { note: String(h.note) } : {}),
-      key: h.at,
-    }))
-    // Time order for readers; ties keep Automerge's list order, which is the same on every host.
-    .sort((a, b) => a.key - b.key)
-    .map(({ key: _key, ...h }) => h);
+    }));
+  // Causal order, not time order: entries are appended to an Automerge list, whose order puts each
+  // entry after every entry its writer had seen, the same on every host. The `at` times are the
+  // writers' clocks' claims: sorting by them put a move made on a host whose clock is behind
+  // before the task's creation (#20).
   return {
     id: String(doc.id),
     title: String(doc.title),
@@ -90,7 +90,8 @@ export function toTaskView(doc: A.Doc<TaskDoc>): TaskView {
     dependencies: [...doc.dependencies].map(String),
     progress: Number(doc.progress),
     project: String(doc.project),
-    comments: [...doc.comments].map((c) => ({ at: iso(c.at), agent: String(c.agent), machine: String(c.machine), text: String(c.text) })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)),
+    // Causal (list) order, like the history.
+    comments: [...doc.comments].map((c) => ({ at: iso(c.at), agent: String(c.agent), machine: String(c.machine), text: String(c.text) })),
     history,
     conflicts: conflicts.map((c) => ({ ...c, winner: toJson(c.winner), losers: c.losers.map(toJson) })),
     machine: String(doc.machine),

@@ -12,6 +12,7 @@ import { changeOptions } from './changeOptions.js';
 import { toTaskView, type TaskOut, type TaskView } from './Task.js';
 import type { Claim, TaskDoc, TaskStatus, Transition } from './TaskDoc.js';
 import { taskAnalytics, type TaskAnalytics } from './taskAnalytics.js';
+import { CYCLE_RULE, mergedCycles, setAsideEdges, type MergedCycle } from './dependencyCycles.js';
 import { blockedBy, cycleThrough, dependentsOf } from './taskGraph.js';
 import type { AssignTaskInput, CreateTaskInput, DeleteTaskInput, ListTasksInput, TaskAnalyticsInput, UpdateTaskInput } from './taskSchemas.js';
 
@@ -30,6 +31,17 @@ export interface TaskServiceDeps {
 const NEEDS_DEPENDENCIES: ReadonlySet<TaskStatus> = new Set(['in_progress', 'review', 'done']);
 const CLOSED: ReadonlySet<TaskStatus> = new Set(['done', 'cancelled']);
 const DEFAULT_TASK_LIST_LIMIT = 100;
+
+/** A page of task.list / list_kanban_tasks: `total` counts every match, not just this page. */
+export interface TaskPage {
+  tasks: TaskOut[];
+  total: number;
+  offset: number;
+  truncated: boolean;
+  next_offset: number | null;
+  /** Dependency cycles of the whole board (merged from hosts apart), each with the edge set aside. */
+  cycles: MergedCycle[];
+}
 
 /**
  * The kanban board: one replicated document per task. Every transition is appended to the task's
@@ -109,9 +121,9 @@ export class TaskService {
     if (!fields.some((f) => input[f] !== undefined)) throw new InvalidInputError(`nothing to update: give at least one of ${fields.join(', ')}`);
     const current = this.tasks.get(id);
     if (!current) return this.throwMissing(id);
-    if (input.dependencies !== undefined) this.checkDependencies(id, input.dependencies);
+    if (input.dependencies !== undefined) this.checkDependencies(id, input.dependencies, current.dependencies);
     if (input.status !== undefined && NEEDS_DEPENDENCIES.has(input.status) && !input.force) {
-      const waiting = blockedBy({ dependencies: input.dependencies ?? current.dependencies }, this.tasks.asMap());
+      const waiting = blockedBy({ id, dependencies: input.dependencies ?? current.dependencies }, this.tasks.asMap(), setAsideEdges(this.cycles()));
       if (waiting.length) {
         throw new MeshError('TASK_BLOCKED', `task ${id} is blocked by ${waiting.length} unfinished dependenc${waiting.length === 1 ? 'y' : 'ies'} (${waiting.join(', ')}); finish them first or pass force: true`, { blocked_by: waiting });
       }
@@ -165,10 +177,15 @@ export class TaskService {
     return view ? Promise.resolve(this.out(view)) : this.throwMissing(id);
   }
 
-  list(filter: ListTasksInput = {}): TaskOut[] {
+  /**
+   * One page of the tasks matching the filter, in board order, with the true number of matches:
+   * a view that does not show every match says so (`truncated`, `next_offset`).
+   */
+  list(filter: ListTasksInput = {}): TaskPage {
     const capability = filter.capability ? normaliseCapability(filter.capability) : undefined;
     const includeClosed = filter.include_closed ?? filter.status !== undefined;
-    return this.all()
+    const cycles = this.cycles();
+    const matching = this.all(cycles)
       .filter(
         (t) =>
           (filter.status === undefined || t.status === filter.status) &&
@@ -178,8 +195,16 @@ export class TaskService {
           (capability === undefined || t.required_capabilities.includes(capability)) &&
           (filter.project === undefined || t.project === filter.project),
       )
-      .sort(boardOrder)
-      .slice(0, filter.limit ?? DEFAULT_TASK_LIST_LIMIT);
+      .sort(boardOrder);
+    const offset = filter.offset ?? 0;
+    const tasks = matching.slice(offset, offset + (filter.limit ?? DEFAULT_TASK_LIST_LIMIT));
+    const end = offset + tasks.length;
+    return { tasks, total: matching.length, offset, truncated: tasks.length < matching.length, next_offset: end < matching.length ? end : null, cycles };
+  }
+
+  /** The dependency cycles of the merged board and the edge each one sets aside (dependencyCycles.ts). */
+  cycles(): MergedCycle[] {
+    return mergedCycles(this.tasks.asMap());
   }
 
   /** Deletes (erases) a task. Refused while other tasks depend on it, unless forced: then they lose the dependency first. */
@@ -227,21 +252,30 @@ export class TaskService {
     return n;
   }
 
-  private all(): TaskOut[] {
-    return [...this.tasks.values()].map((v) => this.out(v));
+  private all(cycles = this.cycles()): TaskOut[] {
+    return [...this.tasks.values()].map((v) => this.out(v, cycles));
   }
 
-  private out(view: TaskView): TaskOut {
-    const waiting = CLOSED.has(view.status) ? [] : blockedBy(view, this.tasks.asMap());
-    return { ...view, status: waiting.length ? 'blocked' : view.status, workflow_status: view.status, blocked_by: waiting };
+  private out(view: TaskView, cycles = this.cycles()): TaskOut {
+    const waiting = CLOSED.has(view.status) ? [] : blockedBy(view, this.tasks.asMap(), setAsideEdges(cycles));
+    const mine = cycles.filter((c) => c.cycle.includes(view.id));
+    const conflicts = [
+      ...view.conflicts,
+      ...mine.map((c) => ({ field: 'dependencies', rule: CYCLE_RULE, winner: { cycle: c.cycle }, losers: [{ set_aside: `${c.set_aside.task} -> ${c.set_aside.dependency}` }] })),
+    ];
+    return { ...view, conflicts, status: waiting.length ? 'blocked' : view.status, workflow_status: view.status, blocked_by: waiting };
   }
 
-  private checkDependencies(id: string, deps: readonly string[]): void {
+  /**
+   * Only the dependencies a write adds are checked for a cycle: re-saving or trimming the list of
+   * a task caught in a cycle merged from two hosts is how that cycle gets resolved, not refused.
+   */
+  private checkDependencies(id: string, deps: readonly string[], current: readonly string[] = []): void {
     for (const dep of deps) {
       if (dep === id) throw new MeshError('DEPENDENCY_CYCLE', `task ${id} cannot depend on itself`, { cycle: [id, id] });
-      if (!this.tasks.has(dep)) throw new NotFoundError('dependency task', dep);
+      if (!this.tasks.has(dep) && !current.includes(dep)) throw new NotFoundError('dependency task', dep);
     }
-    const cycle = cycleThrough(id, deps, this.tasks.asMap());
+    const cycle = cycleThrough(id, deps.filter((d) => !current.includes(d)), this.tasks.asMap());
     if (cycle) throw new MeshError('DEPENDENCY_CYCLE', `these dependencies would make a cycle: ${cycle.join(' -> ')}`, { cycle });
   }
 

@@ -14,6 +14,11 @@ export interface TaskAnalytics {
   /** Creation until done, for tasks done in the window. */
   lead_time_hours: Summary | null;
   load_per_agent: { agent: string; open: number; in_progress: number; completed: number }[];
+  /**
+   * Cycle and lead times left out because they came out negative: the times of one task's
+   * history were stamped by hosts whose clocks disagree (each time is that host's claim).
+   */
+  durations_skipped_clock_skew: number;
 }
 
 interface Summary {
@@ -39,6 +44,9 @@ export function taskAnalytics(tasks: readonly TaskOut[], now: number, windowMs: 
   };
   let created = 0;
   let completed = 0;
+  let skipped = 0;
+  // A negative duration is two hosts' clocks disagreeing, not work done in no time: never averaged.
+  const push = (into: number[], ms: number) => (ms < 0 ? skipped++ : into.push(ms / 3_600_000));
   for (const t of tasks) {
     byStatus[t.status]++;
     if (Date.parse(t.created_at) >= since) created++;
@@ -53,8 +61,8 @@ export function taskAnalytics(tasks: readonly TaskOut[], now: number, windowMs: 
     if (t.assignee) loadOf(t.assignee).completed++;
     const createdAt = Date.parse(t.created_at);
     const started = firstTransitionTo(t, 'in_progress') ?? firstAssignment(t) ?? createdAt;
-    cycle.push((doneAt - started) / 3_600_000);
-    lead.push((doneAt - createdAt) / 3_600_000);
+    push(cycle, doneAt - started);
+    push(lead, doneAt - createdAt);
   }
   return {
     window_hours: round(windowMs / 3_600_000),
@@ -67,6 +75,7 @@ export function taskAnalytics(tasks: readonly TaskOut[], now: number, windowMs: 
     cycle_time_hours: summarise(cycle),
     lead_time_hours: summarise(lead),
     load_per_agent: [...load.entries()].map(([agent, l]) => ({ agent, ...l })).sort((a, b) => b.open - a.open || (a.agent < b.agent ? -1 : 1)),
+    durations_skipped_clock_skew: skipped,
   };
 }
 

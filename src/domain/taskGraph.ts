@@ -3,8 +3,9 @@ import type { TaskView } from './Task.js';
 /** Dependency rules of the board, on the tasks this host holds. */
 
 /** Dependencies not done yet. A dependency this host does not hold (erased, or not replicated yet) does not block. */
-export function blockedBy(task: Pick<TaskView, 'dependencies'>, tasks: ReadonlyMap<string, TaskView>): string[] {
+export function blockedBy(task: Pick<TaskView, 'dependencies'> & { id?: string }, tasks: ReadonlyMap<string, TaskView>, setAside?: (task: string, dep: string) => boolean): string[] {
   return task.dependencies.filter((dep) => {
+    if (task.id !== undefined && setAside?.(task.id, dep)) return false; // a merged cycle's edge (dependencyCycles.ts)
     const t = tasks.get(dep);
     return t !== undefined && t.status !== 'done';
   });

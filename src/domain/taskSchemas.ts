@@ -50,6 +50,7 @@ export const ListTasksInput = z.object({
   project: z.string().max(200).optional(),
   include_closed: z.boolean().optional().describe('Also list done and cancelled tasks (default true when status is given, else false).'),
   limit: z.number().int().min(1).max(MAX_LIST_LIMIT).optional().describe('Maximum tasks (default 100).'),
+  offset: z.number().int().min(0).max(1_000_000).optional().describe('Skip this many matches (paging: pass the previous answer\'s next_offset).'),
 });
 export type ListTasksInput = z.infer<typeof ListTasksInput>;
 

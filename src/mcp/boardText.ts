@@ -1,11 +1,13 @@
 import type { RosterEntry } from '../domain/Agent.js';
+import type { MergedCycle } from '../domain/dependencyCycles.js';
 import type { TaskOut } from '../domain/Task.js';
+import type { TaskPage } from '../domain/TaskService.js';
 
 /** Compact text of roster entries and cards, for a model's context and the CLI. */
 
 export function agentLine(a: RosterEntry): string {
   const caps = a.capabilities.length ? ` [${a.capabilities.join(', ')}]` : '';
-  return `${a.id} · ${a.role} on ${a.machine} · ${a.status} (heartbeat ${a.heartbeat_age_s}s ago) · ${a.open_tasks} open${caps}`;
+  return `${a.id} · ${a.role} on ${a.machine} · ${a.status} (${a.heartbeat_age_s === null ? 'not heard from since this host started' : `heartbeat ${a.heartbeat_age_s}s ago`}) · ${a.open_tasks} open${caps}`;
 }
 
 export function rosterText(agents: RosterEntry[]): string {
@@ -23,6 +25,21 @@ export function taskLine(t: TaskOut): string {
 export function tasksText(title: string, tasks: TaskOut[]): string {
   if (tasks.length === 0) return `${title}: none`;
   return `${title} (${tasks.length}):\n${tasks.map((t) => `- ${taskLine(t)}`).join('\n')}`;
+}
+
+/** A page of tasks: the true number of matches, and what to ask for next when the page is cut. */
+export function taskPageText(title: string, page: TaskPage): string {
+  if (page.total === 0) return `${title}: none${cyclesText(page.cycles)}`;
+  const shown = page.tasks.length ? `${page.offset + 1}-${page.offset + page.tasks.length}` : 'none';
+  const cut = page.next_offset !== null ? `; more with offset ${page.next_offset}` : '';
+  return `${title} (${page.total}, showing ${shown}${cut}):\n${page.tasks.map((t) => `- ${taskLine(t)}`).join('\n')}${cyclesText(page.cycles)}`;
+}
+
+/** Dependency cycles merged from hosts apart, and the edge the rule sets aside in each. */
+export function cyclesText(cycles: readonly MergedCycle[]): string {
+  if (cycles.length === 0) return '';
+  const lines = cycles.map((c) => `- ${c.cycle.join(' -> ')}: ${c.set_aside.task}'s dependency on ${c.set_aside.dependency} is set aside (does not block); edit its dependencies to settle it`);
+  return `\n\nDependency cycles (merged from hosts that were apart):\n${lines.join('\n')}`;
 }
 
 export function taskText(t: TaskOut): string {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { TaskOut } from '../domain/Task.js';
 import type { TaskAnalytics } from '../domain/taskAnalytics.js';
 import { AssignTaskInput, CreateTaskInput, DeleteTaskInput, GetTaskInput, ListTasksInput, TaskAnalyticsInput, UpdateTaskInput } from '../domain/taskSchemas.js';
-import { taskLine, tasksText, taskText } from './boardText.js';
+import type { TaskPage } from '../domain/TaskService.js';
+import { taskLine, taskPageText, taskText } from './boardText.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { guarded, ok } from './results.js';
 
@@ -16,7 +17,7 @@ const TaskOutSchema = z.looseObject({
   blocked_by: z.array(z.string()),
   history: z.array(z.looseObject({ at: z.string(), agent: z.string(), action: z.string() })),
 });
-const ListOut = z.looseObject({ tasks: z.array(TaskOutSchema) });
+const ListOut = z.looseObject({ tasks: z.array(TaskOutSchema), total: z.number(), truncated: z.boolean(), next_offset: z.number().nullable() });
 const DeleteOut = z.looseObject({ id: z.string(), deleted: z.boolean(), dependencies_removed_from: z.array(z.string()) });
 const AnalyticsOut = z.looseObject({ window_hours: z.number(), completed: z.number(), throughput_per_day: z.number(), by_status: z.record(z.string(), z.number()) });
 
@@ -52,10 +53,10 @@ export function registerKanbanTools(server: McpServer, link: DaemonLink): void {
   );
   server.registerTool(
     'list_kanban_tasks',
-    { title: 'List tasks', description: 'The board: open tasks (done and cancelled only when asked), highest priority first; filter by status, assignee, priority, capability or project.', inputSchema: ListTasksInput, outputSchema: ListOut, annotations: read },
+    { title: 'List tasks', description: 'The board: open tasks (done and cancelled only when asked), highest priority first; filter by status, assignee, priority, capability or project. Answers one page: total counts every match; when truncated, ask again with offset = next_offset.', inputSchema: ListTasksInput, outputSchema: ListOut, annotations: read },
     guarded(async (args) => {
-      const r = await link.call<{ tasks: TaskOut[] }>('task.list', args);
-      return ok(tasksText('Tasks', r.tasks), { ...r });
+      const r = await link.call<TaskPage>('task.list', args);
+      return ok(taskPageText('Tasks', r), { ...r });
     }),
   );
   server.registerTool(

@@ -7,6 +7,7 @@ import { checkIncoming, type IncomingGuard } from './IncomingGuard.js';
 import { hasAllHeads } from './knownHeads.js';
 import type { DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
+import type { HeldTombstones } from './heldTombstones.js';
 import type { RejectionLog } from './RejectionLog.js';
 import type { SyncMembership, SyncStore } from './SyncPorts.js';
 import { verifyTombstone } from './tombstones.js';
@@ -34,6 +35,8 @@ export interface DocApplierDeps {
   onRemoteErase: () => void;
   /** Brings the membership up to date from this peer (a guard met an author it does not know yet). */
   syncMembership?: (peer: string) => Promise<boolean>;
+  /** Erasures dated beyond the clock-skew bound wait here instead of applying (issue 20). */
+  held?: HeldTombstones;
 }
 
 /**
@@ -67,7 +70,9 @@ export class DocApplier {
       }
       if (payload.tomb) {
         if (await this.deps.store.tombstone(c, id)) return 'tombstoned';
-        if (await this.applyTombstone(peer, c, id, payload.tomb)) return 'applied';
+        const erased = await this.applyTombstone(peer, c, id, payload.tomb);
+        if (erased === 'held') return 'unchanged';
+        if (erased) return 'applied';
         this.refused(peer, payload, 'in', 'tombstone signature not valid');
         return 'rejected';
       }
@@ -133,13 +138,21 @@ export class DocApplier {
     return changed ? 'applied' : 'unchanged';
   }
 
-  /** Applies a signed erasure; false when the signature does not verify (or we have it already). */
-  async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean> {
+  /**
+   * Applies a signed erasure; false when the signature does not verify (or we have it already);
+   * `held` when it is valid but dated beyond the skew bound in our future: HeldTombstones keeps it
+   * until this host's clock reaches its time (no host's clock alone erases data elsewhere).
+   */
+  async applyTombstone(peer: string, c: Collection, id: string, tomb: Tombstone): Promise<boolean | 'held'> {
     if (await this.deps.store.tombstone(c, id)) return false;
     const valid = await verifyTombstone(c, id, tomb, (p, at) => this.deps.membership.mayErase(p, at));
     if (!valid) {
       this.deps.logger.warn({ peer, collection: c, id }, 'rejected a tombstone with a bad or missing signature');
       return false;
+    }
+    if (this.deps.held?.isFuture(tomb)) {
+      await this.deps.held.hold(peer, c, id, tomb);
+      return 'held';
     }
     await this.deps.store.erase(c, id, tomb, { origin: peer });
     this.deps.onRemoteErase();

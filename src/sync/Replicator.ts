@@ -15,11 +15,14 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
 import { ScopeGuard } from '../trust/ScopeGuard.js';
+import { MAX_CLOCK_SKEW_MS } from '../constants.js';
+import { HeldTombstones } from './heldTombstones.js';
 import { JoinProtocol } from './JoinProtocol.js';
 import { JoinAttempts } from './joinAttempts.js';
 import { defaultListen, tailscaleInterfaceIPv4 } from './listenAddress.js';
 import { assertListenable, homeListenPort, LISTEN_PORT_FILE } from './listenPort.js';
 import { MeshNode } from './MeshNode.js';
+import { Presence } from './Presence.js';
 import { SyncEngine, type PullResult } from './SyncEngine.js';
 import { libp2pTransport } from './SyncTransport.js';
 import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
@@ -59,6 +62,10 @@ export interface PeerStatus {
   last_sync: string | null;
   lag_ms: number | null;
   behind: number | null;
+  /** Their clock minus ours (ms), measured on the last presence exchange; null before one. */
+  clock_offset_ms: number | null;
+  /** The offset is beyond MAX_CLOCK_SKEW_MS: its erasures are held, its time stamps are claims. */
+  clock_skewed: boolean;
 }
 
 /** Replication for one host: the libp2p node, membership, joining, and the sync engine. */
@@ -70,6 +77,9 @@ export class Replicator {
   private mesh!: MeshNode;
   private sync!: SyncEngine;
   private unsubscribeMembership: (() => void) | undefined;
+  private heldErasures!: HeldTombstones;
+  /** Agent presence and clock offsets (ephemeral; see Presence.ts). */
+  presence!: Presence;
   private join!: JoinProtocol;
   private secrets!: MeshSecrets;
   private tailnet: TailnetStatus | undefined;
@@ -139,6 +149,15 @@ export class Replicator {
     this.warnOfClaimedTeams();
 
     const legacyUntil = await legacyWindowEnd(opts.store);
+    this.heldErasures = new HeldTombstones({
+      store: opts.store,
+      logger: opts.logger.child({ mod: 'held-erasures' }),
+      erase: async (peer, c, id, tomb) => {
+        await opts.store.erase(c, id, tomb, { origin: peer });
+        opts.onRemoteErase();
+      },
+    });
+    await this.heldErasures.start();
     this.sync = new SyncEngine({
       store: opts.store,
       membership: this.membership,
@@ -151,8 +170,18 @@ export class Replicator {
         new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
       ],
+      held: this.heldErasures,
     });
     await this.sync.start();
+    const roster = opts.config.roster;
+    this.presence = new Presence({
+      node: this.mesh.node,
+      membership: this.membership,
+      logger: opts.logger.child({ mod: 'presence' }),
+      intervalMs: roster.heartbeatSeconds * 1000,
+      maxAgeMs: roster.offlineAfterSeconds * 1000,
+    });
+    await this.presence.start();
     this.join = new JoinProtocol({
       node: this.mesh.node,
       invites: this.invites,
@@ -190,6 +219,8 @@ export class Replicator {
     clearInterval(this.tailnetTimer);
     this.unsubscribeMembership?.();
     this.mesh?.node.removeEventListener('peer:connect', this.onConnectWhileJoining);
+    this.heldErasures?.stop();
+    await this.presence?.stop();
     await this.sync?.stop();
     await this.join?.stop();
     await this.mesh?.stop();
@@ -272,6 +303,7 @@ export class Replicator {
     const self = this.mesh.peerId;
     return this.membership.list().map(([peer, m]) => {
       const state = this.sync.state(peer);
+      const offset = this.presence.clockOffsets().get(peer);
       return {
         peer,
         name: m.name,
@@ -286,6 +318,8 @@ export class Replicator {
         last_sync: state?.lastSync ? new Date(state.lastSync).toISOString() : null,
         lag_ms: state?.lastSync ? Date.now() - state.lastSync : null,
         behind: state ? state.lastFetched : null,
+        clock_offset_ms: offset?.offsetMs ?? null,
+        clock_skewed: offset !== undefined && Math.abs(offset.offsetMs) > MAX_CLOCK_SKEW_MS,
       };
     });
   }
@@ -302,6 +336,17 @@ export class Replicator {
       // Documents that failed one by one (refused, undecodable, unsendable): the rest replicated.
       rejected_documents: this.sync ? this.sync.rejected().map((r) => ({ ...r, at: new Date(r.at).toISOString() })) : [],
       trust: this.membership.status(),
+      clock: this.clockStatus(),
+    };
+  }
+
+  /** Peers whose clocks are beyond the skew bound, and the erasures held because of it (`mesh status`, `mesh doctor`). */
+  clockStatus(): { max_skew_ms: number; skewed_peers: { peer: string; name: string; offset_ms: number }[]; held_erasures: number } {
+    const skewed = this.peers().filter((p) => p.clock_skewed && !p.self);
+    return {
+      max_skew_ms: MAX_CLOCK_SKEW_MS,
+      skewed_peers: skewed.map((p) => ({ peer: p.peer, name: p.name, offset_ms: p.clock_offset_ms ?? 0 })),
+      held_erasures: this.heldErasures.list().length,
     };
   }
 

@@ -5,6 +5,7 @@ import { AntiEntropy } from './AntiEntropy.js';
 import { ANTI_ENTROPY_INTERVAL_MS, FEED_PAGE, SYNC_DIGEST_PROTOCOL, SYNC_PROTOCOL, SYNC_STOP_WAIT_MS } from './constants.js';
 import { DocApplier } from './DocApplier.js';
 import { HeadsDigest } from './HeadsDigest.js';
+import type { HeldTombstones } from './heldTombstones.js';
 import type { IncomingGuard } from './IncomingGuard.js';
 import { type HealResult, Puller, type PullResult } from './Puller.js';
 import { Pusher } from './Pusher.js';
@@ -35,6 +36,8 @@ export interface SyncEngineDeps {
   onRemoteErase: () => void;
   /** Rules every incoming document must pass before it is stored (rights checked on content). */
   guards?: readonly IncomingGuard[];
+  /** Erasures dated beyond the clock-skew bound wait here instead of applying (issue 20). */
+  held?: HeldTombstones;
   clock?: SyncClock;
   random?: () => number;
   /** Run anti-entropy on a timer (default). Tests turn it off and call antiEntropyRound(). */
@@ -80,7 +83,7 @@ export class SyncEngine {
     const random = deps.random ?? Math.random;
     const signal = () => this.controller.signal;
     this.rejections = new RejectionLog(this.clock);
-    this.applier = new DocApplier({ store: deps.store, membership: deps.membership, logger: deps.logger, guards: deps.guards ?? [], rejections: this.rejections, onRemoteErase: deps.onRemoteErase, syncMembership: (peer) => this.puller.refreshMembership(peer) });
+    this.applier = new DocApplier({ store: deps.store, membership: deps.membership, logger: deps.logger, guards: deps.guards ?? [], rejections: this.rejections, onRemoteErase: deps.onRemoteErase, syncMembership: (peer) => this.puller.refreshMembership(peer), ...(deps.held ? { held: deps.held } : {}) });
     this.puller = new Puller({ store: deps.store, membership: deps.membership, transport: deps.transport, applier: this.applier, digest: this.digest, rejections: this.rejections, logger: deps.logger, clock: this.clock, random, canShare: deps.canShare, signal });
     this.server = new SyncServer({
       store: deps.store,

@@ -164,3 +164,9 @@ export const SYNC_DIGEST_PROTOCOL = '/hivemesh/sync-digest/1';
  * (a store write already queued completes; the store flushes it when it closes).
  */
 export const SYNC_STOP_WAIT_MS = 500;
+/** Agent presence and clock offsets (src/sync/Presence.ts): ephemeral, never stored. */
+export const PRESENCE_PROTOCOL = '/hivemesh/presence/1';
+/** A presence exchange is two small frames: a slow one means the peer is busy, not that the agents went away. */
+export const PRESENCE_TIMEOUT_MS = 10_000;
+/** Agents one presence message may carry (live agents of the whole mesh, relayed): far above a team's sessions. */
+export const MAX_PRESENCE_AGENTS = 2_000;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
@@ -52,6 +53,8 @@ export class TestHost {
   readonly home: { dir: string; cleanup: () => void };
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
+  /** Started under `faketime`: the spawned pid is faketime's, the daemon's is in its pid file. */
+  private shifted = false;
   log = '';
 
   constructor(
@@ -77,11 +80,13 @@ export class TestHost {
    * Starts the daemon. Discovery is off unless asked for (then `env` can put a stand-in
    * `tailscale` first on PATH).
    */
-  async start(extra: string[] = [], opts: { discovery?: boolean; env?: Record<string, string> } = {}): Promise<void> {
+  async start(extra: string[] = [], opts: { discovery?: boolean; env?: Record<string, string>; faketime?: string } = {}): Promise<void> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...TEST_ENV, MESH_LOG: process.env['TEST_HOST_LOG'] ?? 'info', ...opts.env };
     if (opts.discovery) delete env['MESH_NO_DISCOVERY'];
     const args = [MESH_BIN, 'daemon', '--home', this.home.dir, '--listen', this.addr, ...(opts.discovery ? [] : ['--no-discovery']), ...extra];
-    const child = spawn(process.execPath, args, { env });
+    // A shifted wall clock (faketime '+40 days'); timers and performance.now() keep real time.
+    this.shifted = opts.faketime !== undefined;
+    const child = opts.faketime !== undefined ? spawn('faketime', [opts.faketime, process.execPath, ...args], { env: { ...env, FAKETIME_DONT_FAKE_MONOTONIC: '1' } }) : spawn(process.execPath, args, { env });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     // Only this run's output counts: the log keeps earlier runs for diagnosis.
@@ -98,16 +103,26 @@ export class TestHost {
 
   async stop(): Promise<void> {
     if (!this.child) return;
-    this.child.kill('SIGTERM');
+    this.signal('SIGTERM');
     await this.exited;
     this.child = undefined;
   }
 
   async kill(): Promise<void> {
     if (!this.child) return;
-    this.child.kill('SIGKILL');
+    this.signal('SIGKILL');
     await this.exited;
     this.child = undefined;
+  }
+
+  /** faketime does not pass signals on: a shifted daemon is signalled by its own pid (faketime exits with it). */
+  private signal(sig: NodeJS.Signals): void {
+    if (!this.shifted) {
+      this.child?.kill(sig);
+      return;
+    }
+    const pid = Number(readFileSync(homePaths(this.home.dir).pidFile, 'utf8').trim());
+    process.kill(pid, sig);
   }
 
   cli(args: string[]): Promise<CliResult> {

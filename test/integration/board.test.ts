@@ -107,8 +107,8 @@ describe('roster and kanban across hosts', () => {
       ['comment', 'db-beta'],
     ]);
     // The CLI board shows the same card on either host.
-    const board = await db.json<{ columns: Record<string, Task[]> }>(['board']);
-    expect(board.columns['in_progress']?.map((t) => t.id)).toContain(card.id);
+    const board = await db.json<{ columns: Record<string, { total: number; cards: Task[] }> }>(['board']);
+    expect(board.columns['in_progress']?.cards.map((t) => t.id)).toContain(card.id);
   });
 
   it('delegates to the capable live agent, skips one that went offline, and leaves unmatched work unassigned', async () => {

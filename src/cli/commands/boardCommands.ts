@@ -3,8 +3,10 @@ import { InvalidInputError } from '../../errors.js';
 import type { RosterEntry } from '../../domain/Agent.js';
 import type { TaskOut } from '../../domain/Task.js';
 import type { TaskAnalytics } from '../../domain/taskAnalytics.js';
-import { rosterText, taskLine, tasksText, taskText } from '../../mcp/boardText.js';
-import { BOARD_COLUMNS, boardColumns, renderBoard } from '../boardView.js';
+import { MAX_LIST_LIMIT } from '../../constants.js';
+import type { TaskPage } from '../../domain/TaskService.js';
+import { rosterText, taskLine, taskPageText, taskText } from '../../mcp/boardText.js';
+import { BOARD_CARDS_PER_COLUMN, BOARD_COLUMNS, fetchBoard, renderBoard } from '../boardView.js';
 import { cliSession, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText, type CliTerms } from '../output.js';
 import { list, positiveNumber, wholeNumber } from '../parsers.js';
@@ -37,20 +39,24 @@ export function registerBoardCommands(program: Command): void {
   common(
     program
       .command('board')
-      .description('the kanban board: columns by status, cards with priority and assignee')
+      .description('the kanban board: columns by status with their true card counts, cards with priority and assignee')
       .option('--assignee <agent>', 'only cards of this agent')
       .option('--project <p>', 'only this project')
+      .option('--limit <n>', `cards shown per column (default ${BOARD_CARDS_PER_COLUMN}; the header counts them all)`, positiveNumber)
       .option('--all', 'also show cancelled cards'),
-  ).action((opts: CommonOptions & { assignee?: string; project?: string; all?: boolean }) => {
+  ).action(async (opts: CommonOptions & { assignee?: string; project?: string; limit?: number; all?: boolean }) => {
     const columns = opts.all ? [...BOARD_COLUMNS, 'cancelled' as const] : BOARD_COLUMNS;
-    return run<{ tasks: TaskOut[] }>(
-      opts,
-      'task.list',
-      { assignee: opts.assignee, project: opts.project, include_closed: true, limit: 500 },
-      (r) => renderBoard(boardColumns(r.tasks, columns), process.stdout.columns || 120),
-      (r) => ({ columns: boardColumns(r.tasks, columns) }),
-      (r) => (r.tasks.length ? BOARD_LEGEND : 'the board is empty: add a card with mesh task create "<title>"'),
-    );
+    if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 1)) fail(new Error('--limit must be a whole number of cards, at least 1'));
+    try {
+      const board = await withDaemon(opts, (c) => fetchBoard(c, columns, { assignee: opts.assignee, project: opts.project }, opts.limit ?? BOARD_CARDS_PER_COLUMN));
+      if (opts.json) printJson(board);
+      else {
+        printText(renderBoard(board, process.stdout.columns || 120));
+        printHint(Object.values(board.columns).some((col) => col.total > 0) ? BOARD_LEGEND : 'the board is empty: add a card with mesh task create "<title>"');
+      }
+    } catch (err) {
+      fail(err);
+    }
   });
 
   common(
@@ -130,9 +136,16 @@ export function registerBoardCommands(program: Command): void {
       .option('--assignee <agent>', 'only this agent')
       .option('--capability <c>', 'only tasks needing this capability')
       .option('--project <p>', 'only this project')
-      .option('--all', 'include done and cancelled'),
-  ).action((opts: CommonOptions & { status?: string; assignee?: string; capability?: string; project?: string; all?: boolean }) =>
-    run<{ tasks: TaskOut[] }>(opts, 'task.list', { status: opts.status, assignee: opts.assignee, capability: opts.capability, project: opts.project, include_closed: opts.all, limit: 500 }, (r) => tasksText('Tasks', r.tasks)),
+      .option('--all', 'include done and cancelled')
+      .option('--limit <n>', `tasks per page (default and most ${MAX_LIST_LIMIT})`, positiveNumber)
+      .option('--offset <n>', 'skip this many (the next_offset of the previous page)', wholeNumber),
+  ).action((opts: CommonOptions & { status?: string; assignee?: string; capability?: string; project?: string; all?: boolean; limit?: number; offset?: number }) =>
+    run<TaskPage>(
+      opts,
+      'task.list',
+      { status: opts.status, assignee: opts.assignee, capability: opts.capability, project: opts.project, include_closed: opts.all, limit: opts.limit ?? MAX_LIST_LIMIT, offset: opts.offset },
+      (r) => taskPageText('Tasks', r),
+    ),
   );
 
   common(task.command('assign').description('assign a task to an agent (or --none to unassign)').argument('<id>', 'task id').argument('[agent]', 'agent id').option('--none', 'unassign')).action(

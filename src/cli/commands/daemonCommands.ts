@@ -18,6 +18,7 @@ function logFormat(value: string): LogFormat {
   if (!format) throw new InvalidArgumentError(`expected one of ${LOG_FORMATS.join(', ')}, got "${value}"`);
   return format;
 }
+import { clockOf, clockWarnings } from '../clockReport.js';
 
 /** init, daemon, mcp, stop, status, reindex. */
 export function registerDaemonCommands(program: Command): void {
@@ -146,7 +147,7 @@ export function registerDaemonCommands(program: Command): void {
       try {
         const s = await withDaemon(opts, (c) => c.call<DaemonStatus>('daemon.status'), false);
         if (opts.json) printJson(s);
-        else printText(statusText(s));
+        else printText([statusText(s), ...clockWarnings(clockOf(s as unknown as Record<string, unknown>))].join('\n'));
       } catch (err) {
         fail(err);
       }

@@ -1,5 +1,5 @@
 import { automerge, homeFiles, nativeAddons, nodeVersion } from './environmentChecks.js';
-import { daemonRunning, keywordIndex, replication, socketMode, storeIntegrity, syncFailures, vectorIndex } from './daemonChecks.js';
+import { clocks, daemonRunning, keywordIndex, replication, socketMode, storeIntegrity, syncFailures, vectorIndex } from './daemonChecks.js';
 import type { DoctorCheck } from './DoctorCheck.js';
 
 /**
@@ -16,6 +16,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   replication,
   storeIntegrity,
   syncFailures,
+  clocks,
   nativeAddons,
   automerge,
 ];

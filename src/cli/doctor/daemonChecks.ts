@@ -4,6 +4,7 @@ import type { DaemonHealth } from '../../daemon/health.js';
 import { toMeshError } from '../../errors.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { cliAgent } from '../context.js';
+import { clockOf, clockWarnings } from '../clockReport.js';
 import { result, type CheckResult, type DaemonProbe, type DoctorContext } from './DoctorCheck.js';
 
 /** Damaged ids listed on one doctor line before "and N more". */
@@ -112,4 +113,21 @@ export function syncFailures(ctx: DoctorContext): Promise<CheckResult[]> {
     const listed = failures.slice(0, LISTED_IDS).map((f) => `${f.collection}/${f.id} (${f.reason})`).join(', ');
     return [result('sync', 'warn', `${failures.length} document(s) skipped by sync: ${listed}`)];
   });
+}
+
+/** Peers whose clocks differ from this host's by more than the bound (measured on each connection). */
+export async function clocks(ctx: DoctorContext): Promise<CheckResult[]> {
+  if ((await ctx.daemon()).state !== 'running') return [];
+  let client: DaemonClient | undefined;
+  try {
+    client = await DaemonClient.connect(ctx.paths.socket, { agent: cliAgent() });
+    const clock = clockOf(await client.call<Record<string, unknown>>('daemon.status', {}, { timeoutMs: DOCTOR_HEALTH_TIMEOUT_MS }));
+    if (!clock) return [];
+    const warnings = clockWarnings(clock);
+    return [result('clocks', warnings.length ? 'warn' : 'ok', warnings.length ? warnings.map((w) => w.replace(/^clock: /, '')).join('; ') : `peers within ${Math.round(clock.max_skew_ms / 60_000)} min of this host`)];
+  } catch {
+    return [];
+  } finally {
+    client?.close();
+  }
 }

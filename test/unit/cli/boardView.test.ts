@@ -40,9 +40,9 @@ describe('the terminal board', () => {
 
   it('puts each card in the column of the status it shows, in board order', () => {
     const columns = boardColumns(tasks, BOARD_COLUMNS);
-    expect(Object.keys(columns)).toEqual(['todo', 'blocked', 'in_progress', 'review', 'done']);
-    expect(columns['blocked']!.map((t) => t.id)).toEqual(['bbbbbbbb-2']);
-    expect(columns['todo']).toEqual([]);
+    expect(Object.keys(columns.columns)).toEqual(['todo', 'blocked', 'in_progress', 'review', 'done']);
+    expect(columns.columns['blocked']!.cards.map((t) => t.id)).toEqual(['bbbbbbbb-2']);
+    expect(columns.columns['todo']).toEqual({ total: 0, truncated: false, cards: [] });
   });
 
   it('draws columns side by side within the width, cutting long titles, with priority and assignee', () => {
@@ -59,5 +59,16 @@ describe('the terminal board', () => {
     const text = renderBoard(boardColumns(tasks, BOARD_COLUMNS), 60);
     expect(text.split('\n\n')).toHaveLength(5);
     expect(text).toContain('IN_PROGRESS (1)\n  !!rotate certificates on every es node\n    @sre-es-1 40% aaaaaaaa');
+  });
+
+  it('counts every card of a cut column in its header, says how many more, and shows merged cycles', () => {
+    const board = boardColumns(tasks, BOARD_COLUMNS);
+    board.columns['todo'] = { total: 348, truncated: true, cards: [card('dddddddd-4', { title: 'first of many' })] };
+    board.cycles = [{ cycle: ['y', 'x', 'y'], set_aside: { task: 'y', dependency: 'x' } }];
+    const text = renderBoard(board, 200);
+    expect(text.split('\n')[0]).toMatch(/^TODO \(1 of 348\)/);
+    expect(text).toContain('+347 more');
+    expect(text).toContain('Columns cut short: todo.');
+    expect(text).toContain("y -> x -> y: y's dependency on x is set aside");
   });
 });

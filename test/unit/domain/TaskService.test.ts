@@ -82,7 +82,7 @@ describe('the kanban board on a real store', () => {
     await store.open();
     tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, signTombstone: (_c, _id, tomb) => Promise.resolve(tomb) });
     await tasks.start();
-    expect(tasks.list({ capability: 'postgres' }).map((x) => x.id)).toEqual([t.id]);
+    expect(tasks.list({ capability: 'postgres' }).tasks.map((x) => x.id)).toEqual([t.id]);
   });
 
   it('reports throughput, cycle time, lead time and load per agent over a window', async () => {
