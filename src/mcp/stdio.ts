@@ -1,6 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Logger } from '../log.js';
 import { buildServer } from './buildServer.js';
+import { compactToolListings } from './compactToolList.js';
 import { DaemonLink } from './DaemonLink.js';
 import { parseToolGroups } from './toolGroups.js';
 
@@ -19,7 +20,7 @@ export async function runStdioServer(opts: { home: string; logger: Logger; versi
     if (client) agent = `${client.name}${client.version ? `@${client.version}` : ''}`;
     opts.logger.info({ agent, session: link.session }, 'mcp session initialised');
   };
-  const transport = new StdioServerTransport();
+  const transport = compactToolListings(new StdioServerTransport());
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
   process.stdin.on('end', () => void server.close());
   await server.connect(transport);
