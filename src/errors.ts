@@ -24,6 +24,7 @@ export type MeshErrorCode =
   | 'DEPENDENCY_CYCLE'
   | 'HAS_DEPENDENTS'
   | 'NOT_REGISTERED'
+  | 'CONFIRMATION_REQUIRED'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -86,6 +87,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'UNKNOWN_CATEGORY':
     case 'DEPENDENCY_CYCLE':
     case 'NOT_REGISTERED':
+    case 'CONFIRMATION_REQUIRED':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -7,6 +7,10 @@ import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
+import { registerHookCommand } from './commands/hookCommand.js';
+import { registerImportTranscriptCommand } from './commands/importTranscriptCommand.js';
+import { registerSetupCommand } from './commands/setupCommand.js';
+import { registerServiceCommand } from './commands/serviceCommand.js';
 import { VERSION } from '../version.js';
 
 const program = new Command()
@@ -21,5 +25,9 @@ registerTransferCommands(program);
 registerMeshCommands(program);
 registerBoardCommands(program);
 registerDoctorCommand(program);
+registerHookCommand(program);
+registerImportTranscriptCommand(program);
+registerSetupCommand(program);
+registerServiceCommand(program);
 
 await program.parseAsync(process.argv);

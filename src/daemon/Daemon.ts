@@ -23,6 +23,8 @@ import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
+import { buildLifecycleApi } from './lifecycleApi.js';
+import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 
 export interface DaemonOptions {
   home: string;
@@ -57,6 +59,7 @@ export class Daemon {
   private replicationError: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
+  private readonly access = new AccessStats();
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
   private stoppedResolve!: () => void;
@@ -117,13 +120,17 @@ export class Daemon {
         model: () => this.modelStatus(),
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
-        extra: buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+        extra: {
+          ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
+        },
       });
       this.server = new SocketServer(
         this.paths.socket,
         async (req) => {
           // Any call of a registered session is activity, and re-binds it after a daemon restart.
           await this.roster.touch(sessionRef(req.ctx));
+          this.access.record(req.ctx.session ?? 'cli', req.ctx.agent_id ?? req.ctx.agent, req.method);
           const result = await api(req);
           // A hard delete answers only after the erased text has left every file in the home.
           if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
@@ -253,6 +260,11 @@ export class Daemon {
     });
     await this.tasks.start();
     await this.roster.start();
+  }
+
+  /** Other members of the mesh and whether they are connected now (for erasure reports). */
+  private otherHosts(): { host: string; connected: boolean }[] {
+    return (this.replicator?.peers() ?? []).filter((p) => !p.self && !p.removed).map((p) => ({ host: p.name ?? p.peer, connected: p.connected }));
   }
 
   private requireReplicator(): Replicator {
