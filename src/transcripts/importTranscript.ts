@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MeshError } from '../errors.js';
 import type { ConversationMemory, UpsertOutcome } from '../domain/lifecycle/conversationImport.js';
-import { redactSecrets } from '../secrets/SecretDetector.js';
+import { redactSecrets, redactSecretsMany } from '../secrets/SecretDetector.js';
 import { IMPORT_BATCH, MAX_TRANSCRIPT_LINE_CHARS } from './constants.js';
 import { distillSession, type ConversationDraft } from './distill.js';
 import { projectOf } from './projectOf.js';
@@ -70,30 +70,45 @@ export function conversationMemoryId(sessionId: string, anchor: string): string 
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Every text the distiller may keep, with secrets replaced; returns how many were found. */
+/** Every text the distiller may keep, with secrets replaced (one detector pass for the session); returns how many were found. */
 async function redactEvents(events: TranscriptEvent[]): Promise<{ events: TranscriptEvent[]; redacted: number }> {
-  let redacted = 0;
-  const clean = async (text: string) => {
-    const r = await redactSecrets(text);
-    redacted += r.kinds.length;
-    return r.text;
-  };
-  const cleanInput = async (input: Record<string, unknown>) => {
-    const out: Record<string, unknown> = {};
-    // Only the fields the distiller reads (a Write's whole file content is never kept).
-    for (const k of USED_INPUT_FIELDS) if (typeof input[k] === 'string') out[k] = await clean(input[k]);
-    return out;
-  };
-  const out: TranscriptEvent[] = [];
-  for (const e of events) {
-    if (e.kind === 'prompt' || e.kind === 'summary') out.push({ ...e, text: await clean(e.text) });
-    else if (e.kind === 'assistant') {
-      const texts = await Promise.all(e.texts.map(clean));
-      const toolUses = await Promise.all(e.toolUses.map(async (u) => ({ ...u, input: await cleanInput(u.input) })));
-      out.push({ ...e, texts, toolUses });
-    } else out.push({ ...e, results: await Promise.all(e.results.map(async (r) => ({ ...r, text: r.isError ? await clean(r.text) : '' }))) });
-  }
-  return { events: out, redacted };
+  const texts: string[] = [];
+  const put: ((text: string) => void)[] = [];
+  const out: TranscriptEvent[] = events.map((e) => {
+    if (e.kind === 'prompt' || e.kind === 'summary') {
+      const copy = { ...e };
+      texts.push(e.text);
+      put.push((t) => (copy.text = t));
+      return copy;
+    }
+    if (e.kind === 'assistant') {
+      const copy = { ...e, texts: [...e.texts], toolUses: e.toolUses.map((u) => ({ ...u, input: {} })) };
+      e.texts.forEach((t, i) => {
+        texts.push(t);
+        put.push((v) => (copy.texts[i] = v));
+      });
+      e.toolUses.forEach((u, i) => {
+        // Only the fields the distiller reads (a Write's whole file content is never kept).
+        for (const k of USED_INPUT_FIELDS) {
+          const v = u.input[k];
+          if (typeof v !== 'string') continue;
+          texts.push(v);
+          put.push((x) => (copy.toolUses[i]!.input[k] = x));
+        }
+      });
+      return copy;
+    }
+    const copy = { ...e, results: e.results.map((r) => ({ ...r, text: '' })) };
+    e.results.forEach((r, i) => {
+      if (!r.isError) return;
+      texts.push(r.text);
+      put.push((t) => (copy.results[i]!.text = t));
+    });
+    return copy;
+  });
+  const r = await redactSecretsMany(texts);
+  r.texts.forEach((t, i) => put[i]!(t));
+  return { events: out, redacted: r.found };
 }
 
 /** A second pass over the drafts: nothing the first pass missed can be put together by the cuts. */

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/MeshConfig.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { readIdentity } from '../../identity/HostIdentity.js';
+import { integrationChecks } from '../../claude/doctorChecks.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
 import { cliAgent, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
@@ -95,5 +96,6 @@ export async function runChecks(home: string): Promise<Check[]> {
   } catch (err) {
     add('automerge', 'fail', (err as Error).message);
   }
+  checks.push(...(await integrationChecks(home)));
   return checks;
 }

@@ -23,6 +23,8 @@ describe('mesh setup claude', () => {
     writeFileSync(join(user.dir, '.claude.json'), JSON.stringify({ numStartups: 3, mcpServers: { github: { type: 'stdio', command: 'gh-mcp', args: [] } } }));
     const env = { HOME: user.dir, MESH_HOME: join(user.dir, 'mesh-home') };
 
+    const doctor = async () => (JSON.parse((await mesh(['doctor', '--json'], env)).stdout) as { checks: { check: string; status: string }[] }).checks.find((c) => c.check === 'claude code');
+    expect((await doctor())?.status).toBe('warn');
     const r = await mesh(['setup', 'claude', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { settings: { changed: boolean; backup: string }; mcp: { changed: boolean; backup: string } };
@@ -44,6 +46,8 @@ describe('mesh setup claude', () => {
     expect(claudeJson.numStartups).toBe(3);
     expect(Object.keys(claudeJson.mcpServers).sort()).toEqual(['github', 'hivemesh']);
     expect(claudeJson.mcpServers['hivemesh']!.args.slice(-3)).toEqual(['mcp', '--home', env.MESH_HOME]);
+
+    expect((await doctor())?.status).toBe('ok');
 
     // Again: nothing changes, no new backup, no duplicate hook.
     const before = readdirSync(join(user.dir, '.claude')).length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findSecrets, redactSecrets } from '../../../src/secrets/SecretDetector.js';
+import { findSecrets, redactSecrets, redactSecretsMany } from '../../../src/secrets/SecretDetector.js';
 
 // Fake credentials in the real formats (none of them is live).
 const SAMPLES: Record<string, string> = {
@@ -30,5 +30,13 @@ describe('the secret detector', () => {
   it('leaves ordinary engineering text alone', async () => {
     const text = 'Fixed the 502 on proxy-eu1: nginx upstream keepalive 32, restarted with `systemctl reload nginx`. See src/auth/tokenStore.ts line 40; token expiry is 3600 s.';
     expect(await findSecrets(text)).toEqual([]);
+  });
+
+  it('redacts many texts in one pass exactly as one by one', async () => {
+    const texts = ['no secret here', `key ${SAMPLES['github']} and ${SAMPLES['aws']}`, '', `${SAMPLES['slack']}`, 'tail text', `password=${SAMPLES['password']}`];
+    const many = await redactSecretsMany(texts);
+    const single = await Promise.all(texts.map(async (t) => (await redactSecrets(t)).text));
+    expect(many.texts).toEqual(single);
+    for (const v of Object.values(SAMPLES)) expect(many.texts.join('\n')).not.toContain(v);
   });
 });
