@@ -9,7 +9,7 @@ import { redactSecrets, redactSecretsMany } from '../secrets/SecretDetector.js';
 import { IMPORT_BATCH, MAX_TRANSCRIPT_LINE_CHARS } from './constants.js';
 import { distillSession, type ConversationDraft } from './distill.js';
 import { projectOf } from './projectOf.js';
-import { parseTranscriptLine, type TranscriptEvent } from './transcriptEvents.js';
+import { parseTranscriptLine, type ToolUse, type TranscriptEvent } from './transcriptEvents.js';
 
 /** Sends one batch to the daemon (`conversation.upsert`). */
 export type UpsertCall = (memories: ConversationMemory[]) => Promise<UpsertOutcome>;
@@ -82,7 +82,8 @@ async function redactEvents(events: TranscriptEvent[]): Promise<{ events: Transc
       return copy;
     }
     if (e.kind === 'assistant') {
-      const copy = { ...e, texts: [...e.texts], toolUses: e.toolUses.map((u) => ({ ...u, input: {} })) };
+      const toolUses: ToolUse[] = e.toolUses.map((u) => ({ ...u, input: {} }));
+      const copy = { ...e, texts: [...e.texts], toolUses };
       e.texts.forEach((t, i) => {
         texts.push(t);
         put.push((v) => (copy.texts[i] = v));
