@@ -82,8 +82,9 @@ export class ServiceManager {
       const unit = `${serviceName(this.spec)}.service`;
       const enabled = this.run('systemctl', ['--user', 'is-enabled', unit]);
       const active = this.run('systemctl', ['--user', 'is-active', unit]);
-      const reachable = enabled.status !== null && !/Failed to connect to bus|No medium/i.test(enabled.stderr);
-      return { ...base, enabled: reachable ? enabled.stdout.trim() === 'enabled' : null, active: reachable ? active.stdout.trim() === 'active' : null };
+      // Each answer on its own: is-enabled reads unit files, is-active needs the user bus.
+      const answered = (r: { status: number | null; stderr: string }) => r.status !== null && !/Failed to connect to bus|No medium/i.test(r.stderr);
+      return { ...base, enabled: answered(enabled) ? enabled.stdout.trim() === 'enabled' : null, active: answered(active) ? active.stdout.trim() === 'active' : null };
     }
     const r = this.run('launchctl', ['print', `${this.domain()}/${launchdLabel(this.spec)}`]);
     return { ...base, enabled: r.status === null ? null : r.status === 0, active: r.status === null ? null : /state = running/.test(r.stdout) };

@@ -17,7 +17,7 @@ function manager(opts: { home?: string; platform?: string }): ServiceManager {
 
 function show(s: ServiceStatus, json: boolean | undefined): void {
   if (json) return printJson(s);
-  const state = (v: boolean | null, yes: string, no: string) => (v === null ? 'unknown' : v ? yes : no);
+  const state = (v: boolean | null, yes: string, no: string) => (v === null ? `${yes}: unknown (no service manager session)` : v ? yes : no);
   printText(`${s.name} (${s.platform}): ${s.installed ? `installed at ${s.file}` : 'not installed'}; ${state(s.enabled, 'enabled', 'not enabled')}, ${state(s.active, 'running', 'not running')}`);
   for (const n of s.notes) printText(`note: ${n}`);
 }
