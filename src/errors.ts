@@ -32,6 +32,7 @@ export type MeshErrorCode =
   | 'NOT_AUTHORISED'
   /** An operation would move data of a narrower scope (private, team) into a wider one. */
   | 'SCOPE_MISMATCH'
+  | 'CONFIRMATION_REQUIRED'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -96,6 +97,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'NOT_REGISTERED':
     case 'SCOPE_MISMATCH':
     case 'AMBIGUOUS_ID':
+    case 'CONFIRMATION_REQUIRED':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

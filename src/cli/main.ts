@@ -8,6 +8,10 @@ import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
 import { registerTrustCommands } from './commands/trustCommands.js';
+import { registerHookCommand } from './commands/hookCommand.js';
+import { registerImportTranscriptCommand } from './commands/importTranscriptCommand.js';
+import { registerSetupCommand } from './commands/setupCommand.js';
+import { registerServiceCommand } from './commands/serviceCommand.js';
 import { VERSION } from '../version.js';
 import { commanderErrorLine } from './output.js';
 
@@ -30,5 +34,9 @@ registerMeshCommands(program);
 registerTrustCommands(program);
 registerBoardCommands(program);
 registerDoctorCommand(program);
+registerHookCommand(program);
+registerImportTranscriptCommand(program);
+registerSetupCommand(program);
+registerServiceCommand(program);
 
 await program.parseAsync(process.argv);

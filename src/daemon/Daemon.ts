@@ -27,6 +27,8 @@ import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { removeAsides } from '../search/moveAside.js';
+import { buildLifecycleApi } from './lifecycleApi.js';
+import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 
 export interface DaemonOptions {
   home: string;
@@ -63,6 +65,7 @@ export class Daemon {
   private verifying: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly scrubber = new Serializer();
+  private readonly access = new AccessStats();
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
   private stoppedResolve!: () => void;
@@ -134,7 +137,10 @@ export class Daemon {
         model: () => this.modelStatus(),
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
-        extra: buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+        extra: {
+          ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
+        },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });
       this.server = new SocketServer(
@@ -144,6 +150,7 @@ export class Daemon {
           await this.roster.touch(sessionRef(req.ctx));
           // The agent a call is recorded as comes from this daemon's session bindings, never from the client's own words (#20).
           const caller = this.roster.caller(sessionRef(req.ctx));
+          this.access.record(req.ctx.session ?? 'cli', caller.agentId ?? caller.agent, req.method);
           const { agent_id: _claimed, ...ctx } = req.ctx;
           const result = await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
           // A hard delete answers only after the erased text has left every file in the home.
@@ -313,6 +320,11 @@ export class Daemon {
   /** Is a host of this name a member of the mesh? Without replication running, everyone is assumed to be (nothing is forgotten for it). */
   private hostIsMember(machine: string): boolean {
     return machine === this.identity.name || !this.replicator || this.replicator.membership.list().some(([, m]) => m.name === machine && !m.removed);
+  }
+
+  /** Other members of the mesh and whether they are connected now (for erasure reports). */
+  private otherHosts(): { host: string; connected: boolean }[] {
+    return (this.replicator?.peers() ?? []).filter((p) => !p.self && !p.removed).map((p) => ({ host: p.name ?? p.peer, connected: p.connected }));
   }
 
   private requireReplicator(): Replicator {

@@ -19,7 +19,7 @@ export class DaemonLink {
   readonly session = randomUUID();
 
   constructor(
-    private readonly home: string,
+    readonly home: string,
     private readonly agent: () => string,
   ) {}
 

@@ -4,6 +4,7 @@ import { registerCoreTools } from './coreTools.js';
 import { registerAgentTools } from './agentTools.js';
 import { registerKanbanTools } from './kanbanTools.js';
 import { registerLifecycleTools } from './lifecycleTools.js';
+import { attachFormatGuideOnce } from './formatGuideOnce.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -25,6 +26,7 @@ export const AVAILABLE_TOOL_GROUPS = Object.keys(GROUP_REGISTRARS) as ToolGroup[
 export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: string): McpServer {
   const server = new McpServer({ name: 'hivemesh', version }, { capabilities: { tools: { listChanged: true } } });
   validateToolInputsOurselves(server);
+  attachFormatGuideOnce(server);
   const enabled = new Set<ToolGroup>();
   const enable = (group: ToolGroup): boolean => {
     const register = GROUP_REGISTRARS[group];

@@ -27,8 +27,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'store_memory',
     {
       title: 'Store a memory',
-      description:
-        'Save a piece of working memory for the whole team of agents: a fact, decision, incident, runbook step or config note. It replicates to every host unless scope says otherwise. Returns the new memory id.',
+      description: 'Save a fact, decision, fix, incident or config note for every agent on every host (scope can narrow that). Returns its id.',
       inputSchema: StoreMemoryInput,
       outputSchema: StoreOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -43,7 +42,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'retrieve_memory',
     {
       title: 'Retrieve a memory',
-      description: 'Fetch one memory by id, with its content, category, tags, project, machine, agent and timestamps.',
+      description: 'One memory by id, with its provenance and times.',
       inputSchema: RetrieveMemoryInput,
       outputSchema: MemoryOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -58,7 +57,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'update_memory',
     {
       title: 'Update a memory',
-      description: 'Change the content, tags, context, category or metadata of an existing memory. Only the fields given change; the edit is recorded in the memory\'s history.',
+      description: 'Change a memory; only the fields given change. The edit is kept in its history.',
       inputSchema: UpdateMemoryInput,
       outputSchema: MemoryOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -73,8 +72,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'search_memories',
     {
       title: 'Search memories',
-      description:
-        'Find memories relevant to a question or exact tokens (hostnames, error codes, CVE ids, flags). Filter by category, project, machine, tags or time. Results are ranked, best first, each with a score.',
+      description: 'Find memories by meaning and by exact tokens (hostnames, error codes, CVE ids), best first, with filters.',
       inputSchema: SearchMemoriesInput,
       outputSchema: SearchOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -90,8 +88,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_recent_memories',
     {
       title: 'Recent memories',
-      description:
-        'List memories created or updated in the last hours (default 24), newest first. Good for catching up at the start of a session. A registered agent also gets its inbox: discoveries other agents broadcast since it last looked.',
+      description: 'Memories changed in the last hours, newest first: catching up. A registered agent also gets its unread broadcasts.',
       inputSchema: RecentMemoriesInput,
       outputSchema: ResultsOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -107,8 +104,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'delete_memory',
     {
       title: 'Delete a memory',
-      description:
-        'Delete a memory. By default it is a soft delete, recoverable with recover_deleted_memory during the retention period. hard_delete: true erases it for good, on every host; use it only for content that must not be kept (leaked secrets, personal data).',
+      description: 'Soft-delete a memory (recoverable for the retention period). hard_delete erases it on every host: only for leaked secrets or personal data.',
       inputSchema: DeleteMemoryInput,
       outputSchema: DeleteOut,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
@@ -123,7 +119,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'recover_deleted_memory',
     {
       title: 'Recover a deleted memory',
-      description: 'Undo a soft delete. Erased (hard-deleted) memories cannot be recovered.',
+      description: 'Undo a soft delete (not an erasure).',
       inputSchema: RecoverMemoryInput,
       outputSchema: MemoryOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -138,7 +134,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'list_deleted_memories',
     {
       title: 'List deleted memories',
-      description: 'List soft-deleted memories that can still be recovered, most recently changed first.',
+      description: 'Soft-deleted memories that can still be recovered, newest first.',
       inputSchema: ListDeletedInput,
       outputSchema: ResultsOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -153,7 +149,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_memory_stats',
     {
       title: 'Memory statistics',
-      description: 'Counts of memories: total (not deleted), deleted, and by category, machine and project.',
+      description: 'Memory counts: total, deleted, by category, machine and project.',
       inputSchema: EmptyInput,
       outputSchema: StatsOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -169,7 +165,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_project_memories',
     {
       title: 'Project memories',
-      description: 'Memories of one project, newest first. Without a project, lists the projects that have memories, with counts.',
+      description: 'A project\'s memories, newest first; without project, the projects with counts.',
       inputSchema: ProjectMemoriesInput,
       outputSchema: ProjectOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -188,7 +184,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_machine_context',
     {
       title: 'Machine context',
-      description: 'What is known from one machine (default: this host): counts by category, agents seen there, and its recent memories.',
+      description: 'What one machine wrote: counts, agents, recent memories.',
       inputSchema: MachineContextInput,
       outputSchema: MachineContextOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -204,7 +200,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'list_memory_sources',
     {
       title: 'Memory sources',
-      description: 'Which machines, agents and projects have written memories, with counts and last activity.',
+      description: 'Machines, agents and projects that wrote memories, with counts and last activity.',
       inputSchema: EmptyInput,
       outputSchema: SourcesOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },

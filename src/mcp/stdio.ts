@@ -2,6 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { MAX_MCP_LINE_BYTES } from '../constants.js';
 import type { Logger } from '../log.js';
 import { AVAILABLE_TOOL_GROUPS, buildServer } from './buildServer.js';
+import { compactToolListings } from './compactToolList.js';
 import { DaemonLink } from './DaemonLink.js';
 import { parseToolGroups } from './toolGroups.js';
 import { RequestLineLimiter, type OversizedLine } from './RequestLineLimiter.js';
@@ -29,7 +30,7 @@ export async function runStdioServer(opts: { home: string; logger: Logger; versi
     process.stdout.write(oversizedReply(line));
   });
   process.stdin.pipe(input);
-  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: MAX_MCP_LINE_BYTES + SDK_BUFFER_SLACK_BYTES });
+  const transport = compactToolListings(new StdioServerTransport(input, process.stdout, { maxBufferSize: MAX_MCP_LINE_BYTES + SDK_BUFFER_SLACK_BYTES }));
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
   input.on('end', () => void server.close());
   await server.connect(transport);

@@ -1,6 +1,7 @@
 import { automerge, homeFiles, nativeAddons, nodeVersion } from './environmentChecks.js';
 import { clocks, daemonRunning, keywordIndex, replication, socketMode, storeIntegrity, syncFailures, vectorIndex } from './daemonChecks.js';
 import type { DoctorCheck } from './DoctorCheck.js';
+import { claudeIntegration } from './integrationCheck.js';
 
 /**
  * What `mesh doctor` checks, in the order it prints. One function per concern: add a check by
@@ -19,4 +20,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   clocks,
   nativeAddons,
   automerge,
+  claudeIntegration,
 ];

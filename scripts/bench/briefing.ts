@@ -1,0 +1,86 @@
+/**
+ * Session-start briefing latency (issue 14 target: p50 <= 300 ms with a running daemon): what a
+ * Claude Code session waits for, i.e. spawning the hook (`node dist/src/cli/hookMain.js
+ * session-start`, hook JSON on stdin) until it exits, against a daemon holding N memories; beside
+ * it the `hook.briefing` socket call alone. Memories are seeded through the import API with the
+ * embedding model off (the briefing does not use vectors; seeding stays fast).
+ *
+ *   npm run build && node --import tsx scripts/bench/briefing.ts [--memories 10000] [--runs 15]
+ */
+import '../../src/polyfills.js';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { homePaths } from '../../src/home.js';
+import { DaemonClient } from '../../src/ipc/DaemonClient.js';
+import { MESH_BIN, TEST_ENV } from '../../test/helpers/cli.js';
+import { TestHost } from '../../test/helpers/meshHosts.js';
+import { mulberry32, syntheticMemory } from './corpus.js';
+import { machine, median, percentile, table } from './stats.js';
+
+const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' } } });
+const N = Number(values.memories);
+const RUNS = Number(values.runs);
+const HOOK_MAIN = join(MESH_BIN, '..', 'hookMain.js');
+
+function runHook(home: string): Promise<{ ms: number; chars: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [HOOK_MAIN, 'session-start', '--home', home], { env: { ...process.env, ...TEST_ENV } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve({ ms: performance.now() - t0, chars: out.length }));
+    child.stdin.end(JSON.stringify({ session_id: randomUUID(), transcript_path: '/none', cwd: '/home/dev/payments', hook_event_name: 'SessionStart', source: 'startup' }));
+  });
+}
+
+const host = await TestHost.create('bench-host');
+const home = host.home;
+try {
+  writeFileSync(join(home.dir, 'config.json'), JSON.stringify({ embedding: { enabled: false } }));
+  await host.start();
+  const client = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
+  const rand = mulberry32(14);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += 500) {
+    const now = new Date().toISOString();
+    const batch = Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ ...syntheticMemory(rand, i + k), id: randomUUID(), machine: 'bench-host', agent: 'bench', created_at: now, updated_at: now }));
+    await client.call('memory.importBatch', { memories: batch }, { timeoutMs: 600_000 });
+  }
+  console.error(`seeded ${N} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const direct: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await client.call('hook.briefing', { project: 'payments', source: 'startup' });
+    direct.push(performance.now() - t);
+  }
+  client.close();
+  const hook: number[] = [];
+  let chars = 0;
+  await runHook(home.dir); // warm the file cache
+  for (let i = 0; i < RUNS; i++) {
+    const r = await runHook(home.dir);
+    hook.push(r.ms);
+    chars = r.chars;
+  }
+  const node: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await new Promise((r) => spawn(process.execPath, ['-e', '0']).on('close', r));
+    node.push(performance.now() - t);
+  }
+  console.log(`${machine()}; ${N} memories; ${RUNS} runs; briefing ${chars} chars`);
+  table(
+    ['what', 'p50 ms', 'p95 ms'],
+    [
+      ['hook process (spawn → exit)', median(hook).toFixed(0), percentile(hook, 95).toFixed(0)],
+      ['hook.briefing socket call', median(direct).toFixed(1), percentile(direct, 95).toFixed(1)],
+      ['node -e 0 (start-up floor)', median(node).toFixed(0), percentile(node, 95).toFixed(0)],
+    ],
+  );
+} finally {
+  await host.dispose();
+}

@@ -1,0 +1,1 @@
+export { findSecrets, redactSecrets, type SecretFinding } from './SecretDetector.js';
