@@ -31,6 +31,8 @@ export type MeshErrorCode =
   | 'NOT_AUTHORISED'
   /** An operation would move data of a narrower scope (private, team) into a wider one. */
   | 'SCOPE_MISMATCH'
+  /** A vault key is sealed by a passphrase not given, or a vault generation is not wrapped for this host. */
+  | 'VAULT_LOCKED'
   | 'INTERNAL';
 
 export class MeshError extends Error {
