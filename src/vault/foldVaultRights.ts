@@ -7,8 +7,10 @@ import type { AccessLevel, SignedVaultOp } from './vaultOps.js';
  * - Operations are considered in (at, id) order; `at` is the author's clock, so it only orders,
  *   it never grants. The creator is admin from the `create` operation.
  * - A grant or revoke takes effect only if its author is an admin at that point.
- * - A revocation of P wins over every grant to P that does not name it in `overrides`, whatever
- *   their times: a grant issued concurrently with (or replayed after) a revocation cannot re-admit.
+ * - A revocation of P names the grants to P its author had seen (`ends`); a grant names the
+ *   revocations it means to undo (`overrides`). A grant and a revocation that name neither
+ *   are concurrent, and the revocation wins whatever their times: a grant issued concurrently
+ *   with (or replayed after) a revocation cannot re-admit.
  * - A write takes effect only if its author holds write or admin, unexpired at the write's `at`.
  *   Reads check expiry against the reader's own clock (`hasAccess(…, Date.now())`).
  *
@@ -70,7 +72,11 @@ export function foldVaultRights(ops: ReadonlyMap<string, SignedVaultOp>): VaultR
         const revocations = sorted
           .filter(([rid, r]) => r.op.kind === 'revoke' && r.op.peer === op.peer && (revocationsOf.get(op.peer)?.has(rid) || hasAccess(members.get(r.op.by), 'admin', op.at)))
           .map(([rid]) => rid);
-        const unanswered = revocations.filter((rid) => !op.overrides.includes(rid));
+        // A revocation that names this grant in `ends` came after it (the grant stood until then); one that does not, and that the grant does not override, was concurrent or later and wins.
+        const unanswered = revocations.filter((rid) => {
+          const r = ops.get(rid)!.op;
+          return !op.overrides.includes(rid) && !(r.kind === 'revoke' && r.ends.includes(id));
+        });
         if (unanswered.length > 0) {
           reject(id, e, 'a revocation it does not override wins');
           continue;

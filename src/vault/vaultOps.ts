@@ -26,7 +26,8 @@ export const VaultOpSchema = z.discriminatedUnion('kind', [
    * wins (a concurrent grant never silently re-admits a revoked member).
    */
   z.object({ ...Common, kind: z.literal('grant'), peer: PeerId, level: AccessLevel, expires: z.number().int().positive().optional(), overrides: z.array(OpId).max(64) }).strict(),
-  z.object({ ...Common, kind: z.literal('revoke'), peer: PeerId }).strict(),
+  /** An admin revokes `peer`; `ends` names the grants to `peer` the revoker had seen (a grant it does not name is concurrent and loses). */
+  z.object({ ...Common, kind: z.literal('revoke'), peer: PeerId, ends: z.array(OpId).max(64) }).strict(),
   /** A write of a secret (or its deletion): `digest` is the SHA-256 of the sealed value as stored, never of the plaintext. */
   z.object({ ...Common, kind: z.literal('write'), name: z.string().min(1).max(200), digest: z.string().regex(/^[0-9a-f]{64}$/).nullable() }).strict(),
 ]);
