@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { registerVaultCommands } from './commands/vaultCommands.js';
 import '../polyfills.js';
 import { Command } from 'commander';
 import { registerBoardCommands } from './commands/boardCommands.js';
@@ -30,5 +31,6 @@ registerMeshCommands(program);
 registerTrustCommands(program);
 registerBoardCommands(program);
 registerDoctorCommand(program);
+registerVaultCommands(program);
 
 await program.parseAsync(process.argv);
