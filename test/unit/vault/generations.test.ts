@@ -52,7 +52,7 @@ describe('vault generations (real tweetnacl)', () => {
     const { generation, key } = newGeneration(1, new Map([['alice', alice.publicKey]]));
     const sealed = sealValue(1, key, enc('s3cr3t-value'));
     const bytes = Buffer.from(sealed.box, 'base64');
-    bytes[0] ^= 1;
+    bytes[0] = bytes[0]! ^ 1;
     try {
       openValue({ ...sealed, box: bytes.toString('base64') }, key);
       expect.fail('opened a tampered value');
@@ -62,7 +62,7 @@ describe('vault generations (real tweetnacl)', () => {
     }
     const wrap = generation.wraps['alice']!;
     const wb = Buffer.from(wrap.box, 'base64');
-    wb[5] ^= 1;
+    wb[5] = wb[5]! ^ 1;
     expect(code(() => openGeneration({ gen: 1, wraps: { alice: { ...wrap, box: wb.toString('base64') } } }, 'alice', alice.secretKey))).toBe('VAULT_LOCKED');
   });
 
