@@ -52,6 +52,8 @@ export async function verifyAuditChain(host: string, stored: readonly unknown[],
   const problems: AuditProblem[] = [];
   let prevHash: string | null = null;
   let expected = 0;
+  // Positions stored anywhere: a gap whose entry sits later in storage is a reorder, not a drop.
+  const present = new Set(stored.map((raw) => SignedAuditEntrySchema.safeParse(raw)).flatMap((p) => (p.success ? [p.data.entry.seq] : [])));
   for (let i = 0; i < stored.length; i += 1) {
     const parsed = SignedAuditEntrySchema.safeParse(stored[i]);
     if (!parsed.success) {
@@ -64,7 +66,7 @@ export async function verifyAuditChain(host: string, stored: readonly unknown[],
     const { entry } = signed;
     if (entry.host !== host) problems.push({ host, position: i, problem: 'foreign' });
     else if (!(await verifyJson(host, VAULT_AUDIT_DOMAIN, entry, signed.sig))) problems.push({ host, position: entry.seq, problem: 'forged' });
-    else if (entry.seq > expected) problems.push({ host, position: expected, problem: 'dropped' });
+    else if (entry.seq > expected) problems.push({ host, position: expected, problem: present.has(expected) ? 'reordered' : 'dropped' });
     else if (entry.seq < expected || entry.prev !== prevHash) problems.push({ host, position: entry.seq, problem: 'reordered' });
     expected = entry.seq + 1;
     prevHash = auditEntryHash(signed);
