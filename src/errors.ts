@@ -33,6 +33,8 @@ export type MeshErrorCode =
   /** An operation would move data of a narrower scope (private, team) into a wider one. */
   | 'SCOPE_MISMATCH'
   | 'CONFIRMATION_REQUIRED'
+  /** A vault key is sealed by a passphrase not given, or a vault generation is not wrapped for this host. */
+  | 'VAULT_LOCKED'
   | 'INTERNAL';
 
 export class MeshError extends Error {

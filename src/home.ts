@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 export interface HomePaths {
   root: string;
   identity: string;
+  /** X25519 box key pair vault generations are wrapped to (src/vault/boxKeys.ts), 0600. */
+  boxKey: string;
   mesh: string;
   config: string;
   db: string;
@@ -24,6 +26,7 @@ export function homePaths(root: string): HomePaths {
   return {
     root,
     identity: join(root, 'identity.json'),
+    boxKey: join(root, 'box-key.json'),
     mesh: join(root, 'mesh.json'),
     config: join(root, 'config.json'),
     db: join(root, 'db'),

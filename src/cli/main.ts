@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { registerVaultCommands } from './commands/vaultCommands.js';
 import '../polyfills.js';
 import { Command } from 'commander';
 import { registerBoardCommands } from './commands/boardCommands.js';
@@ -38,5 +39,6 @@ registerHookCommand(program);
 registerImportTranscriptCommand(program);
 registerSetupCommand(program);
 registerServiceCommand(program);
+registerVaultCommands(program);
 
 await program.parseAsync(process.argv);
