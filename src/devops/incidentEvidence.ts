@@ -15,13 +15,16 @@ const STOPWORDS = new Set(
   'about after again against also because been before being below between both cannot could does doing down during each from further have having here into itself just more most once only other over same should some such than that their them then there these they this those through under until very were what when where which while will with would your after sees seen every since still'.split(' '),
 );
 
+/** Acronyms that name a layer, not an error: shared by unrelated failures, so no evidence. */
+const GENERIC_ACRONYMS = new Set(['HTTP', 'HTTPS', 'API', 'DNS', 'TLS', 'SSL', 'CPU', 'RAM', 'TCP', 'UDP', 'URL', 'SQL', 'JVM', 'SSH', 'NFS', 'GPU', 'DISK']);
+
 /** Tokens that name an error rather than describe one: codes, constants, exception names, statuses. */
 export function errorTokens(text: string): string[] {
   const found = new Set<string>();
   for (const raw of text.match(/[A-Za-z0-9_.:-]+/g) ?? []) {
     const t = raw.replace(/^[.:_-]+|[.:_-]+$/g, '');
     if (t.length < 3) continue;
-    const isConstant = /^[A-Z][A-Z0-9_]{2,}$/.test(t) && /[A-Z]{3}/.test(t); // ECONNREFUSED, OOM, SIGKILL
+    const isConstant = /^[A-Z][A-Z0-9_]{2,}$/.test(t) && /[A-Z]{3}/.test(t) && !GENERIC_ACRONYMS.has(t); // ECONNREFUSED, OOM, SIGKILL
     const isCode = /[A-Za-z]/.test(t) && /\d/.test(t) && !/^\d/.test(t); // E1234, ORA-00600, HTTP503
     const isException = /(Error|Exception|Fault)$/.test(t) && /^[A-Za-z.]+$/.test(t); // java.lang.OutOfMemoryError
     const isStatus = /^[45]\d\d$/.test(t); // HTTP status codes
@@ -33,7 +36,8 @@ export function errorTokens(text: string): string[] {
 /** Plain lower-case words of four letters or more, without stopwords, error tokens or system names. */
 export function symptomWords(text: string, exclude: readonly string[] = []): string[] {
   const skip = new Set([...exclude.map((s) => s.toLowerCase()), ...errorTokens(text)]);
-  const words = (text.toLowerCase().match(/[a-z][a-z-]{3,}/g) ?? []).map((w) => w.replace(/-+$/, ''));
+  // Whole tokens only: "proxy2" is a name, not the word "proxy".
+  const words = (text.toLowerCase().match(/[a-z0-9][a-z0-9_-]*/g) ?? []).map((w) => w.replace(/-+$/, '')).filter((w) => /^[a-z][a-z-]{3,}$/.test(w));
   return [...new Set(words.filter((w) => !STOPWORDS.has(w) && !skip.has(w)))].sort();
 }
 
