@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { type Correlation, type Incident, IncidentService } from '../devops/IncidentService.js';
+import { type Correlation, IncidentService } from '../devops/IncidentService.js';
 import { ListIncidentsInput, RecordIncidentInput, UpdateIncidentInput } from '../devops/incidentSchemas.js';
+import { incidentLine, incidentText } from '../devops/incidentText.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { guarded, ok } from './results.js';
 
@@ -18,18 +19,6 @@ const ListOut = z.looseObject({ incidents: z.array(IncidentOut) });
 
 const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
 const read = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
-
-export function incidentLine(i: Incident): string {
-  const ttr = i.time_to_resolve_minutes !== null ? `, resolved in ${i.time_to_resolve_minutes} min` : '';
-  return `${i.id} [${i.severity}/${i.status}] ${i.title} (${i.affected_systems.join(', ')}; opened ${i.opened_at} on ${i.machine}${ttr})`;
-}
-
-function incidentText(i: Incident): string {
-  const lines = [incidentLine(i), '', i.description];
-  if (i.resolution) lines.push('', `Resolution: ${i.resolution}`);
-  if (i.related.length) lines.push('', 'Related:', ...i.related.map((r) => `- ${r.id}: ${r.why}`));
-  return lines.join('\n');
-}
 
 function correlationLine(c: Correlation): string {
   const fix = c.resolution ? ` Fixed by: ${c.resolution.slice(0, 300)}` : '';

@@ -72,6 +72,18 @@ describe('devops incidents across hosts', () => {
     expect(resolved.time_to_resolve_minutes).toBeGreaterThanOrEqual(0);
     expect((await list(onA, { status: 'unresolved' })).map((i) => i.id)).not.toContain(now.incident.id);
     expect((await list(onA, { system: 'ELASTIC3' })).map((i) => i.id)).toEqual([now.incident.id]);
+
+    // The CLI for people on call: the same records, a table line each, JSON with --json.
+    const ls = await a.cli(['incident', 'ls', '--json', '--system', 'proxy2']);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect((JSON.parse(ls.stdout) as { incidents: Incident[] }).incidents.map((i) => i.id).sort()).toEqual([past.incident.id, now.incident.id].sort());
+    const show = await a.cli(['incident', 'show', past.incident.id.slice(0, 12)]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('Resolution: restarted the backend pool');
+    expect(show.stdout).toContain(now.incident.id);
+    const bad = await a.cli(['incident', 'ls', '--severity', 'apocalyptic']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/severity/);
     await closeSessions();
   }, 120_000);
 
