@@ -22,7 +22,8 @@ const RUNS = Number(values.runs);
 const dir = mkdtempSync(join(tmpdir(), 'bench-incidents-'));
 const stack = await openStack(dir);
 const m = stack.memories;
-const call = async <T>(method: string, p: never): Promise<T> => {
+const call = async <T>(method: string, params: unknown): Promise<T> => {
+  const p = params as never; // validated by the daemon's schemas in real use; the bench builds them itself
   const run: Record<string, () => Promise<unknown>> = {
     'memory.store': () => m.store(p, ACTOR),
     'memory.retrieve': () => m.retrieve((p as { memory_id: string }).memory_id),
