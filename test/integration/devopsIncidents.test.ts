@@ -48,7 +48,13 @@ describe('devops incidents across hosts', () => {
       resolution: 'restarted the backend pool and raised worker_connections',
     });
     expect(past.incident.status).toBe('resolved');
+    const runbook = await callOk<{ id: string }>(onB, 'store_memory', {
+      category: 'runbooks',
+      content: 'Runbook: upstream ECONNREFUSED behind a proxy. Drain and restart the backend pool, then check worker_connections.',
+      metadata: { systems: ['proxy2'] },
+    });
     await eventually(async () => (await list(onA)).some((i) => i.id === past.incident.id), "B's incident on A");
+    await eventually(async () => !(await callTool(onA, 'retrieve_memory', { memory_id: runbook.id })).isError, "B's runbook on A");
 
     const now = await callOk<{ incident: Incident; correlations: Correlation[] }>(onA, 'record_incident', {
       title: 'elastic3 ingest behind proxy2 failing',
@@ -61,6 +67,7 @@ describe('devops incidents across hosts', () => {
     expect(match?.error_tokens).toEqual(expect.arrayContaining(['econnrefused', '502']));
     expect(match?.why).toContain('shares systems proxy2');
     expect(now.incident.related.map((r) => r.id)).toContain(past.incident.id);
+    expect(now.correlations.find((c) => c.id === runbook.id)).toMatchObject({ kind: 'runbook', systems: ['proxy2'], error_tokens: ['econnrefused'] });
     // The other direction, seen on B once it replicates.
     await eventually(async () => (await list(onB)).find((i) => i.id === past.incident.id)?.related.some((r) => r.id === now.incident.id), 'link back on B');
 
