@@ -188,3 +188,17 @@ export const AGENT_FORGET_START_GRACE_MS = 10 * 60_000;
 
 /** The reason a retention sweep writes in its tombstones (held erasures of recovered memories are dropped by it). */
 export const RETENTION_ERASURE_REASON = 'retention expired';
+
+/**
+ * Two incidents sharing an affected system and opened within this window of each other are the
+ * same outage seen twice (the partition correlation rule, docs/ARCHITECTURE.md "DevOps records"):
+ * six hours covers a night's outage recorded late by a second on-call agent, without joining
+ * unrelated failures of the same host days apart.
+ */
+export const INCIDENT_SAME_OUTAGE_WINDOW_MS = 6 * 3_600_000;
+/** Past incidents and runbooks returned by record_incident: enough to act on, small in context. */
+export const INCIDENT_MAX_CORRELATIONS = 5;
+/** Search candidates examined per collection before the reasons are checked. */
+export const INCIDENT_CORRELATION_CANDIDATES = 20;
+/** Shared plain words needed before "symptoms" counts as a reason (one common word is noise). */
+export const INCIDENT_MIN_SHARED_SYMPTOMS = 2;

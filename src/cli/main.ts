@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerBoardCommands } from './commands/boardCommands.js';
 import { registerDaemonCommands } from './commands/daemonCommands.js';
 import { registerDoctorCommand } from './commands/doctorCommand.js';
+import { registerIncidentCommands } from './commands/incidentCommands.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
@@ -40,5 +41,6 @@ registerImportTranscriptCommand(program);
 registerSetupCommand(program);
 registerServiceCommand(program);
 registerVaultCommands(program);
+registerIncidentCommands(program);
 
 await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { registerAgentTools } from './agentTools.js';
 import { registerKanbanTools } from './kanbanTools.js';
 import { registerLifecycleTools } from './lifecycleTools.js';
 import { attachFormatGuideOnce } from './formatGuideOnce.js';
+import { registerDevopsTools } from './devopsTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -17,6 +18,7 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
   lifecycle: registerLifecycleTools,
   agents: registerAgentTools,
   kanban: registerKanbanTools,
+  devops: registerDevopsTools,
 };
 
 /** The groups this build can expose, in the interface's order: the only ones advertised or accepted. */
