@@ -97,9 +97,15 @@ describe('fuzz: invite token parser', () => {
 });
 
 describe('fuzz: local socket frame reader', () => {
+  /** A well-formed header around arbitrary bytes (or JSON text), so bodies reach the JSON parse, not only the length check. */
+  const framedGarbage = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 32 }).map((t) => new Uint8Array(Buffer.from(t)))).map((body) => {
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length, 0);
+    return new Uint8Array(Buffer.concat([header, body]));
+  });
   it('arbitrary byte chunks: frames or PROTOCOL_ERROR, and the buffer never exceeds what was pushed', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
+      fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 64 }), framedGarbage), { maxLength: 20 }), (chunks) => {
         const decoder = new FrameDecoder();
         let pushed = 0;
         for (const chunk of chunks) {
