@@ -260,6 +260,10 @@ export class RosterService {
 
   private agentOfSession(session: string): string | undefined {
     for (const [id, b] of this.bindings) if (b.session === session) return id;
+    // A session that comes back after its socket closed (the CLI's stable `cli:<user>` session)
+    // finds the agent it registered on this host before, by the tag its document keeps.
+    const tag = sessionTag(session);
+    for (const [id, a] of this.agents.asMap()) if (a.session === tag && a.machine === this.deps.machine) return id;
     return undefined;
   }
 
