@@ -102,69 +102,24 @@ export class Daemon {
     await store.open();
     this.store = store;
     try {
-      const index = new MemoryIndex(store, this.paths.indexDir, log.child({ mod: 'index' }));
-      const t0 = performance.now();
-      const opened = await index.open();
-      log.info({ memories: index.count({ includeDeleted: true }), ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
-      if (opened.replayed > INDEX_CHECKPOINT_REPLAY_THRESHOLD) await index.checkpoint();
-      this.index = index;
-
-      this.memories = new MemoryService({
-        store,
-        index,
-        logger: log.child({ mod: 'memories' }),
-        actorId: authorship.actor,
-        customCategories: this.config.categories.custom,
-        retentionDays: this.config.retentionDays,
-        hostIsMember: (machine) => this.hostIsMember(machine),
-        ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
-      });
-      this.memories.setEraseListener(() => undefined);
-      await this.startReplication(store);
-      await this.startBoard(store);
-
-      const api = buildApi({
-        memories: this.memories,
-        machine: this.identity.name,
-        status: () => Promise.resolve(this.status()),
-        health: () => Promise.resolve(this.health()),
-        stop: () => void this.stop(),
-        reindex: async () => {
-          const memories = await index.rebuild();
-          const vectors = this.vectors ? await this.vectors.rebuild() : null;
-          return { memories, vectors };
-        },
-        model: () => this.modelStatus(),
-        replication: () => this.requireReplicator(),
-        inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
-        extra: {
-          ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
-          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
-        },
-        ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
-      });
-      this.server = new SocketServer(
-        this.paths.socket,
-        async (req) => {
-          // Any call of a registered session is activity, and re-binds it after a daemon restart.
-          await this.roster.touch(sessionRef(req.ctx));
-          // The agent a call is recorded as comes from this daemon's session bindings, never from the client's own words (#20).
-          const caller = this.roster.caller(sessionRef(req.ctx));
-          this.access.record(req.ctx.session ?? 'cli', caller.agentId ?? caller.agent, req.method);
-          const { agent_id: _claimed, ...ctx } = req.ctx;
-          const result = await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
-          // A hard delete answers only after the erased text has left every file in the home.
-          if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
-          return result;
-        },
-        log.child({ mod: 'socket' }),
-        { onSessionClosed: (session) => void this.roster.sessionClosed(session).catch((err: unknown) => log.warn({ err }, 'could not end an agent session')) },
-      );
-      await this.server.start();
-      await writeFile(this.paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+      await this.startServices(store);
     } catch (err) {
-      await store.close();
-      throw err;
+      if ((err as { code?: unknown }).code !== 'LEVEL_CORRUPTION') {
+        await store.close();
+        throw err;
+      }
+      // A block LevelDB cannot read, met by a start-up read before the verify pass could repair
+      // it: undo what started, repair (its documents are listed as damaged and re-fetched), retry once.
+      log.error({ err: (err as Error).message }, 'the store could not be read at start: repairing it, then starting again');
+      await this.undoStartedServices();
+      try {
+        await store.repairNow((err as Error).message);
+        await this.startServices(store);
+      } catch (again) {
+        await this.undoStartedServices();
+        await store.close();
+        throw again;
+      }
     }
     this.startedAt = Date.now();
     // The model loads after the socket is up and the catch-up with peers after a restart (they
@@ -264,6 +219,81 @@ export class Daemon {
    * Replication failing to start (port taken, bad mesh file) must not take local memory away from
    * the agents on this host: the daemon serves locally and `mesh status` shows the reason.
    */
+  /** Index, services, replication, board and socket: everything of a start that reads the store. */
+  private async startServices(store: DocStore): Promise<void> {
+    const log = this.opts.logger;
+      const index = new MemoryIndex(store, this.paths.indexDir, log.child({ mod: 'index' }));
+      const t0 = performance.now();
+      const opened = await index.open();
+      log.info({ memories: index.count({ includeDeleted: true }), ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
+      if (opened.replayed > INDEX_CHECKPOINT_REPLAY_THRESHOLD) await index.checkpoint();
+      this.index = index;
+
+      this.memories = new MemoryService({
+        store,
+        index,
+        logger: log.child({ mod: 'memories' }),
+        actorId: this.actor,
+        customCategories: this.config.categories.custom,
+        retentionDays: this.config.retentionDays,
+        hostIsMember: (machine) => this.hostIsMember(machine),
+        ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
+      });
+      this.memories.setEraseListener(() => undefined);
+      await this.startReplication(store);
+      await this.startBoard(store);
+
+      const api = buildApi({
+        memories: this.memories,
+        machine: this.identity.name,
+        status: () => Promise.resolve(this.status()),
+        health: () => Promise.resolve(this.health()),
+        stop: () => void this.stop(),
+        reindex: async () => {
+          const memories = await index.rebuild();
+          const vectors = this.vectors ? await this.vectors.rebuild() : null;
+          return { memories, vectors };
+        },
+        model: () => this.modelStatus(),
+        replication: () => this.requireReplicator(),
+        inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
+        extra: {
+          ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
+        },
+        ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
+      });
+      this.server = new SocketServer(
+        this.paths.socket,
+        async (req) => {
+          // Any call of a registered session is activity, and re-binds it after a daemon restart.
+          await this.roster.touch(sessionRef(req.ctx));
+          // The agent a call is recorded as comes from this daemon's session bindings, never from the client's own words (#20).
+          const caller = this.roster.caller(sessionRef(req.ctx));
+          this.access.record(req.ctx.session ?? 'cli', caller.agentId ?? caller.agent, req.method);
+          const { agent_id: _claimed, ...ctx } = req.ctx;
+          const result = await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
+          // A hard delete answers only after the erased text has left every file in the home.
+          if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
+          return result;
+        },
+        log.child({ mod: 'socket' }),
+        { onSessionClosed: (session) => void this.roster.sessionClosed(session).catch((err: unknown) => log.warn({ err }, 'could not end an agent session')) },
+      );
+      await this.server.start();
+      await writeFile(this.paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  }
+
+  /** What a start that failed midway had started, stopped in reverse order (the store stays open). */
+  private async undoStartedServices(): Promise<void> {
+    const log = this.opts.logger;
+    await this.server?.stop().catch((err: unknown) => log.warn({ err }, 'socket stop failed'));
+    await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
+    this.tasks?.stop();
+    await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));
+    this.replicator = undefined;
+  }
+
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');

@@ -191,6 +191,25 @@ export class DocStore {
       }
       throw err;
     }
+    try {
+      await this.readOpenState();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'LEVEL_CORRUPTION') throw err;
+      // A damaged block under the store's own bookkeeping: nothing else can start before repair.
+      const reason = (err as Error).message;
+      this.logger.error({ reason }, 'LevelDB reported damaged data while opening the store: repairing it (damaged blocks are dropped; their documents are re-fetched from peers)');
+      await this.db.close();
+      await ClassicLevel.repair(this.path);
+      await this.db.open();
+      await Promise.all([this.docs, this.views, this.tombs, this.log, this.meta, this.feed, this.feedKeys, this.local, this.sigs].map((sub) => sub.open()));
+      await this.readOpenState();
+      this.reports.push(`repaired at open after: ${reason}`);
+    }
+    this.status = 'open';
+  }
+
+  /** Sequence, epoch, LevelDB's own reports and the damaged-document register, read at open. */
+  private async readOpenState(): Promise<void> {
     const seqBytes = await this.meta.get('seq');
     this.seq = seqBytes ? Number(decodeJson(seqBytes)) : 0;
     const trimmedBytes = await this.meta.get('trimmed');
@@ -208,7 +227,6 @@ export class DocStore {
       this.epochId = crypto.randomUUID();
       await this.db.batch([{ type: 'put', sublevel: this.meta, key: 'epoch', value: encodeJson(this.epochId) }], { sync: true });
     }
-    this.status = 'open';
   }
 
   async close(): Promise<void> {
@@ -345,6 +363,11 @@ export class DocStore {
     return { docs, views, live, tombs, bad, records, error };
   }
 
+  /** Runs LevelDB's repair now (a caller met an unreadable block); see `repair`. */
+  repairNow(reason: string): Promise<void> {
+    return this.repair(reason);
+  }
+
   /**
    * Runs LevelDB's repair (RepairDB: rebuilds the table files, dropping blocks that cannot be
    * read). Writes wait; reads in flight fail while the store is closed for it.
@@ -358,7 +381,7 @@ export class DocStore {
       } finally {
         await this.db.open();
         // Closing the database closed its sublevels, and reopening it does not reopen them.
-        await Promise.all([this.docs, this.views, this.tombs, this.log, this.meta, this.feed, this.feedKeys, this.local].map((sub) => sub.open()));
+        await Promise.all([this.docs, this.views, this.tombs, this.log, this.meta, this.feed, this.feedKeys, this.local, this.sigs].map((sub) => sub.open()));
       }
       this.reports.push(`repaired after: ${reason}`);
     })().finally(() => (this.repairing = undefined));

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DaemonHealth } from '../../src/daemon/health.js';
@@ -138,7 +138,19 @@ describe('corrupt files', () => {
     await host.stop();
     const db = join(host.home.dir, 'db');
     const table = readdirSync(db).filter((f) => f.endsWith('.ldb')).sort((x, y) => statSync(join(db, y)).size - statSync(join(db, x)).size)[0]!;
-    flipBytes(join(db, table), Math.floor(statSync(join(db, table)).size * 0.3), 32);
+    // At a memory: the table also holds the (large) membership history and the signatures, which a
+    // flip at a fixed fraction of the file can hit instead. Snappy keeps a key's id as literal bytes.
+    const bytes = readFileSync(join(db, table));
+    // The first stored Automerge document (magic bytes 85 6f 4a 83) right after one of our memory ids.
+    const magic = Buffer.from([0x85, 0x6f, 0x4a, 0x83]);
+    const docAt = ids
+      .map((id) => {
+        const k = bytes.indexOf(Buffer.from(id));
+        const m = k >= 0 ? bytes.indexOf(magic, k) : -1;
+        return m >= 0 && m - k < 64 ? m : -1;
+      })
+      .find((m) => m >= 0);
+    flipBytes(join(db, table), docAt !== undefined ? docAt + 24 : Math.floor(bytes.length * 0.3), 16);
 
     await host.start();
     await eventually(async () => (await health(host)).store.verified_at !== null, 'store verified');
@@ -148,8 +160,9 @@ describe('corrupt files', () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain(damaged[0]!.id);
     const status = await host.json<{ damaged: string[] }>(['status']);
-    expect(status.damaged).toContain(`memories/${damaged[0]!.id}`);
+    expect(status.damaged).toContain(`${damaged[0]!.collection}/${damaged[0]!.id}`);
     const memoryIds = damaged.filter((d) => d.collection === 'memories').map((d) => d.id);
+    expect(memoryIds.length, JSON.stringify(damaged)).toBeGreaterThan(0);
     expect(memoryIds.every((id) => ids.includes(id))).toBe(true);
     await expect(callDaemon(host, 'memory.update', { memory_id: memoryIds[0], tags: ['x'] })).rejects.toMatchObject({ code: 'DOCUMENT_DAMAGED' });
     for (const id of memoryIds) expect((await host.cli(['rm', id, '--hard'])).code).toBe(0);
