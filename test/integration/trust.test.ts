@@ -154,9 +154,10 @@ describe('signed membership against a compromised member', () => {
     // An unused invite is open on alpha (it made the old bug reachable). bravo's files lose its
     // store (so nothing tells it it was removed and it knocks) and replay its own used token.
     await a.json(['invite']);
+    await b.stop();
     rmSync(join(b.home.dir, 'db'), { recursive: true, force: true });
     const rejoin = await b.cli(['join', bToken]);
-    expect(rejoin.code).toBe(0);
+    expect(rejoin.code, rejoin.stderr).toBe(0);
     const refusals = () => linesMatching(a, /refused a connection/).filter((l) => l.includes(ids.b)).length;
     await b.start();
     await eventually(() => Promise.resolve(refusals() > 0), 'alpha to refuse bravo', 60_000);
