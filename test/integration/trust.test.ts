@@ -170,8 +170,11 @@ describe('signed membership against a compromised member', () => {
     // One line per peer per interval (10 min, longer than this whole file), however often bravo
     // dialled meanwhile (its restart, its join attempt, the sync above redialling everything).
     expect(refusals()).toBe(1);
-    // Only an admin's explicit re-admission brings it back.
+    // Only an admin's explicit re-admission brings it back. bravo was told its invite was refused
+    // and stopped trying (issue 15: no endless retries), so its operator starts it again.
     expect((await a.cli(['peers', 'readmit', ids.b])).code).toBe(0);
+    await b.stop();
+    await b.start();
     await eventually(async () => (await b.search('zqafterremove')).some((r) => r.id === after), 'bravo back, catching up', 90_000);
   });
 });
