@@ -36,12 +36,12 @@ console.log(`# board — ${new Date().toISOString().slice(0, 10)} — ${machine(
     const m: number[] = [];
     for (let i = 0; i < N; i++) {
       let t0 = performance.now();
-      const { id } = await ca.call<{ id: string }>('task.create', { title: `card ${r}-${i}`, priority: 'high' });
+      const { id } = await ca.call('task.create', { title: `card ${r}-${i}`, priority: 'high' });
       await until(() => cb.call('task.get', { task_id: id }).then(() => true), 10_000);
       c.push(performance.now() - t0);
       t0 = performance.now();
       await ca.call('task.update', { task_id: id, status: 'in_progress', progress: (i % 99) + 1 });
-      await until(() => cb.call<{ progress: number }>('task.get', { task_id: id }).then((t) => t.progress === (i % 99) + 1), 10_000);
+      await until(() => cb.call('task.get', { task_id: id }).then((t) => t.progress === (i % 99) + 1), 10_000);
       m.push(performance.now() - t0);
     }
     creates.push(c);

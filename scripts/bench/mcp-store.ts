@@ -30,7 +30,7 @@ async function run(seed: number): Promise<{ mcp: number[]; direct: number[] }> {
     for (let i = 0; i < 50; i++) await callOk(client, 'store_memory', syntheticMemory(rand, i) as unknown as Record<string, unknown>);
     // Measure with the embedding model loaded, so every store includes embedding its memory.
     const probe = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
-    while (!(await probe.call<{ loaded: boolean }>('daemon.model')).loaded) await new Promise((r) => setTimeout(r, 50));
+    while (!(await probe.call('daemon.model', {})).loaded) await new Promise((r) => setTimeout(r, 50));
     probe.close();
     for (let i = 0; i < CALLS; i++) {
       const item = syntheticMemory(rand, i) as unknown as Record<string, unknown>;

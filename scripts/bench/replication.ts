@@ -64,7 +64,7 @@ console.log(`# replication — ${new Date().toISOString().slice(0, 10)} — ${ma
     const times: number[] = [];
     for (let i = 0; i < 100; i++) {
       const t0 = performance.now();
-      const { id } = await ca.call<{ id: string }>('memory.store', { content: `live ${r}-${i}` });
+      const { id } = await ca.call('memory.store', { content: `live ${r}-${i}` });
       await until(() => cb.call('memory.retrieve', { memory_id: id }).then(() => true), 10_000);
       times.push(performance.now() - t0);
     }
@@ -86,30 +86,30 @@ console.log(`# replication — ${new Date().toISOString().slice(0, 10)} — ${ma
   const b = await TestHost.create('fresh');
   await a.start();
   const ca = await client(a);
-  const total = (await ca.call<{ total: number }>('memory.stats')).total;
-  const { token } = await ca.call<{ token: string }>('mesh.invite', {});
+  const total = (await ca.call('memory.stats', {})).total;
+  const { token } = await ca.call('mesh.invite', {});
   await b.cli(['join', token]);
   const t0 = performance.now();
   await b.start();
   let cb = await client(b);
-  await until(async () => (await cb.call<{ total: number }>('memory.stats')).total >= total, 30 * 60_000, 200);
+  await until(async () => (await cb.call('memory.stats', {})).total >= total, 30 * 60_000, 200);
   const initialMs = performance.now() - t0;
   table(['measure', 'memories', 'seconds', 'memories/s', 'B store + index MiB', 'vs 60 s target (100k)'], [['initial sync to an empty peer (until all are searchable)', total, (initialMs / 1000).toFixed(1), Math.round(total / (initialMs / 1000)), mib(dirBytes(b.home.dir)), total >= 100_000 ? `${(initialMs / 60_000).toFixed(2)}×` : 'n/a']]);
 
   // Reconnect: B goes down, A makes 1,000 changes, B comes back.
   cb.close();
   await b.stop();
-  const recent = await ca.call<{ results: { id: string }[] }>('memory.recent', { hours: 24 * 365, limit: 500 });
+  const recent = await ca.call('memory.recent', { hours: 24 * 365, limit: 500 });
   const rand = mulberry32(77);
   for (let i = 0; i < 500; i++) await ca.call('memory.store', syntheticMemory(rand, 1_000_000 + i));
   for (const [i, m] of recent.results.entries()) await ca.call('memory.update', { memory_id: m.id, content: `edited while the peer was away, change ${i}` });
-  const marker = await ca.call<{ id: string }>('memory.store', { content: 'reconnect marker' });
+  const marker = await ca.call('memory.store', { content: 'reconnect marker' });
   const before = tcpBytes(a.port);
   const r0 = performance.now();
   await b.start();
   cb = await client(b);
   await until(() => cb.call('memory.retrieve', { memory_id: marker.id }).then(() => true), 120_000, 5);
-  await until(async () => (await cb.call<{ total: number }>('memory.stats')).total === (await ca.call<{ total: number }>('memory.stats')).total, 120_000, 20);
+  await until(async () => (await cb.call('memory.stats', {})).total === (await ca.call('memory.stats', {})).total, 120_000, 20);
   const reconnectMs = performance.now() - r0;
   const wire = tcpBytes(a.port) - before;
   // Automerge bytes of the same kinds of change, measured directly: a new memory document and a text edit.

@@ -60,7 +60,7 @@ async function coldStart(): Promise<{ ms: number; rss: number }> {
   await client.call('memory.search', { query: 'ERR_CONN_REFUSED heap', limit: 10, mode: 'keyword' });
   const ms = performance.now() - t0;
   const rss = rssOf(child.pid!);
-  await client.call('daemon.stop');
+  await client.call('daemon.stop', {});
   client.close();
   await new Promise((r) => child.once('exit', r));
   return { ms, rss };

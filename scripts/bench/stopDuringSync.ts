@@ -60,7 +60,7 @@ function stopPhases(log: string): string {
   return `sync ${sync !== undefined ? sync - stopping : '-'} ms, whole stop ${stopped - stopping} ms`;
 }
 
-const total = async (c: DaemonClient) => (await c.call<{ total: number }>('memory.stats', {})).total;
+const total = async (c: DaemonClient) => (await c.call('memory.stats', {})).total;
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30 * 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {

@@ -67,7 +67,7 @@ async function coldStart(home: string): Promise<{ ms: number; rss: number }> {
   await client.call('memory.search', { query: 'ERR_CONN_REFUSED heap', limit: 10 });
   const ms = performance.now() - t0;
   const rss = rssOf(child.pid!);
-  await client.call('daemon.stop');
+  await client.call('daemon.stop', {});
   client.close();
   await new Promise((r) => child.once('exit', r));
   return { ms, rss };

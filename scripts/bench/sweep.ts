@@ -14,7 +14,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
-import type { PullResult } from '../../src/sync/SyncEngine.js';
 import { TestHost } from '../../test/helpers/meshHosts.js';
 import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { machine, median, table } from './stats.js';
@@ -58,7 +57,7 @@ const rows: { ms: number; wall: number; cpuA: number; cpuB: number; wire: number
 for (let r = 0; r < RUNS; r++) {
   const [ca0, cb0, w0, l] = [cpuOf(a), cpuOf(b), wireOf(a), load()];
   const t0 = performance.now();
-  const { results } = await cb.call<{ results: PullResult[] }>('mesh.sync', { full: true }, { timeoutMs: 600_000 });
+  const { results } = await cb.call('mesh.sync', { full: true }, { timeoutMs: 600_000 });
   const wall = performance.now() - t0;
   const x = results[0]!;
   rows.push({ ms: x.ms, wall, cpuA: cpuOf(a) - ca0, cpuB: cpuOf(b) - cb0, wire: wireOf(a) - w0, entries: x.entries, fetched: x.fetched, load: l });

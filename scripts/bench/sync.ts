@@ -116,13 +116,6 @@ async function until<T>(check: () => Promise<T | false | undefined>, timeoutMs: 
   }
 }
 
-interface ModelStatus {
-  loaded: boolean;
-  vectors?: number;
-  queued?: number;
-  rebuilding?: unknown;
-}
-
 // ---------- source homes ----------
 
 async function sourceHome(n: number): Promise<string> {
@@ -145,7 +138,7 @@ async function sourceHome(n: number): Promise<string> {
   await host.start();
   const c = await client(host);
   await until(async () => {
-    const m = await c.call<ModelStatus>('daemon.model', {});
+    const m = await c.call('daemon.model', {});
     return m.loaded && !m.rebuilding && m.queued === 0 && (m.vectors ?? 0) >= n;
   }, 30 * 60_000, 1000, 'the source vector index');
   c.close();
@@ -190,7 +183,7 @@ if (!SKIP.has('live')) {
   const updateRuns: number[][] = [];
   // Warm-up: first writes pay for opening streams and caches.
   for (let i = 0; i < 10; i++) {
-    const { id } = await ca.call<{ id: string }>('memory.store', { content: `warm-up ${i}` });
+    const { id } = await ca.call('memory.store', { content: `warm-up ${i}` });
     await until(() => cb.call('memory.retrieve', { memory_id: id }).then(() => true), 10_000, 1, 'warm-up');
   }
   const rand = mulberry32(3);
@@ -200,7 +193,7 @@ if (!SKIP.has('live')) {
     const ids: string[] = [];
     for (let i = 0; i < LIVE; i++) {
       const t0 = performance.now();
-      const { id } = await ca.call<{ id: string }>('memory.store', syntheticMemory(rand, r * LIVE + i));
+      const { id } = await ca.call('memory.store', syntheticMemory(rand, r * LIVE + i));
       ack.push(performance.now() - t0);
       await until(() => cb.call('memory.retrieve', { memory_id: id }).then(() => true), 10_000, 1, 'a live write');
       e2e.push(performance.now() - t0);
@@ -212,7 +205,7 @@ if (!SKIP.has('live')) {
       const text = `live update ${r}-${i}: rotated the TLS certificate on proxy-eu${i}`;
       const t0 = performance.now();
       await ca.call('memory.update', { memory_id: id, content: text });
-      await until(() => cb.call<{ content: string }>('memory.retrieve', { memory_id: id }).then((m) => m.content === text), 10_000, 1, 'a live update');
+      await until(() => cb.call('memory.retrieve', { memory_id: id }).then((m) => m.content === text), 10_000, 1, 'a live update');
       upd.push(performance.now() - t0);
     }
     updateRuns.push(upd);
@@ -247,9 +240,9 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   const a = await sourceHost(n);
   await a.start([], startOpts('initial-a'));
   const ca = await client(a);
-  const total = (await ca.call<{ total: number }>('memory.stats', {})).total;
+  const total = (await ca.call('memory.stats', {})).total;
   if (total !== n) throw new Error(`source home holds ${total} memories, expected ${n}`);
-  const { token } = await ca.call<{ token: string }>('mesh.invite', {});
+  const { token } = await ca.call('mesh.invite', {});
   const b = await TestHost.create('fresh');
   const j = await b.cli(['join', token]);
   if (j.code !== 0) throw new Error(j.stderr);
@@ -267,9 +260,9 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   // Poll cheaply: `memory.stats` groups the whole catalog (~4 ms at 10k, far more at 100k), so
   // polling it every 100 ms would steal B's CPU. The last-written memory arrives last (feed order),
   // so wait for its token first (an FTS lookup), then confirm the count.
-  await until(async () => (await cb.call<{ results: { content: string }[] }>('memory.search', { query: late, mode: 'keyword', limit: 5 })).results.some((r) => r.content.includes(late)), 60 * 60_000, 100, 'the late token to be searchable');
+  await until(async () => (await cb.call('memory.search', { query: late, mode: 'keyword', limit: 5 })).results.some((r) => r.content.includes(late)), 60 * 60_000, 100, 'the late token to be searchable');
   const searchMs = performance.now() - t0;
-  await until(async () => (await cb.call<{ total: number }>('memory.stats', {})).total >= n, 60 * 60_000, 250, 'B to hold every memory');
+  await until(async () => (await cb.call('memory.stats', {})).total >= n, 60 * 60_000, 250, 'B to hold every memory');
   const ms = performance.now() - t0;
   const catalogMs = searchMs;
   const bytes = dirBytes(b.home.dir);
@@ -277,7 +270,7 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   let vectorsMs: number | null = null;
   try {
     await until(async () => {
-      const m = await cb.call<ModelStatus>('daemon.model', {});
+      const m = await cb.call('daemon.model', {});
       return m.loaded && !m.rebuilding && m.queued === 0 && (m.vectors ?? 0) >= n;
     }, 180_000, 250, 'B vectors');
     vectorsMs = performance.now() - t0;
@@ -303,7 +296,7 @@ async function makeChanges(ca: DaemonClient, recent: string[], seed: number): Pr
   const created: string[] = [];
   const edited = new Map<string, string>();
   for (let i = 0; i < 500; i++) {
-    created.push((await ca.call<{ id: string }>('memory.store', syntheticMemory(rand, 2_000_000 + seed * 1000 + i))).id);
+    created.push((await ca.call('memory.store', syntheticMemory(rand, 2_000_000 + seed * 1000 + i))).id);
     const id = recent[i]!;
     const text = `edited while the peer was away, change ${seed}-${i}: drained ${id.slice(0, 6)} and rotated keys`;
     await ca.call('memory.update', { memory_id: id, content: text });
@@ -318,9 +311,9 @@ async function caughtUp(cb: DaemonClient, changes: { created: string[]; edited: 
   const lastEdit = recent[499]!;
   await until(async () => {
     await cb.call('memory.retrieve', { memory_id: marker });
-    const m = await cb.call<{ content: string }>('memory.retrieve', { memory_id: lastEdit });
+    const m = await cb.call('memory.retrieve', { memory_id: lastEdit });
     if (m.content !== changes.edited.get(lastEdit)) return false;
-    return (await cb.call<{ total: number }>('memory.stats', {})).total === totalA;
+    return (await cb.call('memory.stats', {})).total === totalA;
   }, 300_000, 5, 'B to catch up');
 }
 
@@ -328,7 +321,7 @@ async function caughtUp(cb: DaemonClient, changes: { created: string[]; edited: 
 async function missingOn(cb: DaemonClient, changes: { created: string[]; edited: Map<string, string> }): Promise<number> {
   let missing = 0;
   for (const id of changes.created) await cb.call('memory.retrieve', { memory_id: id }).catch(() => missing++);
-  for (const [id, text] of changes.edited) if ((await cb.call<{ content: string }>('memory.retrieve', { memory_id: id })).content !== text) missing++;
+  for (const [id, text] of changes.edited) if ((await cb.call('memory.retrieve', { memory_id: id })).content !== text) missing++;
   return missing;
 }
 
@@ -352,7 +345,7 @@ async function restartOnce(a: TestHost, b: TestHost, run: number): Promise<Recon
   await a.start([], startOpts('reconnect-a'));
   await b.start([], startOpts('reconnect-b'));
   let ca = await client(a);
-  const recent = (await ca.call<{ results: { id: string }[] }>('memory.recent', { hours: 8760, limit: 500 })).results.map((r) => r.id);
+  const recent = (await ca.call('memory.recent', { hours: 8760, limit: 500 })).results.map((r) => r.id);
   await b.stop();
   // Heads of the documents about to be edited, as B (in sync with A) holds them.
   const bStore = new DocStore(homePaths(b.home.dir).db, silentLogger(), 'bb'.repeat(16));
@@ -368,7 +361,7 @@ async function restartOnce(a: TestHost, b: TestHost, run: number): Promise<Recon
   await a.start([], startOpts('reconnect-a'));
   ca = await client(a);
   const changes = await makeChanges(ca, recent, 77 + run);
-  const totalA = (await ca.call<{ total: number }>('memory.stats', {})).total;
+  const totalA = (await ca.call('memory.stats', {})).total;
   const pa = await countingProxy(oldA, a.port);
   const pb = await countingProxy(oldB, b.port);
   await sleep(500);
@@ -434,20 +427,19 @@ async function linkRuns(a: TestHost, b: TestHost, runs: number, changeBytes: num
   await b.start(['--announce', relayAddr(lb), '--peer', relayAddr(la)], startOpts('link-b'));
   const ca = await client(a);
   const cb = await client(b);
-  type Peers = { peers: { name: string; connected: boolean; addrs: string[] }[] };
-  const linked = async (c: DaemonClient, other: string, relay: number) => (await c.call<Peers>('mesh.peers', {})).peers.some((p) => p.name === other && p.connected && p.addrs.length > 0 && p.addrs.every((x) => x.includes(`/tcp/${relay}/`)));
+  const linked = async (c: DaemonClient, other: string, relay: number) => (await c.call('mesh.peers', {})).peers.some((p) => p.name === other && p.connected && p.addrs.length > 0 && p.addrs.every((x) => x.includes(`/tcp/${relay}/`)));
   // Each host must have the other's relay address as its only recorded one, or a redial could bypass the cut.
   await until(async () => (await linked(cb, a.name, la)) && (await linked(ca, b.name, lb)), 120_000, 100, 'both hosts to record each other by relay address');
   const results: ReconnectRun[] = [];
   for (let r = 0; r < runs; r++) {
-    const recent = (await ca.call<{ results: { id: string }[] }>('memory.recent', { hours: 8760, limit: 500 })).results.map((x) => x.id);
+    const recent = (await ca.call('memory.recent', { hours: 8760, limit: 500 })).results.map((x) => x.id);
     await pa.cut();
     await pb.cut();
-    const down = async (c: DaemonClient, other: string) => !(await c.call<Peers>('mesh.peers', {})).peers.some((p) => p.name === other && p.connected);
+    const down = async (c: DaemonClient, other: string) => !(await c.call('mesh.peers', {})).peers.some((p) => p.name === other && p.connected);
     await until(async () => (await down(ca, b.name)) && (await down(cb, a.name)), 60_000, 50, 'the link to go down');
     log(`reconnect (link) run ${r + 1}: link cut, 1,000 changes on A`);
     const changes = await makeChanges(ca, recent, 500 + r);
-    const totalA = (await ca.call<{ total: number }>('memory.stats', {})).total;
+    const totalA = (await ca.call('memory.stats', {})).total;
     const before = pa.bytes().toTarget + pa.bytes().fromTarget + pb.bytes().toTarget + pb.bytes().fromTarget;
     const fromA = a.log.length;
     const fromB = b.log.length;

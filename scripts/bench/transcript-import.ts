@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
-import { importTranscripts } from '../../src/transcripts/importTranscript.js';
+import { importTranscripts, type UpsertCall } from '../../src/transcripts/importTranscript.js';
 import { TestHost } from '../../test/helpers/meshHosts.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, table } from './stats.js';
@@ -67,7 +67,7 @@ try {
     mb = text.length / 1024 / 1024;
     const file = join(host.home.dir, `t${run}.jsonl`);
     writeFileSync(file, text);
-    const upsert = (memories: unknown[]) => client.call<{ created: number; updated: number; unchanged: number; erased: number }>('conversation.upsert', { memories });
+    const upsert: UpsertCall = (memories) => client.call('conversation.upsert', { memories });
     let t = performance.now();
     const r = await importTranscripts(file, upsert);
     first.push(performance.now() - t);

@@ -44,7 +44,7 @@ export async function fetchBoard(client: DaemonClient, columns: readonly TaskSta
     const cards: TaskOut[] = [];
     let page: TaskPage;
     do {
-      page = await client.call<TaskPage>('task.list', { ...filter, status, include_closed: true, offset: cards.length, limit: Math.min(MAX_LIST_LIMIT, perColumn - cards.length) });
+      page = await client.call('task.list', { ...filter, status, include_closed: true, offset: cards.length, limit: Math.min(MAX_LIST_LIMIT, perColumn - cards.length) });
       cards.push(...page.tasks);
       cycles = page.cycles;
     } while (page.next_offset !== null && cards.length < perColumn && page.tasks.length > 0);

@@ -11,7 +11,7 @@ export interface DaemonStatus {
   counts?: Record<string, number>;
   index?: { seq?: number; store_seq?: number };
   clients?: number;
-  replication?: { peer_id?: string; listen?: string[]; mesh_id?: string; joining?: { inviter: string; error: string | null } | null; peers?: PeerStatus[]; error?: string };
+  replication?: { peer_id?: string; listen?: string[]; mesh_id?: string; joining?: { inviter: string; error: string | null; gave_up?: boolean } | null; founder?: boolean; peers?: PeerStatus[]; error?: string };
   search?: { configured?: { id?: string } | string; enabled?: boolean; loaded?: boolean; error?: string | null; model?: string; vectors?: number; queued?: number; rebuilding?: { done: number; total: number } | null };
 }
 

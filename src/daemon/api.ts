@@ -1,6 +1,10 @@
 import { MAX_INPUT_DEPTH, MAX_REPLY_BYTES } from '../constants.js';
 import { fitToBudget } from '../domain/replyBudget.js';
 import { InvalidInputError, MeshError } from '../errors.js';
+import { importBatch } from '../domain/importBatch.js';
+import { method, methods, type MethodTable } from './method.js';
+import type { Daemon } from './Daemon.js';
+import type { DaemonHealth } from './health.js';
 import { describeShapeProblem, findShapeProblem } from '../domain/inputShape.js';
 import { formatZodError } from '../domain/zodErrors.js';
 import type { Memory } from '../domain/Memory.js';
@@ -21,7 +25,7 @@ import {
   UpdateMemoryInput,
 } from '../domain/memorySchemas.js';
 import type { CallContext, Request } from '../ipc/messages.js';
-import { ExportPageInput, ImportBatchInput, type ImportOutcome } from '../domain/memoryExport.js';
+import { ExportPageInput, ImportBatchInput } from '../domain/memoryExport.js';
 import type { Actor } from '../types.js';
 import type { Replicator } from '../sync/Replicator.js';
 import { z } from 'zod';
@@ -30,9 +34,6 @@ import { resolveIdPrefixes, type IdLookup } from './idPrefixes.js';
 /** Share of a recent-memories reply kept for the agent's unread broadcasts (at most INBOX_PAGE of them). */
 const INBOX_REPLY_BYTES = 1024 * 1024;
 
-/** Errors that refuse one imported memory, not the whole batch. */
-const REFUSED_IMPORT_CODES = new Set<string>(['UNKNOWN_CATEGORY', 'INVALID_INPUT']);
-
 const InviteInput = z.object({ ttl_hours: z.number().positive().max(24 * 30).optional() });
 const PeerInput = z.object({ peer: z.string().min(1).max(200) });
 const ReadmitInput = z.object({ peer: z.string().min(1).max(200), name: z.string().min(1).max(200).optional() });
@@ -40,40 +41,32 @@ const TeamInput = z.object({ peer: z.string().min(1).max(200), team: z.string().
 const AdminInput = z.object({ peer: z.string().min(1).max(200), admin: z.boolean() });
 const SyncInput = z.object({ peer: z.string().min(1).max(200).optional(), full: z.boolean().optional() });
 
-export interface Method<S extends z.ZodType> {
-  schema: S;
-  handler: (params: z.infer<S>, actor: Actor, ctx: CallContext) => unknown;
-}
-
-export function method<S extends z.ZodType>(schema: S, handler: (params: z.infer<S>, actor: Actor, ctx: CallContext) => unknown): Method<S> {
-  return { schema, handler };
-}
-
 export interface ApiDeps {
   memories: MemoryService;
   machine: string;
-  status: () => Promise<unknown>;
+  status: () => Promise<DaemonStatus>;
   /** End-to-end health for `mesh doctor` (src/daemon/health.ts). */
-  health: () => Promise<unknown>;
+  health: () => Promise<DaemonHealth>;
   stop: () => void;
-  reindex: () => Promise<unknown>;
+  reindex: () => Promise<{ memories: number; vectors: number | null }>;
   replication: () => Replicator;
-  model: () => unknown;
+  model: () => ModelStatus;
   /** Unread broadcasts of a registered agent, marked read as they are returned. */
   inbox?: (agentId: string, actor: Actor) => Promise<Memory[]>;
-  /** Methods of the other domains (roster, board), merged in by name. */
-  extra?: Record<string, Method<z.ZodType>>;
+  /** Methods of the other domains (roster, board, lifecycle), merged in by name; their types join the map in methodMap.ts. */
+  extra?: MethodTable;
   /** Id lookups that let every id parameter take a unique prefix (see idPrefixes.ts). */
   ids?: IdLookup;
 }
 
-/**
- * The daemon's API, by method name. Every method validates its params with the same zod schema
- * the MCP tool and the CLI use, so a bad request gets the same readable error at every door.
- */
-export function buildApi(deps: ApiDeps) {
+/** What `daemon.status` and `daemon.model` answer (the daemon builds them). */
+export type DaemonStatus = ReturnType<Daemon['status']>;
+export type ModelStatus = ReturnType<Daemon['modelStatus']>;
+
+/** The memory, mesh and daemon methods (the other domains have their own `buildXxxApi()`). */
+export function buildCoreApi(deps: ApiDeps) {
   const m = deps.memories;
-  const methods: Record<string, Method<z.ZodType>> = {
+  return methods({
     'memory.store': method(StoreMemoryInput, (p, a) => m.store(p, a)),
     'memory.retrieve': method(RetrieveMemoryInput, (p) => m.retrieve(p.memory_id)),
     'memory.update': method(UpdateMemoryInput, (p, a) => m.update(p, a)),
@@ -107,24 +100,7 @@ export function buildApi(deps: ApiDeps) {
     'memory.mergeDuplicates': method(MergeDuplicatesInput, (p, a) => mergeDuplicates(m, p, a)),
     'memory.exportPage': method(ExportPageInput, (p) => m.exportPage(p.after, p.limit, p.include_deleted)),
     // A memory this host refuses (say, a category it does not allow) is reported by id; the rest still import.
-    'memory.importBatch': method(ImportBatchInput, async (p, a) => {
-      const counts: Record<ImportOutcome, number> = { created: 0, exists: 0, erased: 0 };
-      const rejected: { id: string; reason: string }[] = [];
-      const created: string[] = [];
-      for (const memory of p.memories) {
-        try {
-          const outcome = await m.importOne(memory, a);
-          counts[outcome]++;
-          if (outcome === 'created') created.push(memory.id);
-        } catch (err) {
-          if (!(err instanceof MeshError && REFUSED_IMPORT_CODES.has(err.code))) throw err;
-          rejected.push({ id: memory.id, reason: err.message });
-        }
-      }
-      // Waiting per memory made a batch of long memories outlast the client's timeout; one bounded wait for all.
-      await m.whenIndexed(created);
-      return { ...counts, rejected };
-    }),
+    'memory.importBatch': method(ImportBatchInput, (p, a) => importBatch(m, p.memories, a)),
     'memory.history': method(HistoryInput, async (p) => ({ id: p.memory_id, history: await m.history(p.memory_id) })),
     'daemon.status': method(EmptyInput, () => deps.status()),
     'daemon.health': method(EmptyInput, () => deps.health()),
@@ -135,19 +111,26 @@ export function buildApi(deps: ApiDeps) {
     'mesh.setTeam': method(TeamInput, (p) => deps.replication().setTeam(p.peer, p.team, p.role)),
     'mesh.setAdmin': method(AdminInput, (p) => deps.replication().setAdmin(p.peer, p.admin)),
     'mesh.sync': method(SyncInput, async (p) => ({ results: await deps.replication().syncNow(p.peer, { full: p.full === true }) })),
-    ...deps.extra,
-    'daemon.ping': method(EmptyInput, () => ({ pong: true })),
+    'daemon.ping': method(EmptyInput, () => ({ pong: true as const })),
     'daemon.model': method(EmptyInput, () => deps.model()),
     'daemon.reindex': method(EmptyInput, () => deps.reindex()),
     'daemon.stop': method(EmptyInput, () => {
       // Answer first, then stop, so the caller learns the stop was accepted.
       setImmediate(deps.stop);
-      return { stopping: true };
+      return { stopping: true as const };
     }),
-  };
+  });
+}
 
+/**
+ * The daemon's API, by method name. Every method validates its params with the same zod schema
+ * the MCP tool and the CLI use, so a bad request gets the same readable error at every door.
+ */
+export function buildApi(deps: ApiDeps) {
+  // The core methods last: an extra table cannot replace one of them.
+  const table: MethodTable = { ...deps.extra, ...buildCoreApi(deps) };
   // A Map, not the object: a method name like "constructor" or "__proto__" must not find Object's own.
-  const byName = new Map(Object.entries(methods));
+  const byName = new Map(Object.entries(table));
   return async function handle(req: Request): Promise<unknown> {
     const entry = byName.get(req.method);
     if (!entry) throw new MeshError('UNKNOWN_METHOD', `unknown method ${req.method}`);
@@ -166,3 +149,5 @@ function actorOf(ctx: CallContext, machine: string): Actor {
 }
 
 export { formatZodError } from '../domain/zodErrors.js';
+// Kept here too: the other `buildXxxApi()` files import them from api.js.
+export { method, methods, type Method, type MethodTable } from './method.js';

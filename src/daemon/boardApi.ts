@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { BROADCAST_TAG, DEFAULT_SEARCH_LIMIT } from '../constants.js';
 import { BroadcastDiscoveryInput, DelegateTaskInput, QueryAgentKnowledgeInput, RegisterAgentInput, RosterInput } from '../domain/agentSchemas.js';
 import { normaliseCapability, type RosterEntry } from '../domain/Agent.js';
@@ -9,7 +8,7 @@ import type { RosterService, SessionRef } from '../domain/RosterService.js';
 import type { TaskService } from '../domain/TaskService.js';
 import { AssignTaskInput, CreateTaskInput, DeleteTaskInput, GetTaskInput, ListTasksInput, TaskAnalyticsInput, UpdateTaskInput } from '../domain/taskSchemas.js';
 import type { CallContext } from '../ipc/messages.js';
-import { method, type Method } from './api.js';
+import { method, methods } from './method.js';
 import { fitTextsToBudget, fitToBudget } from '../domain/replyBudget.js';
 
 export interface BoardApiDeps {
@@ -36,8 +35,8 @@ function targeted(target: RosterEntry, required: readonly string[]): DelegationC
 }
 
 /** The socket API of the roster (agent.*) and the board (task.*). */
-export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record<string, Method<z.ZodType>> {
-  return {
+export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps) {
+  return methods({
     'agent.register': method(RegisterAgentInput, async (p, a, ctx) => {
       const agent = await roster.register(p, sessionRef(ctx), a);
       const inbox = await roster.readInbox(agent.id, { ...a, agent: agent.id });
@@ -81,5 +80,5 @@ export function buildBoardApi({ roster, tasks, memories }: BoardApiDeps): Record
     }),
     'task.delete': method(DeleteTaskInput, (p, a) => tasks.delete(p, a)),
     'task.analytics': method(TaskAnalyticsInput, (p) => tasks.analytics(p)),
-  };
+  });
 }

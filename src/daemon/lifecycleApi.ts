@@ -11,7 +11,7 @@ import { FORMAT_GUIDE } from '../domain/lifecycle/formatGuide.js';
 import { gdprDelete, GdprDeleteInput, gdprExportPage, GdprExportPageInput, GdprSubject, subjectTasks } from '../domain/lifecycle/gdpr.js';
 import { EmptyInput } from '../domain/memorySchemas.js';
 import type { MemoryIndex } from '../search/MemoryIndex.js';
-import { method, type Method } from './api.js';
+import { method, methods } from './method.js';
 
 export interface LifecycleApiDeps {
   memories: MemoryService;
@@ -35,8 +35,8 @@ const PromptMemoriesInput = z.object({
 });
 
 /** The socket API of the lifecycle group, conversation import and the Claude Code hooks. */
-export function buildLifecycleApi(d: LifecycleApiDeps): Record<string, Method<z.ZodType>> {
-  return {
+export function buildLifecycleApi(d: LifecycleApiDeps) {
+  return methods({
     'conversation.upsert': method(UpsertConversationInput, (p, a) => upsertConversation(d.memories, p, a)),
     'lifecycle.bulkDelete': method(BulkDeleteInput, async (p, a) => {
       const r = await bulkDelete(d, p, a);
@@ -75,5 +75,5 @@ export function buildLifecycleApi(d: LifecycleApiDeps): Record<string, Method<z.
       }
       return { text: lines.length ? `Memories related to this prompt (hivemesh):\n${lines.join('\n')}` : '', count: lines.length };
     }),
-  };
+  });
 }

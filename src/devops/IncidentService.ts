@@ -4,13 +4,15 @@
  * protocol. This service works through the daemon's memory methods, so the MCP tools and the CLI
  * share it.
  */
+import type { DaemonCaller } from '../daemon/methodMap.js';
 import { INCIDENT_CORRELATION_CANDIDATES, INCIDENT_MAX_CORRELATIONS, INCIDENT_SAME_OUTAGE_WINDOW_MS } from '../constants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { errorTokens, type Evidence, evidenceText, normaliseSystems, sharedEvidence } from './incidentEvidence.js';
 import type { ListIncidentsInput, RecordIncidentInput, UpdateIncidentInput } from './incidentSchemas.js';
 
-export type Call = <T>(method: string, params: unknown) => Promise<T>;
+/** One typed call to the daemon (the method map in src/daemon/methodMap.ts). */
+export type Call = DaemonCaller['call'];
 
 export const INCIDENT_CATEGORY = 'incidents';
 export const RUNBOOK_CATEGORY = 'runbooks';
@@ -129,7 +131,7 @@ export class IncidentService {
       metadata.resolved_at = resolvedAt;
       metadata.time_to_resolve_minutes = minutesBetween(opened, resolvedAt);
     }
-    const stored = await this.call<Memory>('memory.store', {
+    const stored = await this.call('memory.store', {
       content: this.content(input.title, input.description, input.resolution),
       category: INCIDENT_CATEGORY,
       tags: ['incident', ...systems.slice(0, 10)],
@@ -138,7 +140,7 @@ export class IncidentService {
     });
     // The other direction of each link: the past record learns of the new one.
     for (const c of correlations) {
-      const past = await this.call<Memory>('memory.retrieve', { memory_id: c.id });
+      const past = await this.call('memory.retrieve', { memory_id: c.id });
       const related = [...new Set([...strs(past.metadata.related), stored.id])];
       await this.call('memory.update', { memory_id: c.id, metadata: { related } });
     }
@@ -149,7 +151,7 @@ export class IncidentService {
     const query = `${systems.join(' ')} ${text}`.slice(0, 2_000);
     const found: Correlation[] = [];
     for (const category of [INCIDENT_CATEGORY, RUNBOOK_CATEGORY]) {
-      const { results } = await this.call<{ results: Memory[] }>('memory.search', { query, category, limit: INCIDENT_CORRELATION_CANDIDATES });
+      const { results } = await this.call('memory.search', { query, category, limit: INCIDENT_CORRELATION_CANDIDATES });
       for (const m of results) {
         const otherSystems = strs(m.metadata.affected_systems).length ? strs(m.metadata.affected_systems) : strs(m.metadata.systems);
         const e = sharedEvidence({ text, systems }, { text: m.content, systems: otherSystems });
@@ -176,7 +178,7 @@ export class IncidentService {
   }
 
   async get(id: string): Promise<Incident> {
-    const m = await this.call<Memory>('memory.retrieve', { memory_id: id });
+    const m = await this.call('memory.retrieve', { memory_id: id });
     if (!isIncident(m)) throw new NotFoundError('incident', id);
     const inc = toIncident(m);
     return withRuleLinks([inc], await this.all())[0] as Incident;
@@ -197,7 +199,7 @@ export class IncidentService {
       metadata.time_to_resolve_minutes = minutesBetween(current.opened_at, at);
     }
     if (status !== 'resolved' && current.status === 'resolved') Object.assign(metadata, { resolved_at: null, time_to_resolve_minutes: null });
-    const m = await this.call<Memory>('memory.update', {
+    const m = await this.call('memory.update', {
       memory_id: current.id,
       content: this.content(current.title, description, resolution ?? undefined),
       metadata,
@@ -222,7 +224,7 @@ export class IncidentService {
 
   /** Every incident this host holds (newest first, up to LIST_SCAN). */
   private async all(): Promise<Incident[]> {
-    const { results } = await this.call<{ results: Memory[] }>('memory.recent', { category: INCIDENT_CATEGORY, hours: ALL_TIME_HOURS, limit: LIST_SCAN });
+    const { results } = await this.call('memory.recent', { category: INCIDENT_CATEGORY, hours: ALL_TIME_HOURS, limit: LIST_SCAN });
     return results.filter(isIncident).map(toIncident);
   }
 

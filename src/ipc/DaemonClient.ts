@@ -3,6 +3,7 @@ import { IPC_REQUEST_TIMEOUT_MS } from '../constants.js';
 import { MeshError, toMeshError } from '../errors.js';
 import { encodeFrame, FrameDecoder } from './framing.js';
 import type { CallContext, Response } from './messages.js';
+import type { CallOptions, DaemonCaller, MethodName, ParamsOf, ResultOf } from '../daemon/methodMap.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -11,7 +12,7 @@ interface Pending {
 }
 
 /** A connection to the daemon's local socket; calls are multiplexed by request id. */
-export class DaemonClient {
+export class DaemonClient implements DaemonCaller {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
@@ -66,16 +67,29 @@ export class DaemonClient {
     return this.closed;
   }
 
-  call<T>(method: string, params: unknown = {}, opts: { timeoutMs?: number; ctx?: CallContext } = {}): Promise<T> {
+  /** Calls a method of the daemon's map (methodMap.ts): params and result are those of that method. */
+  call<N extends MethodName>(method: N, params: ParamsOf<N>, opts: CallOptions & { ctx?: CallContext } = {}): Promise<ResultOf<N>> {
+    return this.send(method, params, opts) as Promise<ResultOf<N>>;
+  }
+
+  /**
+   * Sends any method name with any params, unchecked: for callers that test the daemon's own
+   * checks (unknown methods, hostile params). Everything else uses `call`.
+   */
+  callUnchecked(method: string, params: unknown, opts: CallOptions & { ctx?: CallContext } = {}): Promise<unknown> {
+    return this.send(method, params, opts);
+  }
+
+  private send(method: string, params: unknown, opts: CallOptions & { ctx?: CallContext }): Promise<unknown> {
     if (this.closed) return Promise.reject(new MeshError('DAEMON_NOT_RUNNING', 'the connection to the daemon is closed'));
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? IPC_REQUEST_TIMEOUT_MS;
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new MeshError('TIMEOUT', `the daemon did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve, reject, timer });
       this.socket.write(encodeFrame({ id, method, params, ctx: opts.ctx ?? this.ctx }));
     });
   }

@@ -3,6 +3,7 @@ import { DAEMON_RECONNECT_INTERVAL_MS } from '../constants.js';
 import type { DaemonClient } from '../ipc/DaemonClient.js';
 import { ensureDaemon } from '../ipc/ensureDaemon.js';
 import type { CallContext } from '../ipc/messages.js';
+import type { CallOptions, DaemonCaller, MethodName, ParamsOf, ResultOf } from '../daemon/methodMap.js';
 
 /**
  * The MCP server's line to the daemon. Reconnects (starting the daemon if needed) when the
@@ -10,7 +11,7 @@ import type { CallContext } from '../ipc/messages.js';
  * Once the session registered an agent, a lost connection is re-made in the background (without
  * starting a daemon) so the agent's heartbeat resumes even while the session makes no calls.
  */
-export class DaemonLink {
+export class DaemonLink implements DaemonCaller {
   private client: DaemonClient | undefined;
   private connecting: Promise<DaemonClient> | undefined;
   private agentId: string | undefined;
@@ -23,9 +24,9 @@ export class DaemonLink {
     private readonly agent: () => string,
   ) {}
 
-  async call<T>(method: string, params: unknown): Promise<T> {
+  async call<N extends MethodName>(method: N, params: ParamsOf<N>, opts: CallOptions = {}): Promise<ResultOf<N>> {
     const client = await this.connection();
-    return client.call<T>(method, params, { ctx: this.ctx() });
+    return client.call(method, params, { ...opts, ctx: this.ctx() });
   }
 
   /** From now on calls are made as this registered agent (writes record it; the daemon keeps it alive). */

@@ -1,11 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { RosterEntry } from '../domain/Agent.js';
 import { BroadcastDiscoveryInput, DelegateTaskInput, QueryAgentKnowledgeInput, RegisterAgentInput, RosterInput } from '../domain/agentSchemas.js';
-import type { CandidateReport } from '../domain/delegation.js';
-import type { Memory } from '../domain/Memory.js';
-import type { SearchResult } from '../domain/MemoryService.js';
-import type { TaskOut } from '../domain/Task.js';
 import { agentLine, rosterText, taskLine } from './boardText.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { SearchOut } from './outputSchemas.js';
@@ -31,7 +26,7 @@ export function registerAgentTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ agent: RosterEntry; inbox: Memory[] }>('agent.register', args);
+      const r = await link.call('agent.register', args);
       link.bindAgent(r.agent.id);
       const inbox = r.inbox.length ? `\n\n${listText('Inbox: recent broadcasts from other agents', r.inbox)}` : '';
       return ok(`Registered as ${agentLine(r.agent)}.${inbox}`, { ...r });
@@ -48,7 +43,7 @@ export function registerAgentTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ agents: RosterEntry[] }>('agent.roster', args);
+      const r = await link.call('agent.roster', args);
       return ok(rosterText(r.agents), { ...r });
     }),
   );
@@ -64,7 +59,7 @@ export function registerAgentTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ task: TaskOut; assigned_to: string | null; reason: string; candidates: CandidateReport[] }>('agent.delegate', args);
+      const r = await link.call('agent.delegate', args);
       const head = r.assigned_to ? `Delegated to ${r.assigned_to}.` : 'No agent matched; the task is on the board unassigned.';
       return ok(`${head}\nWhy: ${r.reason}\nTask: ${taskLine(r.task)}`, { ...r });
     }),
@@ -80,7 +75,7 @@ export function registerAgentTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ agent: { id: string; role: string; machine: string; status: string }; results: SearchResult[]; mode: string }>('agent.knowledge', args);
+      const r = await link.call('agent.knowledge', args);
       return ok(listText(`What ${r.agent.id} (${r.agent.role} on ${r.agent.machine}, ${r.agent.status}) wrote about "${args.query}"`, r.results), { ...r });
     }),
   );
@@ -96,7 +91,7 @@ export function registerAgentTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ memory_id: string; delivered_to: string[] }>('agent.broadcast', args);
+      const r = await link.call('agent.broadcast', args);
       return ok(`Broadcast ${r.memory_id} (${args.severity}); ${r.delivered_to.length} live agent${r.delivered_to.length === 1 ? '' : 's'} will see it in their inbox.`, { ...r });
     }),
   );

@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Memory } from '../domain/Memory.js';
-import type { MemoryStats, SearchResult, SourceCount } from '../domain/MemoryService.js';
+import type { SourceCount } from '../domain/MemoryService.js';
 import {
   DeleteMemoryInput,
   EmptyInput,
@@ -18,7 +17,6 @@ import type { DaemonLink } from './DaemonLink.js';
 import { DeleteOut, MachineContextOut, MemoryOut, ProjectOut, ResultsOut, SearchOut, SourcesOut, StatsOut, StoreOut } from './outputSchemas.js';
 import { guarded, listText, memoryText, ok } from './results.js';
 
-type Sources = { machines: SourceCount[]; agents: SourceCount[]; projects: SourceCount[] };
 
 
 /** The core group: always exposed. Each tool is a thin call to the daemon's API. */
@@ -33,7 +31,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const m = await link.call<Memory>('memory.store', args);
+      const m = await link.call('memory.store', args);
       return ok(`Stored memory ${m.id} (${m.category}${m.tags.length ? `, tags: ${m.tags.join(', ')}` : ''}).`, { id: m.id, memory: m });
     }),
   );
@@ -48,7 +46,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const m = await link.call<Memory>('memory.retrieve', args);
+      const m = await link.call('memory.retrieve', args);
       return ok(memoryText(m), { ...m });
     }),
   );
@@ -63,7 +61,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const m = await link.call<Memory>('memory.update', args);
+      const m = await link.call('memory.update', args);
       return ok(`Updated memory ${m.id}.\n\n${memoryText(m)}`, { ...m });
     }),
   );
@@ -78,7 +76,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }>('memory.search', args);
+      const r = await link.call('memory.search', args);
       const also = r.expanded?.length ? ` (also searched: ${r.expanded.join(', ')})` : '';
       return ok(listText(`Results for "${args.query}"${also}`, r.results) + (r.notice ? `\nNote: ${r.notice}` : ''), { ...r });
     }),
@@ -94,8 +92,8 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ results: Memory[]; inbox?: Memory[] }>('memory.recent', args);
-      const inbox = r.inbox?.length ? `${listText('Inbox: broadcasts from other agents, unread until now', r.inbox)}\n\n` : '';
+      const r = await link.call('memory.recent', args);
+      const inbox = 'inbox' in r && r.inbox.length ? `${listText('Inbox: broadcasts from other agents, unread until now', r.inbox)}\n\n` : '';
       return ok(inbox + listText(`Memories from the last ${args.hours ?? 24} h`, r.results), { ...r });
     }),
   );
@@ -110,7 +108,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ id: string; hard: boolean; recoverable_until: string | null }>('memory.delete', args);
+      const r = await link.call('memory.delete', args);
       return ok(r.hard ? `Erased memory ${r.id}.` : `Deleted memory ${r.id}; recoverable until ${r.recoverable_until}.`, { ...r });
     }),
   );
@@ -125,7 +123,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const m = await link.call<Memory>('memory.recover', args);
+      const m = await link.call('memory.recover', args);
       return ok(`Recovered memory ${m.id}.`, { ...m });
     }),
   );
@@ -140,7 +138,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ results: Memory[] }>('memory.listDeleted', args);
+      const r = await link.call('memory.listDeleted', args);
       return ok(listText('Deleted memories', r.results), { ...r });
     }),
   );
@@ -155,7 +153,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async () => {
-      const s = await link.call<MemoryStats>('memory.stats', {});
+      const s = await link.call('memory.stats', {});
       const fmt = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
       return ok(`${s.total} memories (${s.deleted} deleted)\nby category: ${fmt(s.by_category)}\nby machine: ${fmt(s.by_machine)}\nby project: ${fmt(s.by_project)}`, { ...s });
     }),
@@ -171,7 +169,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ project: string | null; projects?: SourceCount[]; results: Memory[] }>('memory.project', args);
+      const r = await link.call('memory.project', args);
       if (r.project === null) {
         const lines = (r.projects ?? []).map((p) => `- ${p.name}: ${p.count} (last ${p.last_activity})`);
         return ok(lines.length ? `Projects:\n${lines.join('\n')}` : 'No project has memories yet.', { ...r });
@@ -190,7 +188,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
-      const r = await link.call<{ machine: string; total: number; by_category: Record<string, number>; agents: string[]; recent: Memory[] }>('memory.machineContext', args);
+      const r = await link.call('memory.machineContext', args);
       const cats = Object.entries(r.by_category).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
       return ok(`Machine ${r.machine}: ${r.total} memories (${cats}); agents: ${r.agents.join(', ') || 'none'}\n${listText('Recent', r.recent)}`, { ...r });
     }),
@@ -206,7 +204,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded(async () => {
-      const r = await link.call<Sources>('memory.sources', {});
+      const r = await link.call('memory.sources', {});
       const fmt = (xs: SourceCount[]) => xs.map((x) => `${x.name} (${x.count})`).join(', ') || 'none';
       return ok(`machines: ${fmt(r.machines)}\nagents: ${fmt(r.agents)}\nprojects: ${fmt(r.projects)}`, { ...r });
     }),

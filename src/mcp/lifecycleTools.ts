@@ -2,16 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { Memory } from '../domain/Memory.js';
-import { DetectDuplicatesInput, MergeDuplicatesInput, type DuplicatePair } from '../domain/duplicates.js';
-import type { SessionAccess } from '../domain/lifecycle/AccessStats.js';
-import { BulkDeleteInput, type BulkDeleteResult } from '../domain/lifecycle/bulkDelete.js';
+import { DetectDuplicatesInput, MergeDuplicatesInput } from '../domain/duplicates.js';
+import { BulkDeleteInput } from '../domain/lifecycle/bulkDelete.js';
 import { FORMAT_GUIDE } from '../domain/lifecycle/formatGuide.js';
-import { GdprDeleteInput, GdprSubject, type GdprDeleteReport } from '../domain/lifecycle/gdpr.js';
+import { GdprDeleteInput, GdprSubject } from '../domain/lifecycle/gdpr.js';
 import { writeGdprExport } from '../domain/lifecycle/gdprExportFile.js';
 import { EmptyInput } from '../domain/memorySchemas.js';
 import { InvalidInputError } from '../errors.js';
-import type { ConversationMemory, UpsertOutcome } from '../domain/lifecycle/conversationImport.js';
+import type { ConversationMemory } from '../domain/lifecycle/conversationImport.js';
 import { importTranscripts } from '../transcripts/importTranscript.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { MemoryOut } from './outputSchemas.js';
@@ -48,7 +46,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     { title: 'Detect duplicate memories', description: 'Pairs of memories saying the same thing, best match first.', inputSchema: DetectDuplicatesInput, outputSchema: PairsOut, annotations: READ },
     async (args) => {
       try {
-        const r = await link.call<{ pairs: DuplicatePair[] }>('memory.detectDuplicates', args);
+        const r = await link.call('memory.detectDuplicates', args);
         const lines = r.pairs.map((p, i) => `${i + 1}. [${p.score}] ${p.a} ~ ${p.b}\n   A: ${p.a_content}\n   B: ${p.b_content}`);
         return ok(lines.length ? `Possible duplicates (${lines.length}):\n${lines.join('\n')}` : 'No duplicates above the threshold.', { ...r });
       } catch (err) {
@@ -66,7 +64,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
       annotations: DESTRUCTIVE,
     },
     guarded(async (args) => {
-      const r = await link.call<{ kept: Memory; merged: string[] }>('memory.mergeDuplicates', args);
+      const r = await link.call('memory.mergeDuplicates', args);
       return ok(`Kept ${r.kept.id}; merged and soft-deleted ${r.merged.join(', ')}.`, { ...r });
     }),
   );
@@ -80,7 +78,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
       annotations: DESTRUCTIVE,
     },
     guarded(async (args) => {
-      const r = await link.call<BulkDeleteResult>('lifecycle.bulkDelete', args);
+      const r = await link.call('lifecycle.bulkDelete', args);
       if (r.dry_run) {
         const sample = r.sample.map((m) => `- ${m.id} (${m.category}${m.project ? ` · ${m.project}` : ''}) ${m.content}`).join('\n');
         return ok(`Dry run: ${r.count} memories match.${sample ? `\n${sample}` : ''}\nTo delete them call again with confirm: true, expected_count: ${r.count}.`, { ...r });
@@ -92,7 +90,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     'cleanup_expired_deletions',
     { title: 'Clean up expired deletions', description: 'Erase soft-deleted memories past the retention period now.', inputSchema: EmptyInput, outputSchema: ErasedOut, annotations: DESTRUCTIVE },
     guarded(async () => {
-      const r = await link.call<{ erased: number }>('lifecycle.cleanupExpired', {});
+      const r = await link.call('lifecycle.cleanupExpired', {});
       return ok(`Erased ${r.erased} memories past retention.`, { ...r });
     }),
   );
@@ -108,7 +106,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     guarded(async (args) => {
       const path = args.path ?? (await defaultExportPath(link.home, args.subject));
       if (!isAbsolute(path)) throw new InvalidInputError('path must be absolute');
-      const r = await writeGdprExport((m, p) => link.call(m, p), args.subject, path);
+      const r = await writeGdprExport(link, args.subject, path);
       return ok(`Exported ${r.memories} memories and ${r.tasks} tasks to ${r.path}.`, { ...r });
     }),
   );
@@ -122,7 +120,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
       annotations: DESTRUCTIVE,
     },
     guarded(async (args) => {
-      const r = await link.call<GdprDeleteReport>('gdpr.delete', args);
+      const r = await link.call('gdpr.delete', args);
       const hosts = r.hosts.map((h) => `${h.host} (${h.connected ? 'connected: now' : 'offline: on reconnect'})`).join(', ') || 'none';
       if (r.dry_run) return ok(`Dry run: ${r.memories} memories and ${r.tasks} tasks. To erase call again with confirm: true, expected_count: ${r.memories + r.tasks}.`, { ...r });
       return ok(`Erased ${r.erased_memories} memories and ${r.erased_tasks} tasks on ${r.this_host}; the erasure replicates to: ${hosts}.`, { ...r });
@@ -138,7 +136,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
       annotations: WRITE,
     },
     guarded(async (args) => {
-      const r = await importTranscripts(args.path, (memories: ConversationMemory[]) => link.call<UpsertOutcome>('conversation.upsert', { memories }), args.project ? { project: args.project } : {});
+      const r = await importTranscripts(args.path, (memories: ConversationMemory[]) => link.call('conversation.upsert', { memories }), args.project ? { project: args.project } : {});
       return ok(`Imported ${r.files} transcript(s): ${r.created} new, ${r.updated} updated, ${r.unchanged} unchanged memories; ${r.secrets_redacted} secret(s) redacted.`, { ...r });
     }),
   );
@@ -146,7 +144,7 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     'get_memory_access_stats',
     { title: 'Memory access stats', description: 'Calls per session and agent since the daemon started, by method, with first use.', inputSchema: AccessStatsToolInput, outputSchema: AccessOut, annotations: READ },
     guarded(async (args) => {
-      const r = await link.call<{ sessions: SessionAccess[]; by_agent: Record<string, { calls: number; sessions: number; first_at: string }> }>('lifecycle.accessStats', args);
+      const r = await link.call('lifecycle.accessStats', args);
       const lines = Object.entries(r.by_agent).map(([agent, a]) => `- ${agent}: ${a.calls} calls in ${a.sessions} session(s) since ${a.first_at}`);
       return ok(lines.length ? `Access by agent:\n${lines.join('\n')}` : 'No calls recorded.', { ...r });
     }),

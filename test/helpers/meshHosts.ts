@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { MethodName, ParamsOf, ResultOf } from '../../src/daemon/methodMap.js';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { MESH_BIN, TEST_ENV, mesh, type CliResult } from './cli.js';
@@ -169,10 +170,20 @@ export async function joinMesh(inviter: TestHost, joiner: TestHost): Promise<voi
 }
 
 /** One call to a host's daemon over its socket, on a fresh connection (closed after). */
-export async function callDaemon<T>(host: TestHost, method: string, params: unknown, ctx: { agent?: string; session?: string } = {}): Promise<T> {
+export async function callDaemon<N extends MethodName>(host: TestHost, method: N, params: ParamsOf<N>, ctx: { agent?: string; session?: string } = {}): Promise<ResultOf<N>> {
   const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: ctx.agent ?? `prop-${host.name}`, ...(ctx.session ? { session: ctx.session } : {}) });
   try {
-    return await client.call<T>(method, params);
+    return await client.call(method, params);
+  } finally {
+    client.close();
+  }
+}
+
+/** One call of any method name with any params, unchecked: for tests that send what a well-typed caller cannot. */
+export async function callDaemonUnchecked(host: TestHost, method: string, params: unknown, ctx: { agent?: string; session?: string } = {}): Promise<unknown> {
+  const client = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: ctx.agent ?? `prop-${host.name}`, ...(ctx.session ? { session: ctx.session } : {}) });
+  try {
+    return await client.callUnchecked(method, params);
   } finally {
     client.close();
   }

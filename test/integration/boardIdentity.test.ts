@@ -76,7 +76,7 @@ describe('who is credited: a session posing as another agent', () => {
     // A raw socket client that copies the victim's agent id (and a session id of its own) is not the victim either.
     const raw = await DaemonClient.connect(homePaths(host.home.dir).socket, { agent: victim, session: 'forged-session', agent_id: victim });
     try {
-      const m = await raw.call<{ agent: string }>('memory.store', { content: 'raw socket claim' });
+      const m = await raw.call('memory.store', { content: 'raw socket claim' });
       expect(m.agent).toBe(spoofed);
     } finally {
       raw.close();
@@ -146,7 +146,7 @@ describe('a board of 2,010 cards', () => {
         const batch = Array.from({ length: Math.min(100, 2_010 - from) }, (_, k) => from + k);
         await Promise.all(
           batch.map(async (i) => {
-            const t = await client.call<Task>('task.create', { title: `card ${i}`, priority: i % 7 === 0 ? 'high' : 'medium' });
+            const t = await client.call('task.create', { title: `card ${i}`, priority: i % 7 === 0 ? 'high' : 'medium' });
             if (i % 5 === 0) await client.call('task.update', { task_id: t.id, status: 'in_progress' });
           }),
         );

@@ -11,10 +11,6 @@ interface Agent {
   status: string;
   heartbeat_age_s: number | null;
 }
-interface Memory {
-  id: string;
-  deleted: boolean;
-}
 interface Clock {
   skewed_peers: { name: string; offset_ms: number }[];
   held_erasures: number;
@@ -41,7 +37,7 @@ describe.skipIf(!faketimeAvailable())('one host with a wrong clock', () => {
   const clients: Client[] = [];
   const agents: Record<string, Agent> = {};
   const clockOf = async (h: TestHost) => (await h.json<{ replication: { clock: Clock } }>(['status'])).replication.clock;
-  const retrieve = (h: TestHost, id: string) => callDaemon<Memory>(h, 'memory.retrieve', { memory_id: id });
+  const retrieve = (h: TestHost, id: string) => callDaemon(h, 'memory.retrieve', { memory_id: id });
   const rosterOn = async (h: TestHost) => (await h.json<{ agents: Agent[] }>(['roster'])).agents;
   /** Every registered agent reads live on every host, now; else throws naming who reads what where. */
   const allLiveEverywhere = async () => {
@@ -109,7 +105,7 @@ describe.skipIf(!faketimeAvailable())('one host with a wrong clock', () => {
       expect((await retrieve(h, m4)).deleted).toBe(false);
     }
     // Recoverable as promised: A's user gets m3 back on C.
-    expect((await callDaemon<Memory>(c, 'memory.recover', { memory_id: m3 })).deleted).toBe(false);
+    expect((await callDaemon(c, 'memory.recover', { memory_id: m3 })).deleted).toBe(false);
     // B sees the others 40 days behind it; doctor says so too.
     expect((await clockOf(b)).skewed_peers.map((p) => p.name).sort()).toEqual(['host-a', 'host-c']);
     const doctor = await a.json<{ checks: { check: string; status: string; detail: string }[] }>(['doctor']);

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DaemonHealth } from '../../src/daemon/health.js';
 import { breakHnswLinks, flipBytes, scrambleFtsBlocks, sqliteRootPageOffset } from '../helpers/corrupt.js';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
@@ -22,11 +21,11 @@ describe('corrupt files', () => {
     hosts.push(host);
     await host.start();
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await callDaemon<{ id: string }>(host, 'memory.store', { content: `note ${i}: the kafka broker on node ${i % 5} restarted after a disk alarm`, tags: [`t${i % 3}`] })).id);
+    for (let i = 0; i < n; i++) ids.push((await callDaemon(host, 'memory.store', { content: `note ${i}: the kafka broker on node ${i % 5} restarted after a disk alarm`, tags: [`t${i % 3}`] })).id);
     return { host, ids };
   }
 
-  const health = (host: TestHost) => callDaemon<DaemonHealth>(host, 'daemon.health', {});
+  const health = (host: TestHost) => callDaemon(host, 'daemon.health', {});
 
   it('an HNSW file with damaged links is moved aside and rebuilt, and the daemon keeps serving semantic search', async () => {
     const { host } = await hostWith(40);
@@ -39,7 +38,7 @@ describe('corrupt files', () => {
     await host.start();
     await eventually(async () => (await health(host)).vectors.state === 'ok', 'vector index rebuilt');
     // Before the fix this search followed a damaged link: the daemon died with SIGSEGV, no log line.
-    const found = await callDaemon<{ results: { id: string }[]; mode: string }>(host, 'memory.search', { query: 'broker restarted', mode: 'semantic', limit: 5 });
+    const found = await callDaemon(host, 'memory.search', { query: 'broker restarted', mode: 'semantic', limit: 5 });
     expect(found.mode).toBe('semantic');
     expect(found.results).toHaveLength(5);
     expect(host.log).toContain('the vector index failed its check');
@@ -52,12 +51,11 @@ describe('corrupt files', () => {
     await host.start();
     await eventually(() => Promise.resolve(host.log.slice(before).includes('semantic search ready')), 'vectors loaded');
     expect(host.log.slice(before)).not.toContain('failed its check');
-    expect((await callDaemon<{ results: unknown[] }>(host, 'memory.search', { query: 'disk alarm', mode: 'semantic', limit: 3 })).results).toHaveLength(3);
+    expect((await callDaemon(host, 'memory.search', { query: 'disk alarm', mode: 'semantic', limit: 3 })).results).toHaveLength(3);
     expect(existsSync(join(dir, 'loading'))).toBe(false);
   });
 
-  type Search = { results: { id: string }[]; mode: string; notice?: string };
-  const keyword = (host: TestHost, query: string) => callDaemon<Search>(host, 'memory.search', { query, mode: 'keyword', limit: 50 });
+  const keyword = (host: TestHost, query: string) => callDaemon(host, 'memory.search', { query, mode: 'keyword', limit: 50 });
 
   it('a truncated keyword index is moved aside and rebuilt at start (the daemon used to refuse to start)', async () => {
     const { host, ids } = await hostWith(30);
@@ -80,7 +78,7 @@ describe('corrupt files', () => {
     await host.start();
     await eventually(async () => (await health(host)).index.detail.includes('moved aside') && (await health(host)).index.state === 'ok', 'index checked and rebuilt');
     expect(host.log).toContain('the keyword index is damaged');
-    const stats = await callDaemon<{ total: number }>(host, 'memory.stats', {});
+    const stats = await callDaemon(host, 'memory.stats', {});
     expect(stats.total).toBe(ids.length);
     expect((await keyword(host, 'disk alarm')).results).toHaveLength(ids.length);
   });
@@ -97,7 +95,7 @@ describe('corrupt files', () => {
     expect((await keyword(host, 'broker restarted')).results).toHaveLength(ids.length);
     expect((await health(host)).index.detail).toContain('moved aside');
     // Writes during and after the recovery are indexed.
-    const late = (await callDaemon<{ id: string }>(host, 'memory.store', { content: 'zookeeper quorum lost after the rebuild' })).id;
+    const late = (await callDaemon(host, 'memory.store', { content: 'zookeeper quorum lost after the rebuild' })).id;
     expect((await keyword(host, 'zookeeper')).results.map((r) => r.id)).toEqual([late]);
   });
 
@@ -108,7 +106,7 @@ describe('corrupt files', () => {
     await a.start();
     await joinMesh(a, b);
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await callDaemon<{ id: string }>(a, 'memory.store', { content: `block note ${i}: ${'payload '.repeat(40)}` })).id);
+    for (let i = 0; i < 50; i++) ids.push((await callDaemon(a, 'memory.store', { content: `block note ${i}: ${'payload '.repeat(40)}` })).id);
     await eventually(async () => (await b.search('block')).length === 50, 'b has every memory');
     // Twice: the first restart moves the write-ahead log into a table file, where the damage goes.
     await a.stop();
@@ -127,7 +125,7 @@ describe('corrupt files', () => {
     await eventually(async () => (await health(a)).store.damaged.length === 0, 'damaged documents re-fetched from b', REDIAL_AND_SWEEP_MS).catch(async (err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify((await health(a)).store)}\n${a.log.split('\n').filter((l) => /swept|re-fetched|damaged|verified|did not apply|repair|connect|dial/.test(l)).join('\n')}`);
     });
-    for (const id of ids) expect((await callDaemon<{ id: string }>(a, 'memory.retrieve', { memory_id: id })).id).toBe(id);
+    for (const id of ids) expect((await callDaemon(a, 'memory.retrieve', { memory_id: id })).id).toBe(id);
     for (const id of ids.slice(0, 10)) await callDaemon(a, 'memory.update', { memory_id: id, tags: ['after-repair'] });
   }, TWO_HOSTS_TIMEOUT_MS);
 
@@ -164,10 +162,10 @@ describe('corrupt files', () => {
     const memoryIds = damaged.filter((d) => d.collection === 'memories').map((d) => d.id);
     expect(memoryIds.length, JSON.stringify(damaged)).toBeGreaterThan(0);
     expect(memoryIds.every((id) => ids.includes(id))).toBe(true);
-    await expect(callDaemon(host, 'memory.update', { memory_id: memoryIds[0], tags: ['x'] })).rejects.toMatchObject({ code: 'DOCUMENT_DAMAGED' });
+    await expect(callDaemon(host, 'memory.update', { memory_id: memoryIds[0]!, tags: ['x'] })).rejects.toMatchObject({ code: 'DOCUMENT_DAMAGED' });
     for (const id of memoryIds) expect((await host.cli(['rm', id, '--hard'])).code).toBe(0);
     expect((await health(host)).store.damaged.filter((d) => d.collection === 'memories')).toEqual([]);
-    await expect(callDaemon(host, 'memory.retrieve', { memory_id: memoryIds[0] })).rejects.toMatchObject({ code: 'ERASED' });
+    await expect(callDaemon(host, 'memory.retrieve', { memory_id: memoryIds[0]! })).rejects.toMatchObject({ code: 'ERASED' });
   });
 
   it('a flipped write-ahead log: LevelDB drops acknowledged writes at open; they are reported and re-fetched from a member', async () => {
@@ -177,7 +175,7 @@ describe('corrupt files', () => {
     await a.start();
     await joinMesh(a, b);
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await callDaemon<{ id: string }>(a, 'memory.store', { content: `log note ${i}: ${'payload '.repeat(40)}` })).id);
+    for (let i = 0; i < 50; i++) ids.push((await callDaemon(a, 'memory.store', { content: `log note ${i}: ${'payload '.repeat(40)}` })).id);
     await eventually(async () => (await b.search('log note')).length === 50, 'b has every memory');
     await a.stop();
     const db = join(a.home.dir, 'db');

@@ -26,11 +26,11 @@ describe('GDPR export and erasure of one person\'s data, on two hosts', () => {
     const token = `zqalice${Date.now().toString(36)}`;
     const alice = { agent: 'mesh-cli:alice' };
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await callDaemon<{ id: string }>(a, 'memory.store', { content: `${token} note ${i}: alice's home address is 12 Elm St`, project: 'hr' }, alice)).id);
+    for (let i = 0; i < 3; i++) ids.push((await callDaemon(a, 'memory.store', { content: `${token} note ${i}: alice's home address is 12 Elm St`, project: 'hr' }, alice)).id);
     // One of hers written on bravo, and one soft-deleted: both are hers too.
-    ids.push((await callDaemon<{ id: string }>(b, 'memory.store', { content: `${token} from bravo`, project: 'hr' }, alice)).id);
-    await callDaemon(a, 'memory.delete', { memory_id: ids[0] }, alice);
-    const bobs = (await callDaemon<{ id: string }>(a, 'memory.store', { content: 'bob keeps this zqbobkeeps', project: 'hr' }, { agent: 'mesh-cli:bob' })).id;
+    ids.push((await callDaemon(b, 'memory.store', { content: `${token} from bravo`, project: 'hr' }, alice)).id);
+    await callDaemon(a, 'memory.delete', { memory_id: ids[0]! }, alice);
+    const bobs = (await callDaemon(a, 'memory.store', { content: 'bob keeps this zqbobkeeps', project: 'hr' }, { agent: 'mesh-cli:bob' })).id;
     await eventually(async () => (await a.search(`${token} from bravo`)).some((r) => r.id === ids[3]), 'bravo memory on alpha');
     await eventually(async () => (await b.search(`${token} note 2`)).some((r) => r.id === ids[2]), 'alpha memories on bravo');
 

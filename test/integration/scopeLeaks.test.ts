@@ -32,7 +32,7 @@ describe('private data stays on its host', () => {
     const k = await a.store(text, ['--tags', 'public']);
     await eventually(async () => (await b.search('zqmergeleak')).some((r) => r.id === k), 'the mesh memory on bravo');
 
-    const refused = await callDaemon<unknown>(a, 'memory.mergeDuplicates', { keep_id: k, duplicate_ids: [p] }).then(
+    const refused = await callDaemon(a, 'memory.mergeDuplicates', { keep_id: k, duplicate_ids: [p] }).then(
       () => undefined,
       (err: { code?: string; message: string }) => err,
     );

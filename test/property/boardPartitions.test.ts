@@ -1,15 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import type { MethodName, ParamsOf } from '../../src/daemon/methodMap.js';
 import { partitionStep } from '../helpers/partitionStep.js';
 import { mulberry32 } from '../helpers/prng.js';
-
-interface Task {
-  id: string;
-  status: string;
-  assignee: string | null;
-  comments: { text: string }[];
-  history: unknown[];
-}
 
 const SEED = Number(process.env['TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 const OPERATIONS = 36;
@@ -39,15 +32,15 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
     for (let i = 1; i < hosts.length; i++) await joinMesh(hosts[0]!, hosts[i]!);
     // One agent registered on each host (its session ends at once; claims need only the roster entry).
     const agents: string[] = [];
-    for (const h of hosts) agents.push((await callDaemon<{ agent: { id: string } }>(h, 'agent.register', { role: `worker-${h.name}` }, { session: `s-${h.name}` })).agent.id);
-    for (const h of hosts) await eventually(async () => (await callDaemon<{ agents: unknown[] }>(h, 'agent.roster', {})).agents.length === agents.length, `${h.name} knows every agent`, 60_000);
+    for (const h of hosts) agents.push((await callDaemon(h, 'agent.register', { role: `worker-${h.name}` }, { session: `s-${h.name}` })).agent.id);
+    for (const h of hosts) await eventually(async () => (await callDaemon(h, 'agent.roster', {})).agents.length === agents.length, `${h.name} knows every agent`, 60_000);
 
     const running = new Set(hosts);
     const cards: string[] = [];
     const deleted = new Set<string>();
     const comments: { id: string; text: string }[] = [];
     const log: string[] = [];
-    const attempt = (host: TestHost, method: string, params: unknown) =>
+    const attempt = <N extends MethodName>(host: TestHost, method: N, params: ParamsOf<N>) =>
       callDaemon(host, method, params, { agent: `prop-${host.name}` }).then(
         () => 'ok',
         (err: { code?: string }) => `refused ${err.code ?? ''}`,
@@ -60,7 +53,7 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
       const live = cards.filter((c) => !deleted.has(c));
       if (r < 0.25 || live.length === 0) {
         const deps = live.length && rand() < 0.3 ? [pick(live)] : [];
-        const out = await callDaemon<{ id: string }>(host, 'task.create', { title: `card ${op} on ${host.name}`, dependencies: deps }).catch(() => undefined);
+        const out = await callDaemon(host, 'task.create', { title: `card ${op} on ${host.name}`, dependencies: deps }).catch(() => undefined);
         if (out) cards.push(out.id);
         log.push(`${op} create ${out?.id.slice(0, 8) ?? 'refused (dependency not here yet)'} on ${host.name}${deps.length ? ` after ${deps[0]!.slice(0, 8)}` : ''}`);
       } else if (r < 0.45) {
@@ -94,7 +87,7 @@ describe('the board under random partitions, restarts and SIGKILL', () => {
     // Tells a test timeout during the operations (a slow machine) from one while waiting to converge.
     process.stderr.write(`[property:board] operations done at ${new Date().toISOString()}; waiting for convergence\n`);
 
-    const board = async (h: TestHost) => (await callDaemon<{ tasks: Task[] }>(h, 'task.list', { include_closed: true, limit: 500 })).tasks.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const board = async (h: TestHost) => (await callDaemon(h, 'task.list', { include_closed: true, limit: 500 })).tasks.sort((a, b) => (a.id < b.id ? -1 : 1));
     const context = `(seed ${SEED})\n${log.join('\n')}`;
     await eventually(
       async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import type { MethodName, ParamsOf, ResultOf } from '../../src/daemon/methodMap.js';
 import { partitionStep } from '../helpers/partitionStep.js';
 import { mulberry32 } from '../helpers/prng.js';
 import { bigContent, deepMetadata, manyTags } from '../helpers/oddShapes.js';
@@ -20,12 +21,12 @@ const MAX_BIG_STORES = 2;
 const CATEGORIES = ['project', 'infrastructure', 'incidents', 'runbooks'] as const;
 const TAGS = ['prod', 'staging', 'db', 'net', 'cache'] as const;
 
-const call = <T>(host: TestHost, method: string, params: unknown): Promise<T> => callDaemon<T>(host, method, params);
+const call = <N extends MethodName>(host: TestHost, method: N, params: ParamsOf<N>): Promise<ResultOf<N>> => callDaemon(host, method, params);
 
 /** Everything a host holds: live and soft-deleted memories, by id, as full views. */
 async function stateOf(host: TestHost): Promise<Map<string, View>> {
-  const live = await call<{ results: View[] }>(host, 'memory.recent', { hours: 24 * 365, limit: 500 });
-  const deleted = await call<{ results: View[] }>(host, 'memory.listDeleted', { limit: 500 });
+  const live = await call(host, 'memory.recent', { hours: 24 * 365, limit: 500 });
+  const deleted = await call(host, 'memory.listDeleted', { limit: 500 });
   return new Map([...live.results, ...deleted.results].map((m) => [m.id, m]));
 }
 
@@ -62,7 +63,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
     /** Metadata keys set by acknowledged updates: keys merge one by one, so none may be lost. */
     const witnesses: { id: string; key: string; value: string }[] = [];
     const log: string[] = [`${hostCount} hosts`];
-    const tryCall = (host: TestHost, method: string, params: unknown) =>
+    const tryCall = <N extends MethodName>(host: TestHost, method: N, params: ParamsOf<N>) =>
       call(host, method, params).then(
         () => 'ok',
         (err: { code?: string }) => `refused ${err.code ?? ''}`,
@@ -86,7 +87,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
                 ? { content: marker, tags: manyTags(rand), kind: 'tags' }
                 : { content: marker, tags: TAGS.filter(() => rand() < 0.3), kind: 'plain' };
         const { kind: shapeKind, ...params } = input;
-        const { id } = await call<{ id: string }>(host, 'memory.store', { ...params, category: pick(CATEGORIES) });
+        const { id } = await call(host, 'memory.store', { ...params, category: pick(CATEGORIES) });
         acked.add(id);
         log.push(`${op} store ${shapeKind} ${id.slice(0, 8)} on ${host.name}`);
       } else if (r < 0.62) {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
+import type { MethodName, ParamsOf, ResultOf } from '../../daemon/methodMap.js';
 import { InvalidInputError } from '../../errors.js';
-import type { RosterEntry } from '../../domain/Agent.js';
-import type { TaskOut } from '../../domain/Task.js';
-import type { TaskAnalytics } from '../../domain/taskAnalytics.js';
+import type { CreateTaskInput, ListTasksInput, UpdateTaskInput } from '../../domain/taskSchemas.js';
+import type { RosterInput } from '../../domain/agentSchemas.js';
 import { MAX_LIST_LIMIT } from '../../constants.js';
-import type { TaskPage } from '../../domain/TaskService.js';
 import { rosterText, taskLine, taskPageText, taskText } from '../../mcp/boardText.js';
 import { BOARD_CARDS_PER_COLUMN, BOARD_COLUMNS, fetchBoard, renderBoard } from '../boardView.js';
 import { cliSession, withDaemon, type CommonOptions } from '../context.js';
@@ -17,10 +16,14 @@ const FORCE_TERMS = { force: '--force', progress: '--progress', window_hours: '-
 /** What the marks on the board mean, printed under it (on stderr: stdout is the board itself). */
 const BOARD_LEGEND = 'legend: !! critical, ! high, (blank) medium, . low priority; @agent assignee (@- unassigned), then progress and the id (any unique prefix of it works in mesh task ...)';
 
-/** Calls one daemon method and prints its answer as JSON (--json) or as text. */
-async function run<T>(opts: CommonOptions, method: string, params: unknown, text: (r: T) => string, json: (r: T) => unknown = (r) => r, hint?: (r: T) => string | undefined): Promise<void> {
+/**
+ * Calls one daemon method and prints its answer as JSON (--json) or as text. Option types name the
+ * schema's words (status, priority); commander hands over whatever was typed and the daemon's
+ * schema refuses an unknown word with INVALID_INPUT.
+ */
+async function run<N extends MethodName>(opts: CommonOptions, method: N, params: ParamsOf<N>, text: (r: ResultOf<N>) => string, json: (r: ResultOf<N>) => unknown = (r) => r, hint?: (r: ResultOf<N>) => string | undefined): Promise<void> {
   try {
-    const r = await withDaemon(opts, (c) => c.call<T>(method, params));
+    const r = await withDaemon(opts, (c) => c.call(method, params));
     if (opts.json) printJson(json(r));
     else {
       printText(text(r));
@@ -67,8 +70,8 @@ export function registerBoardCommands(program: Command): void {
       .option('--role <r>', 'only this role')
       .option('--capability <c>', 'only agents with this capability')
       .option('--status <s>', 'active, idle or offline'),
-  ).action((opts: CommonOptions & { machine?: string; role?: string; capability?: string; status?: string }) =>
-    run<{ agents: RosterEntry[] }>(opts, 'agent.roster', { machine: opts.machine, role: opts.role, capability: opts.capability, status: opts.status }, (r) => rosterText(r.agents), (r) => r, (r) =>
+  ).action((opts: CommonOptions & { machine?: string; role?: string; capability?: string; status?: RosterInput['status'] }) =>
+    run(opts, 'agent.roster', { machine: opts.machine, role: opts.role, capability: opts.capability, status: opts.status }, (r) => rosterText(r.agents), (r) => r, (r) =>
       r.agents.length === 0 && !opts.machine && !opts.role && !opts.capability && !opts.status
         ? 'nobody has registered yet: agents register through MCP (register_agent, when the agents tool group is on); a person registers with mesh agent register --role <role>'
         : undefined,
@@ -87,11 +90,11 @@ export function registerBoardCommands(program: Command): void {
     try {
       // Registering again updates this person's entry on this host (its session is stable per OS user).
       const mine = await withDaemon(opts, async (c) => {
-        const { name } = await c.call<{ name: string }>('daemon.status');
-        return (await c.call<{ agents: RosterEntry[] }>('agent.roster', { machine: name })).agents.find((a) => a.session === cliSession());
+        const { name } = await c.call('daemon.status', {});
+        return (await c.call('agent.roster', { machine: name })).agents.find((a) => a.session === cliSession());
       });
       const params = { role: opts.role, description: opts.description, capabilities: opts.capabilities };
-      const r = await withDaemon(opts, (c) => c.call<{ agent: RosterEntry }>('agent.register', params), true, { session: cliSession(), ...(mine ? { agent_id: mine.id } : {}) });
+      const r = await withDaemon(opts, (c) => c.call('agent.register', params), true, { session: cliSession(), ...(mine ? { agent_id: mine.id } : {}) });
       if (opts.json) printJson(r);
       else {
         printText(r.agent.id);
@@ -115,8 +118,8 @@ export function registerBoardCommands(program: Command): void {
       .option('--depends-on <id,id>', 'tasks that must be done first', list)
       .option('--assign <agent>', 'assign to this agent')
       .option('--project <p>', 'project'),
-  ).action((title: string, opts: CommonOptions & { description?: string; priority?: string; capabilities?: string[]; dependsOn?: string[]; assign?: string; project?: string }) =>
-    run<TaskOut>(
+  ).action((title: string, opts: CommonOptions & { description?: string; priority?: CreateTaskInput['priority']; capabilities?: string[]; dependsOn?: string[]; assign?: string; project?: string }) =>
+    run(
       opts,
       'task.create',
       { title, description: opts.description, priority: opts.priority, required_capabilities: opts.capabilities, dependencies: opts.dependsOn, assignee: opts.assign, project: opts.project },
@@ -125,7 +128,7 @@ export function registerBoardCommands(program: Command): void {
   );
 
   common(task.command('show').description('one task with its comments, conflicts and history').argument('<id>', 'task id')).action((id: string, opts: CommonOptions) =>
-    run<TaskOut>(opts, 'task.get', { task_id: id }, taskText),
+    run(opts, 'task.get', { task_id: id }, taskText),
   );
 
   common(
@@ -139,8 +142,8 @@ export function registerBoardCommands(program: Command): void {
       .option('--all', 'include done and cancelled')
       .option('--limit <n>', `tasks per page (default and most ${MAX_LIST_LIMIT})`, positiveNumber)
       .option('--offset <n>', 'skip this many (the next_offset of the previous page)', wholeNumber),
-  ).action((opts: CommonOptions & { status?: string; assignee?: string; capability?: string; project?: string; all?: boolean; limit?: number; offset?: number }) =>
-    run<TaskPage>(
+  ).action((opts: CommonOptions & { status?: ListTasksInput['status']; assignee?: string; capability?: string; project?: string; all?: boolean; limit?: number; offset?: number }) =>
+    run(
       opts,
       'task.list',
       { status: opts.status, assignee: opts.assignee, capability: opts.capability, project: opts.project, include_closed: opts.all, limit: opts.limit ?? MAX_LIST_LIMIT, offset: opts.offset },
@@ -151,12 +154,12 @@ export function registerBoardCommands(program: Command): void {
   common(task.command('assign').description('assign a task to an agent (or --none to unassign)').argument('<id>', 'task id').argument('[agent]', 'agent id').option('--none', 'unassign')).action(
     (id: string, agent: string | undefined, opts: CommonOptions & { none?: boolean }) => {
       if (!agent && !opts.none) fail(new InvalidInputError('name the agent to assign, or pass --none to unassign'));
-      return run<TaskOut>(opts, 'task.assign', { task_id: id, agent_id: opts.none ? null : agent }, (t) => `assigned ${taskLine(t)}`);
+      return run(opts, 'task.assign', { task_id: id, agent_id: opts.none ? null : agent }, (t) => `assigned ${taskLine(t)}`);
     },
   );
 
   common(task.command('move').description('move a task to another status').argument('<id>', 'task id').argument('<status>', 'todo, in_progress, blocked, review, done or cancelled').option('--force', 'even if a dependency is not done')).action(
-    (id: string, status: string, opts: CommonOptions & { force?: boolean }) => run<TaskOut>(opts, 'task.update', { task_id: id, status, force: opts.force }, (t) => `moved ${taskLine(t)}`),
+    (id: string, status: NonNullable<UpdateTaskInput['status']>, opts: CommonOptions & { force?: boolean }) => run(opts, 'task.update', { task_id: id, status, force: opts.force }, (t) => `moved ${taskLine(t)}`),
   );
 
   common(
@@ -171,8 +174,8 @@ export function registerBoardCommands(program: Command): void {
       .option('--capabilities <a,b>', 'required capabilities', list)
       .option('--depends-on <id,id>', 'replace the dependencies', list)
       .option('--comment <text>', 'add a comment'),
-  ).action((id: string, opts: CommonOptions & { progress?: number; title?: string; description?: string; priority?: string; capabilities?: string[]; dependsOn?: string[]; comment?: string }) =>
-    run<TaskOut>(
+  ).action((id: string, opts: CommonOptions & { progress?: number; title?: string; description?: string; priority?: UpdateTaskInput['priority']; capabilities?: string[]; dependsOn?: string[]; comment?: string }) =>
+    run(
       opts,
       'task.update',
       { task_id: id, progress: opts.progress, title: opts.title, description: opts.description, priority: opts.priority, required_capabilities: opts.capabilities, dependencies: opts.dependsOn, comment: opts.comment },
@@ -182,12 +185,12 @@ export function registerBoardCommands(program: Command): void {
 
   common(task.command('rm').description('delete a task on every host').argument('<id>', 'task id').option('--force', 'even if other tasks depend on it').option('--reason <text>', 'why')).action(
     (id: string, opts: CommonOptions & { force?: boolean; reason?: string }) =>
-      run<{ id: string; dependencies_removed_from: string[] }>(opts, 'task.delete', { task_id: id, force: opts.force, reason: opts.reason }, (r) => `deleted ${r.id}${r.dependencies_removed_from.length ? ` (removed from the dependencies of ${r.dependencies_removed_from.join(', ')})` : ''}`),
+      run(opts, 'task.delete', { task_id: id, force: opts.force, reason: opts.reason }, (r) => `deleted ${r.id}${r.dependencies_removed_from.length ? ` (removed from the dependencies of ${r.dependencies_removed_from.join(', ')})` : ''}`),
   );
 
   common(task.command('stats').description('throughput, cycle time and load per agent').option('--hours <n>', 'window in hours (default a week)', positiveNumber).option('--project <p>', 'only this project')).action(
     (opts: CommonOptions & { hours?: number; project?: string }) =>
-      run<TaskAnalytics>(opts, 'task.analytics', { window_hours: opts.hours, project: opts.project }, (a) =>
+      run(opts, 'task.analytics', { window_hours: opts.hours, project: opts.project }, (a) =>
         [
           `last ${a.window_hours} h: ${a.created} created, ${a.completed} done (${a.throughput_per_day}/day)`,
           `cycle time: ${a.cycle_time_hours ? `median ${a.cycle_time_hours.median} h, p90 ${a.cycle_time_hours.p90} h (n=${a.cycle_time_hours.n})` : 'none finished'}`,

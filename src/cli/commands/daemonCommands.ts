@@ -10,7 +10,7 @@ import { InvalidArgumentError } from 'commander';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
-import { statusText, type DaemonStatus } from '../statusText.js';
+import { statusText } from '../statusText.js';
 import { collect } from '../parsers.js';
 
 function logFormat(value: string): LogFormat {
@@ -127,8 +127,8 @@ export function registerDaemonCommands(program: Command): void {
       try {
         const paths = homePaths(resolveHome(opts.home));
         const client = await DaemonClient.connect(paths.socket, { agent: cliAgent() });
-        const status = await client.call<{ pid: number }>('daemon.status');
-        await client.call('daemon.stop');
+        const status = await client.call('daemon.status', {});
+        await client.call('daemon.stop', {});
         await waitForExit(status.pid);
         client.close();
         if (opts.json) printJson({ stopped: true, pid: status.pid });
@@ -145,9 +145,9 @@ export function registerDaemonCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const s = await withDaemon(opts, (c) => c.call<DaemonStatus>('daemon.status'), false);
+        const s = await withDaemon(opts, (c) => c.call('daemon.status', {}), false);
         if (opts.json) printJson(s);
-        else printText([statusText(s), ...clockWarnings(clockOf(s as unknown as Record<string, unknown>))].join('\n'));
+        else printText([statusText(s), ...clockWarnings(clockOf(s))].join('\n'));
       } catch (err) {
         fail(err);
       }
@@ -168,7 +168,7 @@ export function registerDaemonCommands(program: Command): void {
           // The keyword index is rebuilt first and reports no count; say so, so the terminal is not silent.
           if (bar) process.stderr.write('rebuilding the keyword index…\n');
           const poll = setInterval(() => {
-            void c.call<{ rebuilding?: { done: number; total: number } | null }>('daemon.model').then((m) => {
+            void c.call('daemon.model', {}).then((m) => {
               // Start only once the total is known (the count of memories comes after a scan), and follow it.
               if (!bar || !m.rebuilding || m.rebuilding.total === 0) return;
               if (!started) bar.start(m.rebuilding.total, m.rebuilding.done);
@@ -178,7 +178,7 @@ export function registerDaemonCommands(program: Command): void {
             }, () => undefined);
           }, 250);
           try {
-            return await c.call<{ memories: number; vectors: number | null }>('daemon.reindex', {}, { timeoutMs: 60 * 60_000 });
+            return await c.call('daemon.reindex', {}, { timeoutMs: 60 * 60_000 });
           } finally {
             clearInterval(poll);
             if (started) bar?.stop();
@@ -198,7 +198,7 @@ export function registerDaemonCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const m = await withDaemon(opts, (c) => c.call<Record<string, unknown>>('daemon.model'));
+        const m = await withDaemon(opts, (c) => c.call('daemon.model', {}));
         if (opts.json) printJson(m);
         else
         {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { UpsertOutcome } from '../../domain/lifecycle/conversationImport.js';
 import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
 
@@ -15,7 +14,7 @@ export function registerImportTranscriptCommand(program: Command): void {
     .action(async (path: string, opts: CommonOptions & { project?: string }) => {
       try {
         const { importTranscripts } = await import('../../transcripts/importTranscript.js');
-        const r = await withDaemon(opts, (c) => importTranscripts(path, (memories) => c.call<UpsertOutcome>('conversation.upsert', { memories }), opts.project ? { project: opts.project } : {}));
+        const r = await withDaemon(opts, (c) => importTranscripts(path, (memories) => c.call('conversation.upsert', { memories }), opts.project ? { project: opts.project } : {}));
         if (opts.json) printJson(r);
         else
           printText(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../errors.js';
+import type { SearchMemoriesInput, StoreMemoryInput } from '../../domain/memorySchemas.js';
 import type { Memory } from '../../domain/Memory.js';
-import type { SearchResult } from '../../domain/MemoryService.js';
 import type { AttributedEntry } from '../../authorship/historyAuthors.js';
 import { listText, memoryText } from '../../mcp/results.js';
 import { withDaemon, type CommonOptions } from '../context.js';
@@ -12,7 +12,11 @@ import { list, wholeNumber } from '../parsers.js';
 /** The API's names for what `mesh update` calls flags. */
 const UPDATE_TERMS = { content: '--content', tags: '--tags', category: '--category', project: '--project', context: '--context' };
 
-/** store, get, update, search, rm, recover, doc: thin clients of the daemon API (which validates every field). */
+/**
+ * store, get, update, search, rm, recover, doc: thin clients of the daemon API (which validates every field).
+ * Option types name the schema's words (scope, mode); commander hands over whatever was typed and the
+ * daemon's schema refuses an unknown word with INVALID_INPUT, the same error the MCP tools give.
+ */
 export function registerMemoryCommands(program: Command): void {
   program
     .command('store')
@@ -25,10 +29,10 @@ export function registerMemoryCommands(program: Command): void {
     .option('--scope <scope>', 'mesh (default), team or private')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (text: string, opts: CommonOptions & { category?: string; tags?: string[]; project?: string; context?: string; scope?: string }) => {
+    .action(async (text: string, opts: CommonOptions & { category?: string; tags?: string[]; project?: string; context?: string; scope?: StoreMemoryInput['scope'] }) => {
       try {
         const params = { content: text, category: opts.category, tags: opts.tags, project: opts.project, context: opts.context, scope: opts.scope };
-        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.store', params));
+        const m = await withDaemon(opts, (c) => c.call('memory.store', params));
         if (opts.json) printJson({ id: m.id, memory: m });
         else printText(m.id);
       } catch (err) {
@@ -44,7 +48,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: CommonOptions) => {
       try {
-        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.retrieve', { memory_id: id }));
+        const m = await withDaemon(opts, (c) => c.call('memory.retrieve', { memory_id: id }));
         if (opts.json) printJson(m);
         else printText(memoryText(m));
       } catch (err) {
@@ -69,7 +73,7 @@ export function registerMemoryCommands(program: Command): void {
           throw new InvalidInputError(`nothing to update: give at least one of ${Object.values(UPDATE_TERMS).join(', ')}`);
         }
         const params = { memory_id: id, content: opts.content, tags: opts.tags, category: opts.category, context: opts.context, project: opts.project };
-        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.update', params));
+        const m = await withDaemon(opts, (c) => c.call('memory.update', params));
         if (opts.json) printJson(m);
         else printText(`updated ${m.id}`);
       } catch (err) {
@@ -90,10 +94,10 @@ export function registerMemoryCommands(program: Command): void {
     .option('--deleted', 'include soft-deleted memories')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (query: string, opts: CommonOptions & { limit?: number; mode?: string; category?: string; project?: string; machine?: string; tags?: string[]; deleted?: boolean }) => {
+    .action(async (query: string, opts: CommonOptions & { limit?: number; mode?: SearchMemoriesInput['mode']; category?: string; project?: string; machine?: string; tags?: string[]; deleted?: boolean }) => {
       try {
         const params = { query, limit: opts.limit, mode: opts.mode, category: opts.category, project: opts.project, machine: opts.machine, tags: opts.tags, include_deleted: opts.deleted };
-        const r = await withDaemon(opts, (c) => c.call<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }>('memory.search', params));
+        const r = await withDaemon(opts, (c) => c.call('memory.search', params));
         if (opts.json) printJson(r);
         else printText(listText(`Results for "${query}"${r.expanded?.length ? ` (also searched: ${r.expanded.join(', ')})` : ''}`, r.results) + (r.notice ? `\nNote: ${r.notice}` : ''));
       } catch (err) {
@@ -111,7 +115,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: CommonOptions & { hard?: boolean; reason?: string }) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ id: string; hard: boolean; recoverable_until: string | null }>('memory.delete', { memory_id: id, hard_delete: opts.hard ?? false, reason: opts.reason }));
+        const r = await withDaemon(opts, (c) => c.call('memory.delete', { memory_id: id, hard_delete: opts.hard ?? false, reason: opts.reason }));
         if (opts.json) printJson(r);
         else printText(r.hard ? `erased ${r.id}` : `deleted ${r.id} (recoverable until ${r.recoverable_until})`);
       } catch (err) {
@@ -127,7 +131,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts: CommonOptions) => {
       try {
-        const m = await withDaemon(opts, (c) => c.call<Memory>('memory.recover', { memory_id: id }));
+        const m = await withDaemon(opts, (c) => c.call('memory.recover', { memory_id: id }));
         if (opts.json) printJson(m);
         else printText(`recovered ${m.id}`);
       } catch (err) {
@@ -145,8 +149,8 @@ export function registerMemoryCommands(program: Command): void {
     .action(async (id: string, opts: CommonOptions & { history?: boolean }) => {
       try {
         const r = await withDaemon(opts, async (c) => {
-          const memory = await c.call<Memory>('memory.retrieve', { memory_id: id });
-          const history = opts.history ? (await c.call<{ history: AttributedEntry[] }>('memory.history', { memory_id: id })).history : undefined;
+          const memory = await c.call('memory.retrieve', { memory_id: id });
+          const history = opts.history ? (await c.call('memory.history', { memory_id: id })).history : undefined;
           return { memory, history };
         });
         if (opts.json) printJson(history(r));

@@ -2,20 +2,14 @@ import type { Command } from 'commander';
 import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
 import { DaemonClient } from '../../ipc/DaemonClient.js';
-import type { PeerStatus } from '../../sync/Replicator.js';
-import type { PullResult } from '../../sync/SyncEngine.js';
 import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText } from '../output.js';
 import { positiveNumber } from '../parsers.js';
+import type { DaemonStatus } from '../statusText.js';
 
 /** How long `mesh sync` waits for a first connected member (a join takes a few seconds on a LAN). */
 const SYNC_WAIT_S = 30;
 const SYNC_POLL_MS = 250;
-
-interface JoinState {
-  uptime_s?: number;
-  replication?: { error?: string; founder?: boolean; joining?: { error: string | null; gave_up?: boolean } | null; peers?: PeerStatus[] };
-}
 
 /**
  * Waits until a member is connected (true), or there is none to wait for: no other member and no
@@ -25,7 +19,7 @@ interface JoinState {
 async function waitForMember(c: DaemonClient, seconds: number): Promise<boolean> {
   const until = Date.now() + seconds * 1000;
   for (;;) {
-    const s = await c.call<JoinState>('daemon.status');
+    const s: DaemonStatus = await c.call('daemon.status', {});
     const r = s.replication;
     if (!r || r.error) throw new MeshError('REPLICATION_UNAVAILABLE', `replication is not running: ${r?.error ?? 'unknown'}`);
     if (r.joining?.gave_up) throw new MeshError('INVITE_REFUSED', r.joining.error ?? 'the join failed');
@@ -55,7 +49,7 @@ export function registerMeshCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions & { ttl?: number }) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ token: string; expires_at: string }>('mesh.invite', { ttl_hours: opts.ttl }));
+        const r = await withDaemon(opts, (c) => c.call('mesh.invite', { ttl_hours: opts.ttl }));
         if (opts.json) printJson(r);
         else {
           // The token alone on stdout, so `mesh join "$(mesh invite)"` works; the advice goes to stderr.
@@ -105,7 +99,7 @@ export function registerMeshCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ peers: PeerStatus[] }>('mesh.peers'));
+        const r = await withDaemon(opts, (c) => c.call('mesh.peers', {}));
         if (opts.json) printJson(r);
         else {
           printText(
@@ -128,7 +122,7 @@ export function registerMeshCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (peer: string, opts: CommonOptions) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ removed: boolean }>('mesh.removePeer', { peer }));
+        const r = await withDaemon(opts, (c) => c.call('mesh.removePeer', { peer }));
         if (opts.json) printJson(r);
         else printText(r.removed ? `removed ${peer}` : `${peer} was already removed`);
       } catch (err) {
@@ -148,7 +142,7 @@ export function registerMeshCommands(program: Command): void {
       try {
         const params = { ...(peer ? { peer } : {}), ...(opts.full ? { full: true } : {}) };
         const { r, names } = await withDaemon(opts, async (c) => {
-          const pull = () => c.call<{ results: PullResult[] }>('mesh.sync', params, { timeoutMs: 30 * 60_000 });
+          const pull = () => c.call('mesh.sync', params, { timeoutMs: 30 * 60_000 });
           let synced = await pull();
           // Right after `mesh join` (or a start) no member is connected yet, or its first pull is still
           // running (a second one to the same member is refused): wait for one, then pull.
@@ -158,7 +152,7 @@ export function registerMeshCommands(program: Command): void {
             if (synced.results.length === 0) await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
           }
           // Members by name, as `mesh peers` shows them: a person knows "build-box", not 12D3KooW...
-          const members = opts.json ? [] : (await c.call<{ peers: PeerStatus[] }>('mesh.peers')).peers;
+          const members = opts.json ? [] : (await c.call('mesh.peers', {})).peers;
           return { r: synced, names: new Map(members.map((p) => [p.peer, p.name])) };
         });
         if (opts.json) printJson(r);

@@ -40,14 +40,14 @@ export function registerTransferCommands(program: Command): void {
         try {
           count = await withDaemon(opts, async (c) => {
             // The header names the home as everything else does (its mesh name), not the OS hostname.
-            name = (await c.call<{ name: string }>('daemon.status')).name;
-            const total = await c.call<{ total: number; deleted: number }>('memory.stats', {});
+            name = (await c.call('daemon.status', {})).name;
+            const total = await c.call('memory.stats', {});
             const body = await open(spool, 'w', 0o600);
             let n = 0;
             try {
               let after: string | undefined;
               for (;;) {
-                const page = await c.call<{ memories: Memory[]; next: string | null }>('memory.exportPage', { after, limit: EXPORT_PAGE, include_deleted: opts.deleted ?? false });
+                const page = await c.call('memory.exportPage', { after, limit: EXPORT_PAGE, include_deleted: opts.deleted ?? false });
                 if (page.memories.length) await body.write(page.memories.map((m) => `${JSON.stringify(exportLine(m))}\n`).join(''));
                 n += page.memories.length;
                 if (!page.next) break;
@@ -105,14 +105,14 @@ export function registerTransferCommands(program: Command): void {
         let sent = 0;
         await withDaemon(opts, async (c) => {
           // Plain notes are recorded as written here, under the home's name, by this CLI user.
-          const origin: NoteOrigin = { machine: (await c.call<{ name: string }>('daemon.status')).name, agent: cliAgent(), now: new Date().toISOString(), category: opts.category, tags: opts.tags, project: opts.project };
+          const origin: NoteOrigin = { machine: (await c.call('daemon.status', {})).name, agent: cliAgent(), now: new Date().toISOString(), category: opts.category, tags: opts.tags, project: opts.project };
           // Batches are bounded by count and by bytes (one socket frame each), so large memories make smaller batches.
           let batch: Located[] = [];
           let bytes = 0;
           const flush = async () => {
             if (batch.length === 0) return;
             const where = new Map(batch.map((m) => [m.memory.id, m]));
-            const r = await c.call<Record<ImportOutcome, number> & { rejected: { id: string; reason: string }[] }>('memory.importBatch', { memories: batch.map((m) => m.memory) });
+            const r = await c.call('memory.importBatch', { memories: batch.map((m) => m.memory) });
             for (const k of Object.keys(counts) as ImportOutcome[]) counts[k] += r[k];
             for (const x of r.rejected) {
               const at = where.get(x.id);

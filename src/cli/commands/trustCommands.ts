@@ -20,7 +20,7 @@ export function registerTrustCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (peer: string, opts: CommonOptions & { name?: string }) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ readmitted: string }>('mesh.readmitPeer', { peer, ...(opts.name ? { name: opts.name } : {}) }));
+        const r = await withDaemon(opts, (c) => c.call('mesh.readmitPeer', { peer, ...(opts.name ? { name: opts.name } : {}) }));
         if (opts.json) printJson(r);
         else printText(`readmitted ${r.readmitted}`);
       } catch (err) {
@@ -36,7 +36,7 @@ export function registerTrustCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (peer: string, opts: CommonOptions & { revoke?: boolean }) => {
       try {
-        const r = await withDaemon(opts, (c) => c.call<{ peer: string; admin: boolean }>('mesh.setAdmin', { peer, admin: opts.revoke !== true }));
+        const r = await withDaemon(opts, (c) => c.call('mesh.setAdmin', { peer, admin: opts.revoke !== true }));
         if (opts.json) printJson(r);
         else printText(`${r.peer} ${r.admin ? 'is now an admin' : 'is no longer an admin'}`);
       } catch (err) {
@@ -60,7 +60,7 @@ export function registerTrustCommands(program: Command): void {
       .action(async (peer: string, team: string, opts: CommonOptions & { admin?: boolean }) => {
         try {
           const role = verb === 'revoke' ? 'none' : opts.admin ? 'admin' : 'member';
-          const r = await withDaemon(opts, (c) => c.call<{ peer: string; team: string; role: string }>('mesh.setTeam', { peer, team, role }));
+          const r = await withDaemon(opts, (c) => c.call('mesh.setTeam', { peer, team, role }));
           if (opts.json) printJson(r);
           else printText(r.role === 'none' ? `${r.peer} is out of team ${r.team}` : `${r.peer} is in team ${r.team} (${r.role})`);
         } catch (err) {

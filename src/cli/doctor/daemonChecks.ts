@@ -24,7 +24,7 @@ export async function probeDaemon(ctx: Pick<DoctorContext, 'paths'>): Promise<Da
     return { state: 'absent', reason: toMeshError(err).message };
   }
   try {
-    return { state: 'running', health: await client.call<DaemonHealth>('daemon.health', {}, { timeoutMs: DOCTOR_HEALTH_TIMEOUT_MS }) };
+    return { state: 'running', health: await client.call('daemon.health', {}, { timeoutMs: DOCTOR_HEALTH_TIMEOUT_MS }) };
   } catch (err) {
     const e = toMeshError(err);
     return { state: 'unhealthy', reason: `the daemon answered ${e.code}: ${e.message}` };
@@ -121,7 +121,7 @@ export async function clocks(ctx: DoctorContext): Promise<CheckResult[]> {
   let client: DaemonClient | undefined;
   try {
     client = await DaemonClient.connect(ctx.paths.socket, { agent: cliAgent() });
-    const clock = clockOf(await client.call<Record<string, unknown>>('daemon.status', {}, { timeoutMs: DOCTOR_HEALTH_TIMEOUT_MS }));
+    const clock = clockOf(await client.call('daemon.status', {}, { timeoutMs: DOCTOR_HEALTH_TIMEOUT_MS }));
     if (!clock) return [];
     const warnings = clockWarnings(clock);
     return [result('clocks', warnings.length ? 'warn' : 'ok', warnings.length ? warnings.map((w) => w.replace(/^clock: /, '')).join('; ') : `peers within ${Math.round(clock.max_skew_ms / 60_000)} min of this host`)];

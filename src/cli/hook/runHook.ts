@@ -3,6 +3,11 @@ import type { DaemonClient } from '../../ipc/DaemonClient.js';
 import { ensureDaemon } from '../../ipc/ensureDaemon.js';
 import { DEFAULT_BRIEFING_CHARS, DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES } from '../../briefing/constants.js';
 import { projectOf } from '../../transcripts/projectOf.js';
+import type { BriefingInput } from '../../briefing/Briefing.js';
+
+type BriefingSource = NonNullable<BriefingInput['source']>;
+const SOURCES: ReadonlySet<string> = new Set<BriefingSource>(['startup', 'resume', 'clear', 'compact']);
+const isSource = (s: string): s is BriefingSource => SOURCES.has(s);
 
 export const HOOK_EVENTS = ['session-start', 'user-prompt', 'pre-compact', 'session-end'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -29,7 +34,6 @@ interface HookInput {
 const DAEMON_START_WAIT_MS = 10_000;
 /** How long to wait for stdin when Claude Code sends nothing (run by hand, in a terminal). */
 const STDIN_WAIT_MS = 2_000;
-const SOURCES = new Set(['startup', 'resume', 'clear', 'compact']);
 
 /**
  * Runs one Claude Code hook and returns what to print on stdout (empty: print nothing). It never
@@ -45,15 +49,15 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
     const ctx = { agent: 'claude-code-hook', ...(input.session_id ? { session: input.session_id.slice(0, 200) } : {}) };
     if (event === 'session-start') {
       client = await ensureDaemon(home, ctx, { timeoutMs: DAEMON_START_WAIT_MS });
-      const source = input.source && SOURCES.has(input.source) ? input.source : undefined;
-      const r = await client.call<{ text: string }>('hook.briefing', { project: projectOf(cwd), ...(source ? { source } : {}), budget: opts.budget ?? envBudget() ?? DEFAULT_BRIEFING_CHARS });
+      const source = input.source && isSource(input.source) ? input.source : undefined;
+      const r = await client.call('hook.briefing', { project: projectOf(cwd), ...(source ? { source } : {}), budget: opts.budget ?? envBudget() ?? DEFAULT_BRIEFING_CHARS });
       return r.text;
     }
     if (event === 'user-prompt') {
       if (!input.prompt?.trim()) return '';
       // Per prompt: never start a daemon (session-start did, or the user does not want one).
       client = await ensureDaemon(home, ctx, { autostart: false });
-      const r = await client.call<{ text: string }>('hook.promptMemories', {
+      const r = await client.call('hook.promptMemories', {
         prompt: input.prompt.slice(0, 20_000),
         project: projectOf(cwd),
         limit: opts.limit ?? DEFAULT_PROMPT_MEMORIES,

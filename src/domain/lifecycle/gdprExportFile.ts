@@ -1,18 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import type { Memory } from '../Memory.js';
-import type { TaskOut } from '../Task.js';
+import type { DaemonCaller } from '../../daemon/methodMap.js';
 import type { GdprSubject } from './gdpr.js';
 
-/** Calls the daemon (`gdpr.exportPage`, `gdpr.tasks`). */
-export type GdprCall = <T>(method: string, params: unknown) => Promise<T>;
 
 /**
  * Writes everything a subject wrote as one JSON document, page by page, so a large set never
- * sits in memory or in one socket frame. The file is created new (never overwritten), mode 0600.
+ * sits in memory or in one socket frame (the daemon is called through `gdpr.exportPage` and `gdpr.tasks`). The file is created new (never overwritten), mode 0600.
  */
-export async function writeGdprExport(call: GdprCall, subject: GdprSubject, path: string, now = new Date()): Promise<{ path: string; memories: number; tasks: number }> {
+export async function writeGdprExport(daemon: DaemonCaller, subject: GdprSubject, path: string, now = new Date()): Promise<{ path: string; memories: number; tasks: number }> {
   const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
   await once(out, 'open');
   const write = async (text: string) => {
@@ -23,11 +20,11 @@ export async function writeGdprExport(call: GdprCall, subject: GdprSubject, path
     await write(`{"format":"hivemesh-gdpr-export","version":1,"exported_at":${JSON.stringify(now.toISOString())},"subject":${JSON.stringify(subject)},"memories":[`);
     let after: string | undefined;
     do {
-      const page: { memories: Memory[]; next: string | null } = await call('gdpr.exportPage', { subject, ...(after ? { after } : {}) });
+      const page = await daemon.call('gdpr.exportPage', { subject, ...(after ? { after } : {}) });
       for (const m of page.memories) await write(`${memories++ ? ',' : ''}\n${JSON.stringify(m)}`);
       after = page.next ?? undefined;
     } while (after);
-    const { tasks } = await call<{ tasks: TaskOut[] }>('gdpr.tasks', { subject });
+    const { tasks } = await daemon.call('gdpr.tasks', { subject });
     await write(`\n],"tasks":${JSON.stringify(tasks)}}\n`);
     out.end();
     await finished(out);
