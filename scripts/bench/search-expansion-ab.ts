@@ -18,7 +18,7 @@ import { machine, median, percentile, table } from './stats.js';
 const { values } = parseArgs({ options: { home: { type: 'string', default: '.bench/home100k' } } });
 const stack = await openSearchStack(values.home, { synonyms: defaultSynonymGroups() });
 while (stack.vectors.status().rebuilding || stack.vectors.status().queued > 0) await new Promise((r) => setTimeout(r, 500));
-const plain = new MemoryService({ store: stack.store, index: stack.index, logger: silentLogger(), actorId: 'aa'.repeat(16), customCategories: [], retentionDays: 30 });
+const plain = new MemoryService({ store: stack.store, index: stack.index, logger: silentLogger(), actorId: 'aa'.repeat(16), customCategories: [], retentionDays: 30, eraser: stack.eraser });
 plain.setVectors(stack.vectors);
 const rand = mulberry32(99);
 const queries = Array.from({ length: 200 }, (_, i) => { const words = syntheticMemory(rand, i).content.split(' '); return i % 2 ? words.slice(0, 4).join(' ') : (words.find((w) => /\d/.test(w)) ?? words[0]!); });

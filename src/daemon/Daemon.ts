@@ -14,7 +14,8 @@ import { buildApi } from './api.js';
 import { initHome } from './initHome.js';
 import { HOME_UMASK, makeOwnerOnly } from './ownerOnly.js';
 import { SocketServer } from './SocketServer.js';
-import { Serializer } from './Serializer.js';
+import { Scrubber } from './Scrubber.js';
+import { Eraser } from '../domain/Eraser.js';
 import { Replicator } from '../sync/Replicator.js';
 import { MemoryVectors } from '../search/MemoryVectors.js';
 import { join } from 'node:path';
@@ -23,10 +24,8 @@ import { defaultSynonymGroups } from '../config/searchSynonyms.js';
 import { Thesaurus } from '../search/Thesaurus.js';
 import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
-import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
-import { removeAsides } from '../search/moveAside.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 
@@ -64,7 +63,9 @@ export class Daemon {
   /** The start-up read-verify pass over the store (in the background; stop waits for it). */
   private verifying: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
-  private readonly scrubber = new Serializer();
+  private readonly scrubber: Scrubber;
+  /** The one erasure path of every service; its after-erase step is the scrub. */
+  private eraser: Eraser | undefined;
   private readonly access = new AccessStats();
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
@@ -81,6 +82,7 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     this.paths = homePaths(opts.home);
+    this.scrubber = new Scrubber({ index: () => this.index, store: () => this.store, vectors: () => this.vectors, indexDir: this.paths.indexDir });
   }
 
   async start(): Promise<void> {
@@ -131,7 +133,7 @@ export class Daemon {
     this.verifying = this.verifyStore(store);
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
-    void this.sweepRetention();
+    void this.sweepRetention().catch((err: unknown) => log.error({ err }, 'retention sweep failed'));
     log.info({ home: this.paths.root, socket: this.paths.socket, name: this.identity.name, pid: process.pid }, 'daemon ready');
   }
 
@@ -228,6 +230,9 @@ export class Daemon {
       log.info({ memories: index.count({ includeDeleted: true }), ...opened, ms: Math.round(performance.now() - t0) }, 'indexes ready');
       if (opened.replayed > INDEX_CHECKPOINT_REPLAY_THRESHOLD) await index.checkpoint();
       this.index = index;
+      // Tombstones are signed once replication gives this host a key; unsigned ones stay local.
+      const eraser = new Eraser({ store, sign: (c, id, tomb) => (this.replicator ? this.replicator.sign(c, id, tomb) : Promise.resolve(tomb)), afterErase: () => this.scrub() });
+      this.eraser = eraser;
 
       this.memories = new MemoryService({
         store,
@@ -237,11 +242,11 @@ export class Daemon {
         customCategories: this.config.categories.custom,
         retentionDays: this.config.retentionDays,
         hostIsMember: (machine) => this.hostIsMember(machine),
+        eraser,
         ...(this.config.search.expansion ? { thesaurus: this.thesaurus(index) } : {}),
       });
-      this.memories.setEraseListener(() => undefined);
-      await this.startReplication(store);
-      await this.startBoard(store);
+      await this.startReplication(store, eraser);
+      await this.startBoard(store, eraser);
 
       const api = buildApi({
         memories: this.memories,
@@ -259,7 +264,7 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
-          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
+          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });
@@ -272,10 +277,8 @@ export class Daemon {
           const caller = this.roster.caller(sessionRef(req.ctx));
           this.access.record(req.ctx.session ?? 'cli', caller.agentId ?? caller.agent, req.method);
           const { agent_id: _claimed, ...ctx } = req.ctx;
-          const result = await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
-          // A hard delete answers only after the erased text has left every file in the home.
-          if ((req.method === 'memory.delete' && (req.params as { hard_delete?: boolean }).hard_delete) || req.method === 'task.delete') await this.scrub();
-          return result;
+          // A hard delete answers only after the erased text has left every file in the home: the services await the eraser's after-erase step.
+          return await api({ ...req, ctx: { ...ctx, agent: caller.agent, ...(caller.agentId ? { agent_id: caller.agentId } : {}) } });
         },
         log.child({ mod: 'socket' }),
         { onSessionClosed: (session) => void this.roster.sessionClosed(session).catch((err: unknown) => log.warn({ err }, 'could not end an agent session')) },
@@ -294,7 +297,7 @@ export class Daemon {
     this.replicator = undefined;
   }
 
-  private async startReplication(store: DocStore): Promise<void> {
+  private async startReplication(store: DocStore, eraser: Eraser): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
     const announce = this.opts.announce ?? envList('MESH_P2P_ANNOUNCE');
@@ -308,12 +311,13 @@ export class Daemon {
       ...(announce ? { announce } : {}),
       ...(this.opts.peers ? { peers: this.opts.peers } : {}),
       ...(this.opts.discovery === false || process.env['MESH_NO_DISCOVERY'] === '1' ? { discovery: false } : {}),
-      onRemoteErase: () => void this.scrub().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),
+      // The same after-erase step as a local erasure; not awaited by the pull that applied it (nobody waits for an answer,
+      // and a page of tombstones shares the next scrub).
+      onRemoteErase: () => void eraser.erased().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),
     });
     try {
       await replicator.start();
       this.replicator = replicator;
-      this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
     } catch (err) {
       // One line for status, peers, invite and sync: the reason, never a stack trace.
@@ -324,11 +328,10 @@ export class Daemon {
   }
 
   /** The roster and the board: replicated collections with in-memory views, started before the socket. */
-  private async startBoard(store: DocStore): Promise<void> {
+  private async startBoard(store: DocStore, eraser: Eraser): Promise<void> {
     const log = this.opts.logger;
     const r = this.config.roster;
-    const sign = (c: string, id: string, tomb: Tombstone) => (this.replicator ? this.replicator.sign(c, id, tomb) : Promise.resolve(tomb));
-    this.tasks = new TaskService({ store, logger: log.child({ mod: 'tasks' }), actorId: this.actor, agentExists: (id) => this.roster.has(id), signTombstone: sign });
+    this.tasks = new TaskService({ store, logger: log.child({ mod: 'tasks' }), actorId: this.actor, agentExists: (id) => this.roster.has(id), eraser });
     this.roster = new RosterService({
       store,
       memories: this.memories,
@@ -339,7 +342,7 @@ export class Daemon {
       thresholds: { offlineAfterMs: r.offlineAfterSeconds * 1000, idleAfterMs: r.idleAfterSeconds * 1000 },
       openTasks: (id) => this.tasks.openTasksOf(id),
       forgetAfterMs: r.forgetAfterDays * 86_400_000,
-      signTombstone: sign,
+      eraser,
       presence: () => this.replicator?.presence,
       hostIsMember: (machine) => this.hostIsMember(machine),
     });
@@ -362,16 +365,9 @@ export class Daemon {
     return this.replicator;
   }
 
-  /**
-   * After an erasure: fold the index's WAL (secure-delete already zeroed the rows), compact
-   * LevelDB, and delete derived files moved aside as damaged (they may hold the erased text).
-   */
+  /** The after-erase step (Scrubber.ts), awaited by every erasure through the Eraser. */
   private scrub(): Promise<void> {
-    return this.scrubber.run(async () => {
-      await this.index?.checkpoint({ erasure: true });
-      await this.store?.compact();
-      await removeAsides(this.paths.indexDir);
-    });
+    return this.scrubber.scrub();
   }
 
   /**
@@ -447,14 +443,14 @@ export class Daemon {
     };
   }
 
+  /** Agents and memories past their retention, erased in one batch: one scrub after both. */
   private async sweepRetention(): Promise<void> {
-    const forgotten = await this.roster.forgetStale({ machine: this.identity.name, agent: 'hivemesh-retention' });
-    const purged = await this.memories.purgeExpired({ machine: this.identity.name, agent: 'hivemesh-retention' });
-    if (forgotten.length > 0 && purged === 0) await this.scrub();
-    if (purged > 0) {
-      this.opts.logger.info({ purged }, 'erased memories past retention');
-      await this.scrub();
-    }
+    const actor = { machine: this.identity.name, agent: 'hivemesh-retention' };
+    const purged = await this.eraser!.batch(async () => {
+      await this.roster.forgetStale(actor);
+      return this.memories.purgeExpired(actor);
+    });
+    if (purged > 0) this.opts.logger.info({ purged }, 'erased memories past retention');
   }
 
   private schedule(ms: number, fn: () => Promise<void>): void {

@@ -11,6 +11,7 @@ import { FORMAT_GUIDE } from '../domain/lifecycle/formatGuide.js';
 import { gdprDelete, GdprDeleteInput, gdprExportPage, GdprExportPageInput, GdprSubject, subjectTasks } from '../domain/lifecycle/gdpr.js';
 import { EmptyInput } from '../domain/memorySchemas.js';
 import type { MemoryIndex } from '../search/MemoryIndex.js';
+import type { Eraser } from '../domain/Eraser.js';
 import { method, methods } from './method.js';
 
 export interface LifecycleApiDeps {
@@ -22,8 +23,8 @@ export interface LifecycleApiDeps {
   access: AccessStats;
   /** Members of the mesh other than this host, and whether they are connected now. */
   hosts: () => { host: string; connected: boolean }[];
-  /** Removes erased text from every file of the home; the answer waits for it. */
-  scrub: () => Promise<void>;
+  /** The erasure path: a batch of erasures is answered after one after-erase step (the scrub). */
+  eraser: Eraser;
 }
 
 const PromptMemoriesInput = z.object({
@@ -38,23 +39,11 @@ const PromptMemoriesInput = z.object({
 export function buildLifecycleApi(d: LifecycleApiDeps) {
   return methods({
     'conversation.upsert': method(UpsertConversationInput, (p, a) => upsertConversation(d.memories, p, a)),
-    'lifecycle.bulkDelete': method(BulkDeleteInput, async (p, a) => {
-      const r = await bulkDelete(d, p, a);
-      if (r.hard && r.deleted > 0) await d.scrub();
-      return r;
-    }),
-    'lifecycle.cleanupExpired': method(EmptyInput, async (_p, a) => {
-      const erased = await d.memories.purgeExpired(a);
-      if (erased > 0) await d.scrub();
-      return { erased };
-    }),
+    'lifecycle.bulkDelete': method(BulkDeleteInput, (p, a) => d.eraser.batch(() => bulkDelete(d, p, a))),
+    'lifecycle.cleanupExpired': method(EmptyInput, async (_p, a) => ({ erased: await d.memories.purgeExpired(a) })),
     'gdpr.exportPage': method(GdprExportPageInput, (p) => gdprExportPage(d, p)),
     'gdpr.tasks': method(z.object({ subject: GdprSubject }), (p) => ({ tasks: subjectTasks(d.tasks, p.subject) })),
-    'gdpr.delete': method(GdprDeleteInput, async (p, a) => {
-      const r = await gdprDelete({ ...d, hosts: d.hosts }, p, a);
-      if (!r.dry_run) await d.scrub();
-      return r;
-    }),
+    'gdpr.delete': method(GdprDeleteInput, (p, a) => d.eraser.batch(() => gdprDelete(d, p, a))),
     'lifecycle.accessStats': method(AccessStatsInput, (p) => d.access.query(p)),
     'lifecycle.formatGuide': method(EmptyInput, () => ({ guide: FORMAT_GUIDE })),
     'hook.briefing': method(BriefingInput, (p) =>

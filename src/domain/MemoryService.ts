@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_SEARCH_LIMIT, MEMORY_FORMAT_VERSION, ORPHAN_RETENTION_GRACE_DAYS, RETENTION_ERASURE_REASON } from '../constants.js';
-import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
+import { InvalidInputError, MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { MemoryVectors } from '../search/MemoryVectors.js';
@@ -13,7 +13,8 @@ import type { ExportedMemory, ImportOutcome } from './memoryExport.js';
 import type { DocStore } from '../store/DocStore.js';
 import { summariseHistory } from '../store/changeHistory.js';
 import { attributeHistory, type AttributedEntry } from '../authorship/historyAuthors.js';
-import type { Tombstone } from '../store/types.js';
+import { commitDoc, throwMissing, type MissingWords } from './docCommit.js';
+import type { Eraser } from './Eraser.js';
 import type { Actor, MemoryId } from '../types.js';
 import { changeOptions } from './changeOptions.js';
 import { toMemory, type JsonValue, type Memory, type MemoryDoc } from './Memory.js';
@@ -45,8 +46,16 @@ export interface MemoryServiceDeps {
   thesaurus?: Thesaurus;
   /** Is a host of this name still a member? Memories whose deleter left are erased by anyone, later (ORPHAN_RETENTION_GRACE_DAYS). */
   hostIsMember?: (machine: string) => boolean;
+  /** The one erasure path (sign a tombstone, erase, then the after-erase step): Eraser.ts. */
+  eraser: Eraser;
   now?: () => number;
 }
+
+const MISSING: MissingWords = {
+  noun: 'memory',
+  erased: (at) => `was erased at ${at} and cannot be read or recovered`,
+  damaged: (id) => `memory ${id} is damaged on this host and is being re-fetched from the other members; if none has it, erase it (mesh rm ${id} --hard)`,
+};
 
 /**
  * The rules of memories, free of transport: validation beyond the schema, document changes with
@@ -55,18 +64,11 @@ export interface MemoryServiceDeps {
 export class MemoryService {
   private readonly categories: Set<string>;
   private readonly now: () => number;
-  private onErase: (() => void) | undefined;
-  private signer: ((collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>) | undefined;
   private vectors: MemoryVectors | undefined;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     this.categories = new Set([...BUILTIN_CATEGORIES, ...deps.customCategories]);
     this.now = deps.now ?? Date.now;
-  }
-
-  /** Called after every erasure, so the daemon can persist the scrubbed index and compact. */
-  setEraseListener(listener: () => void): void {
-    this.onErase = listener;
   }
 
   /** Semantic search becomes available once the embedder is loaded. */
@@ -79,15 +81,6 @@ export class MemoryService {
   }
 
   private hostName: (peer: string) => string | undefined = () => undefined;
-
-  /** Signs tombstones once replication gives this host a key; unsigned ones stay local-only. */
-  setTombstoneSigner(signer: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>): void {
-    this.signer = signer;
-  }
-
-  private signTombstone(collection: string, id: string, tomb: Tombstone): Promise<Tombstone> {
-    return this.signer ? this.signer(collection, id, tomb) : Promise.resolve(tomb);
-  }
 
   get validCategories(): string[] {
     return [...this.categories];
@@ -234,10 +227,8 @@ export class MemoryService {
     // The tombstone keeps the document's scope, so a private memory's erasure stays on this host.
     // A damaged one whose scope is unknown is erased here only (the safe side).
     const scope = existing ? (existing.scope === 'mesh' ? {} : { scope: existing.scope }) : { scope: 'private' as const };
-    const tombstone = await this.signTombstone('memories', id, { erasedAt: this.now(), machine: actor.machine, agent: actor.agent, ...(reason ? { reason } : {}), ...scope });
-    await this.deps.store.erase('memories', id, tombstone);
+    await this.deps.eraser.erase('memories', id, actor, this.now(), { ...(reason ? { reason } : {}), ...scope });
     this.deps.logger.info({ id, agent: actor.agent }, 'memory erased');
-    this.onErase?.();
   }
 
   /**
@@ -247,7 +238,11 @@ export class MemoryService {
    * whose deleter has left the mesh is erased by any host ORPHAN_RETENTION_GRACE_DAYS later.
    * Returns how many.
    */
-  async purgeExpired(actor: Actor): Promise<number> {
+  purgeExpired(actor: Actor): Promise<number> {
+    return this.deps.eraser.batch(() => this.purgeExpiredNow(actor));
+  }
+
+  private async purgeExpiredNow(actor: Actor): Promise<number> {
     const now = this.now();
     let erased = 0;
     for (const id of this.deps.index.deletedBefore(now - this.retentionMs)) {
@@ -400,34 +395,14 @@ export class MemoryService {
    * and returns the changed document. Resolves with the view once the change is durable and indexed.
    */
   private async commit(id: string, next: (current: A.Doc<MemoryDoc>) => A.Doc<MemoryDoc>, create = false): Promise<Memory> {
-    let missing = false;
-    let memory: Memory | undefined;
-    try {
-      await this.deps.store.mutate<MemoryDoc>('memories', id, (current) => {
-        if (!current && !create) {
-          missing = true;
-          throw new NotFoundError('memory', id);
-        }
-        const doc = next(current as A.Doc<MemoryDoc>);
-        memory = toMemory(doc);
-        return { doc, view: memory, scope: memory.scope };
-      });
-      // Answer once semantic search can find it too (bounded; keyword search already can).
-      await this.vectors?.whenIndexed(id);
-      return memory!;
-    } catch (err) {
-      if (missing) return this.throwMissing(id);
-      throw err;
-    }
+    const { view } = await commitDoc(this.deps.store, 'memories', id, next, { create, view: toMemory, scope: (m) => m.scope, missing: MISSING });
+    // Answer once semantic search can find it too (bounded; keyword search already can).
+    await this.vectors?.whenIndexed(id);
+    return view;
   }
 
-  private async throwMissing(id: string): Promise<never> {
-    const tomb = await this.deps.store.tombstone('memories', id);
-    if (tomb) throw new MeshError('ERASED', `memory ${id} was erased at ${new Date(tomb.erasedAt).toISOString()} and cannot be read or recovered`, { id });
-    if (this.deps.store.isDamaged('memories', id)) {
-      throw new MeshError('DOCUMENT_DAMAGED', `memory ${id} is damaged on this host and is being re-fetched from the other members; if none has it, erase it (mesh rm ${id} --hard)`, { id });
-    }
-    throw new NotFoundError('memory', id);
+  private throwMissing(id: string): Promise<never> {
+    return throwMissing(this.deps.store, 'memories', id, MISSING);
   }
 
   private checkCategory(category: string): string {

@@ -6,7 +6,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CollectionViews } from '../store/CollectionViews.js';
 import type { DocStore } from '../store/DocStore.js';
-import type { Tombstone } from '../store/types.js';
+import type { Eraser } from './Eraser.js';
 import type { Actor } from '../types.js';
 import { agentStatus, normaliseCapability, toAgentView, type AgentDoc, type AgentView, type LivenessThresholds, type RosterEntry } from './Agent.js';
 import type { RegisterAgentInput, RosterInput } from './agentSchemas.js';
@@ -27,7 +27,8 @@ export interface RosterDeps {
   openTasks: (agentId: string) => number;
   /** Offline agents whose last heartbeat is older than this are forgotten (erased) by the sweep. */
   forgetAfterMs: number;
-  signTombstone: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>;
+  /** The one erasure path (sign a tombstone, erase, then the after-erase step): Eraser.ts. */
+  eraser: Eraser;
   /** Agent presence heard from other hosts (absent when replication is not running). */
   presence?: () => PresenceLink | undefined;
   /** Is a host of this name still a member of the mesh? Agents of hosts that left may be forgotten by anyone. */
@@ -245,10 +246,9 @@ export class RosterService {
       const lastOwnWrite = Math.max(Date.parse(doc.last_seen), doc.ended_at ? Date.parse(doc.ended_at) : 0, Date.parse(doc.registered_at));
       return now - lastOwnWrite > this.deps.forgetAfterMs;
     });
-    for (const a of stale) {
-      const tomb = await this.deps.signTombstone('agents', a.id, { erasedAt: now, machine: actor.machine, agent: actor.agent, reason: 'offline past roster.forgetAfterDays' });
-      await this.deps.store.erase('agents', a.id, tomb);
-    }
+    await this.deps.eraser.batch(async () => {
+      for (const a of stale) await this.deps.eraser.erase('agents', a.id, actor, now, { reason: 'offline past roster.forgetAfterDays' });
+    });
     if (stale.length) this.deps.logger.info({ forgotten: stale.length }, 'forgot agents offline past the roster horizon');
     return stale.map((a) => a.id);
   }

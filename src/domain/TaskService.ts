@@ -5,7 +5,8 @@ import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CollectionViews } from '../store/CollectionViews.js';
 import type { DocStore } from '../store/DocStore.js';
-import type { Tombstone } from '../store/types.js';
+import { commitDoc, throwMissing, type MissingWords } from './docCommit.js';
+import type { Eraser } from './Eraser.js';
 import type { Actor } from '../types.js';
 import { normaliseCapability } from './Agent.js';
 import { changeOptions } from './changeOptions.js';
@@ -22,10 +23,12 @@ export interface TaskServiceDeps {
   actorId: string;
   /** Whether an agent id is in the roster (assignments must name a known agent). */
   agentExists: (id: string) => boolean;
-  signTombstone: (collection: string, id: string, tomb: Tombstone) => Promise<Tombstone>;
-  onErase?: () => void;
+  /** The one erasure path (sign a tombstone, erase, then the after-erase step): Eraser.ts. */
+  eraser: Eraser;
   now?: () => number;
 }
+
+const MISSING: MissingWords = { noun: 'task', erased: (at) => `was deleted at ${at}` };
 
 /** Statuses a task may only enter once its dependencies are done (unless forced). */
 const NEEDS_DEPENDENCIES: ReadonlySet<TaskStatus> = new Set(['in_progress', 'review', 'done']);
@@ -226,10 +229,8 @@ export class TaskService {
         }),
       );
     }
-    const tomb = await this.deps.signTombstone('tasks', id, { erasedAt: now, machine: actor.machine, agent: actor.agent, ...(input.reason ? { reason: input.reason } : {}) });
-    await this.deps.store.erase('tasks', id, tomb);
+    await this.deps.eraser.erase('tasks', id, actor, now, input.reason ? { reason: input.reason } : {});
     this.deps.logger.info({ id, agent: actor.agent }, 'task deleted');
-    this.deps.onErase?.();
     return { id, deleted: true, dependencies_removed_from: dependents };
   }
 
@@ -284,26 +285,13 @@ export class TaskService {
   }
 
   private async commit(id: string, next: (current: A.Doc<TaskDoc>) => A.Doc<TaskDoc>, create = false): Promise<TaskOut> {
-    let view: TaskView | undefined;
-    let missing = false;
-    const { seq } = await this.deps.store.mutate<TaskDoc>('tasks', id, (current) => {
-      if (!current && !create) {
-        missing = true;
-        return undefined;
-      }
-      const doc = next(current as A.Doc<TaskDoc>);
-      view = toTaskView(doc);
-      return { doc, view, scope: 'mesh' };
-    });
-    if (missing || !view) return this.throwMissing(id);
+    const { view, seq } = await commitDoc(this.deps.store, 'tasks', id, next, { create, view: toTaskView, scope: () => 'mesh', missing: MISSING });
     this.tasks.set(id, view, seq);
     return this.out(view);
   }
 
-  private async throwMissing(id: string): Promise<never> {
-    const tomb = await this.deps.store.tombstone('tasks', id);
-    if (tomb) throw new MeshError('ERASED', `task ${id} was deleted at ${new Date(tomb.erasedAt).toISOString()}`, { id });
-    throw new NotFoundError('task', id);
+  private throwMissing(id: string): Promise<never> {
+    return throwMissing(this.deps.store, 'tasks', id, MISSING);
   }
 }
 

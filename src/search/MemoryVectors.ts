@@ -48,6 +48,8 @@ export class MemoryVectors {
   private wake: (() => void) | undefined;
   private closing = false;
   private waiters = new Map<string, (() => void)[]>();
+  /** Ids taken off the queue and being embedded: a writer waiting for one must wait for the batch. */
+  private readonly inFlight = new Set<string>();
   private appliedSeq = 0;
   private savedSeq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -152,9 +154,37 @@ export class MemoryVectors {
     return this.index.search(vector, Math.min(k + 1, this.index.size)).filter((h) => h.key !== memory.id);
   }
 
+  /** Whether the vector index holds a vector for this memory now. */
+  holds(id: string): boolean {
+    return this.index.has(id);
+  }
+
+  /**
+   * The vector index's part of the after-erase step: vectors of memories that left (erased or
+   * deleted) are removed now rather than when the queue reaches them (a replicated one may wait
+   * for a bulk sync to settle), and the index is saved, so the file no longer lists them.
+   */
+  async persistErasures(): Promise<void> {
+    // A rebuild swaps in a fresh index and saves it; removals stay queued for the index it ends with.
+    if (this.rebuilding) return;
+    for (const source of [this.urgent, this.queue]) {
+      for (const job of [...source.values()]) {
+        if (job.text !== null) continue;
+        source.delete(job.id);
+        this.index.remove(job.id);
+        for (const wake of this.waiters.get(job.id) ?? []) wake();
+        this.waiters.delete(job.id);
+      }
+    }
+    // As at close: what is still queued is not in the index, so the saved sequence stays before it.
+    let seq = this.appliedSeq;
+    for (const job of [...this.urgent.values(), ...this.queue.values()]) seq = Math.min(seq, job.seq - 1);
+    await this.saveAt(seq);
+  }
+
   /** Resolves once the given memory's latest version is in the vector index (bounded wait). */
   whenIndexed(id: string): Promise<void> {
-    if (!this.queued(id)) return Promise.resolve();
+    if (!this.queued(id) && !this.inFlight.has(id)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, INDEXED_WAIT_MS);
       const list = this.waiters.get(id) ?? [];
@@ -207,7 +237,10 @@ export class MemoryVectors {
       if (this.closing) break;
       const source = this.urgent.size > 0 ? this.urgent : this.queue;
       const jobs = [...source.values()].slice(0, EMBED_BATCH_SIZE * 4);
-      for (const job of jobs) source.delete(job.id);
+      for (const job of jobs) {
+        source.delete(job.id);
+        this.inFlight.add(job.id);
+      }
       const toEmbed = jobs.filter((j) => j.text !== null);
       try {
         const vectors = await this.vectorsFor(toEmbed.map((j) => j.text!));
@@ -220,6 +253,7 @@ export class MemoryVectors {
         this.deps.logger.error({ err: (err as Error).message }, 'embedding failed; these memories stay keyword-only until the next reindex');
       }
       for (const job of jobs) {
+        this.inFlight.delete(job.id);
         if (this.queued(job.id)) continue;
         for (const wake of this.waiters.get(job.id) ?? []) wake();
         this.waiters.delete(job.id);
@@ -249,8 +283,11 @@ export class MemoryVectors {
     if (this.appliedSeq !== this.savedSeq && !this.rebuilding && !this.draining && this.queue.size === 0 && this.urgent.size === 0) await this.save();
   }
 
-  private async save(): Promise<void> {
-    const seq = this.appliedSeq;
+  private save(): Promise<void> {
+    return this.saveAt(this.appliedSeq);
+  }
+
+  private async saveAt(seq: number): Promise<void> {
     await this.index.save();
     const path = join(this.deps.dir, 'state.json');
     await writeFile(`${path}.tmp`, JSON.stringify({ seq, modelId: this.deps.embedder.modelId } satisfies VectorState), { mode: 0o600 });

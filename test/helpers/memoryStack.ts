@@ -5,9 +5,17 @@ import { silentLogger } from '../../src/log.js';
 import { MemoryIndex } from '../../src/search/MemoryIndex.js';
 import { Thesaurus } from '../../src/search/Thesaurus.js';
 import { DocStore } from '../../src/store/DocStore.js';
+import { Eraser } from '../../src/domain/Eraser.js';
+import { Scrubber } from '../../src/daemon/Scrubber.js';
+import type { MemoryVectors } from '../../src/search/MemoryVectors.js';
 import type { Actor } from '../../src/types.js';
 
 export const ACTOR: Actor = { machine: 'test-host', agent: 'test-agent' };
+
+/** An eraser for a bare store in a unit test: tombstones unsigned, and no derived files to scrub after. */
+export function bareEraser(store: DocStore): Eraser {
+  return new Eraser({ store, sign: (_c, _id, tomb) => Promise.resolve(tomb), afterErase: () => Promise.resolve() });
+}
 
 /** The real store, index and service over a real LevelDB in `dir`; the clock is injectable. */
 /** `author`: write as a host would, under the actor bound to its key and signing every change (src/authorship). */
@@ -19,6 +27,10 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();
   const thesaurus = opts.synonyms ? new Thesaurus(opts.synonyms, (w) => index.stem(w)) : undefined;
+  // The daemon's own after-erase step over this stack's files (tombstones unsigned: no mesh key here).
+  const derived: { vectors?: MemoryVectors } = {};
+  const scrubber = new Scrubber({ index: () => index, store: () => store, vectors: () => derived.vectors, indexDir: join(dir, 'index') });
+  const eraser = new Eraser({ store, sign: (_c, _id, tomb) => Promise.resolve(tomb), afterErase: () => scrubber.scrub() });
   const memories = new MemoryService({
     store,
     index,
@@ -26,6 +38,7 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     actorId,
     customCategories: opts.custom ?? [],
     retentionDays: opts.retentionDays ?? 30,
+    eraser,
     ...(opts.now ? { now: opts.now } : {}),
     ...(thesaurus ? { thesaurus } : {}),
   });
@@ -34,8 +47,16 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
     index,
     memories,
     thesaurus,
+    eraser,
+    scrubber,
     opened,
+    /** Semantic search and its after-erase part, once a vector index is opened over this store. */
+    useVectors(vectors: MemoryVectors): void {
+      derived.vectors = vectors;
+      memories.setVectors(vectors);
+    },
     async close() {
+      await scrubber.idle();
       await store.flush();
       index.close();
       await store.close();

@@ -11,7 +11,7 @@ export async function openSearchStack(dir: string, opts: Parameters<typeof openS
   const embedder = await TransformersEmbedder.load(defaultModel());
   const vectors = new MemoryVectors({ store: stack.store, embedder, dir: join(dir, 'index', 'vectors'), logger: silentLogger() });
   const opened = await vectors.open();
-  stack.memories.setVectors(vectors);
+  stack.useVectors(vectors);
   return {
     ...stack,
     vectors,

@@ -29,7 +29,7 @@ describe('the roster on a real store', () => {
       thresholds: { offlineAfterMs: 90_000, idleAfterMs: 600_000 },
       openTasks: (id) => (id.startsWith('busy') ? 2 : 0),
       forgetAfterMs: 7 * 86_400_000,
-      signTombstone: (_c, _id, tomb) => Promise.resolve(tomb),
+      eraser: stack.eraser,
       hostIsMember: (machine) => members.has(machine),
       now: () => clock,
       monotonic: () => uptime,
@@ -127,7 +127,7 @@ describe('the roster on a real store', () => {
       thresholds: { offlineAfterMs: 90_000, idleAfterMs: 600_000 },
       openTasks: () => 0,
       forgetAfterMs: 7 * 86_400_000,
-      signTombstone: (_c, _id, tomb) => Promise.resolve(tomb),
+      eraser: stack.eraser,
       now: () => clock,
     });
     await other.start();

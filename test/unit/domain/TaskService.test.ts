@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskService } from '../../../src/domain/TaskService.js';
 import { silentLogger } from '../../../src/log.js';
 import { DocStore } from '../../../src/store/DocStore.js';
-import { ACTOR } from '../../helpers/memoryStack.js';
+import { ACTOR, bareEraser } from '../../helpers/memoryStack.js';
 import { tmpHome } from '../../helpers/tmpHome.js';
 
 describe('the kanban board on a real store', () => {
@@ -17,7 +17,7 @@ describe('the kanban board on a real store', () => {
     home = tmpHome();
     store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
     await store.open();
-    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: (id) => agents.has(id), signTombstone: (_c, _id, t) => Promise.resolve(t), now: () => clock });
+    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: (id) => agents.has(id), eraser: bareEraser(store), now: () => clock });
     await tasks.start();
   });
   afterEach(async () => {
@@ -80,7 +80,7 @@ describe('the kanban board on a real store', () => {
     await store.close();
     store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
     await store.open();
-    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, signTombstone: (_c, _id, tomb) => Promise.resolve(tomb) });
+    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, eraser: bareEraser(store) });
     await tasks.start();
     expect(tasks.list({ capability: 'postgres' }).tasks.map((x) => x.id)).toEqual([t.id]);
   });

@@ -6,7 +6,7 @@ import type { TaskDoc } from '../../../src/domain/TaskDoc.js';
 import { toTaskView } from '../../../src/domain/Task.js';
 import { silentLogger } from '../../../src/log.js';
 import { DocStore } from '../../../src/store/DocStore.js';
-import { ACTOR } from '../../helpers/memoryStack.js';
+import { ACTOR, bareEraser } from '../../helpers/memoryStack.js';
 import { tmpHome } from '../../helpers/tmpHome.js';
 
 /**
@@ -26,7 +26,7 @@ describe('the board while a replicated change and a local one commit together', 
     home = tmpHome();
     store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
     await store.open();
-    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, signTombstone: (_c, _id, t) => Promise.resolve(t), now: () => Date.now() });
+    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, eraser: bareEraser(store), now: () => Date.now() });
     await tasks.start();
   });
   afterEach(async () => {
