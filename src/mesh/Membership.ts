@@ -127,21 +127,44 @@ export class Membership {
     this.docId = membershipDocId(deps.meshId);
   }
 
+  /**
+   * Subscribes before the first read, as CollectionViews does: a membership change committed while
+   * that read runs (replication applying a pull during start-up) used to be missed until the next
+   * change, leaving the membership older than the store. Every read runs in the one `refresh`
+   * chain, so a later read never finishes before an earlier one; start resolves once the reads
+   * started meanwhile are done too.
+   */
   async start(): Promise<void> {
-    await this.reload();
     this.deps.store.onCommit((event) => {
       if (event.collection !== 'mesh') return;
       void this.refresh().then(() => {
         for (const listener of this.changeListeners) listener();
       });
     });
+    // The first read's failure fails the start (a damaged store is repaired and the start retried).
+    await this.read();
+    await this.readsDone();
+  }
+
+  /** Waits until no read is queued or running. */
+  private async readsDone(): Promise<void> {
+    for (let last = this.reloading; ; last = this.reloading) {
+      await last;
+      if (last === this.reloading) return;
+    }
   }
 
   /** Re-reads the committed documents now, for callers that cannot wait for the commit listener. */
   refresh(): Promise<void> {
+    void this.read().catch(() => undefined);
+    return this.reloading;
+  }
+
+  /** Queues one read after the others; its own failure is returned (and logged), the chain goes on. */
+  private read(): Promise<void> {
     const run = this.reloading.then(() => this.reload());
     this.reloading = run.catch((err: unknown) => this.deps.logger.warn({ err: (err as Error).message }, 'could not read the membership'));
-    return this.reloading;
+    return run;
   }
 
   /** Called after the in-memory membership reflects a committed change (local or replicated). */
@@ -279,7 +302,7 @@ export class Membership {
     const existing = [...this.entries].filter(([, e]) => e.op.kind === 'genesis' && e.op.by === self);
     if (existing.length > 0) {
       await this.deps.setRoot(existing[0]![0]);
-      await this.reload();
+      await this.refresh();
       return;
     }
     const genesis = await signOp(this.deps.signer, this.deps.meshId, { kind: 'genesis', peer: self, name, addrs, actor: this.deps.actorId }, []);

@@ -74,6 +74,46 @@ describe('Membership (real LevelDB)', () => {
     await expect(b.m.add(gone.peerId, { name: 'gone', addrs: [] })).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
   });
 
+  // A commit landing while start() read the document used to be missed until the next commit:
+  // start subscribed only after its read, so the membership stayed older than the store (#18's
+  // relative, as CollectionViews had). Deterministic: the commit lands inside the adoption step.
+  it('a membership change committed while start() reads is seen once start resolves', async () => {
+    const [founder, bravo, charlie] = await Promise.all([newSigner(), newSigner(), newSigner()]);
+    const store = await openStore();
+    const { m } = membership(store, founder, true, 'aa'.repeat(16));
+    await m.start();
+    await m.ensureSelf('alpha', []);
+    await m.add(bravo.peerId, { name: 'bravo', addrs: [] });
+    const docId = membershipDocId('mesh-1');
+    const withBravo = A.clone((await store.load<unknown>('mesh', docId))!);
+    await m.add(charlie.peerId, { name: 'charlie', addrs: [] });
+    const withCharlie = A.clone((await store.load<unknown>('mesh', docId))!);
+
+    // bravo's host holds the document up to its own admission; charlie's arrives (replicated) during its start.
+    const other = await openStore();
+    await other.mutate<unknown>('mesh', docId, () => ({ doc: withBravo, view: membershipDocView(withBravo), scope: 'mesh' }));
+    let root: string | undefined;
+    const b = new Membership({
+      store: other,
+      signer: bravo,
+      meshId: 'mesh-1',
+      actorId: 'bb'.repeat(16),
+      founder: false,
+      root: () => root,
+      setRoot: async (id) => {
+        root = id;
+        await other.mutate<unknown>('mesh', docId, (current) => {
+          const doc = A.merge(A.clone(current!), withCharlie);
+          return { doc, view: membershipDocView(doc), scope: 'mesh' };
+        });
+      },
+      logger: silentLogger(),
+    });
+    await b.start();
+    expect(b.isMember(bravo.peerId)).toBe(true);
+    expect(b.isMember(charlie.peerId)).toBe(true);
+  });
+
   it('a tombstone counts only while its signer was a member: none after its removal, none before its admission, old ones only within the grace window', async () => {
     const [founder, bravo] = await Promise.all([newSigner(), newSigner()]);
     const store = await openStore();
