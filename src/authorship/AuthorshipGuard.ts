@@ -47,7 +47,8 @@ export class AuthorshipGuard implements IncomingGuard {
       return { ok: false, reason: `unreadable changes or signatures: ${(err as Error).message}` };
     }
     const ctx = this.context(doc);
-    const refused = metas.map((m) => ({ m, verdict: judgeChange(m, records.get(m.hash), ctx) })).filter((j) => !j.verdict.ok);
+    const judged = await Promise.all(metas.map(async (m) => ({ m, verdict: await judgeChange(m, records.get(m.hash), ctx) })));
+    const refused = judged.filter((j) => !j.verdict.ok);
     if (refused.length === 0) return { ok: true };
     // Changes this host already holds were accepted before (possibly as unsigned legacy history): not refused again.
     const own = await this.deps.load(doc.collection, doc.id);

@@ -148,6 +148,20 @@ describe('AuthorshipGuard', () => {
     }
   });
 
+  it('refuses a signature that does not hold over the change, as changes or as a whole document', async () => {
+    const doc = note(b.actor, 'by b');
+    const changes = A.getAllChanges(doc);
+    const hash = changeMeta(changes[0]!).hash;
+    const sig = b.signer.sign(hash);
+    sig[10] = sig[10]! ^ 0x01;
+    const bad = encodeRecords([{ hash, by: b.peer, sig }]);
+    for (const payload of [{ id: 'n10', changes, sigs: bad }, { id: 'n10', full: A.save(doc), sigs: bad }]) {
+      const verdict = await check(payload);
+      expect(verdict.ok).toBe(false);
+      expect(JSON.stringify(verdict)).toContain('bad signature');
+    }
+  });
+
   it('refuses a signer that is no member, asking for membership first', async () => {
     const stranger = await host();
     const changes = A.getAllChanges(note(stranger.actor, 'who?'));
