@@ -19,7 +19,7 @@
  *
  *   npm run build && node --import tsx scripts/bench/sync.ts [--sizes 10000,100000] [--runs 3]
  *     [--live 200] [--am-max 100000] [--am-timeout 600] [--reconnect-runs 3]
- *     [--skip live,initial,reconnect,link,am] [--profile DIR]
+ *     [--skip live,initial,reconnect,link,am,vectors] [--profile DIR]
  *
  * Source homes (pre-populated with corpus.ts memories and a caught-up vector index) are cached in
  * `.bench/sync-src-N-signed` (written under the source host's key, so the receiver verifies signed changes)
@@ -287,7 +287,7 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   const bytes = dirBytes(b.home.dir);
   const dbBytes = dirBytes(homePaths(b.home.dir).db);
   let vectorsMs: number | null = null;
-  try {
+  if (!SKIP.has('vectors')) try {
     await until(async () => {
       const m = await cb.call<ModelStatus>('daemon.model', {});
       return m.loaded && !m.rebuilding && m.queued === 0 && (m.vectors ?? 0) >= n;
