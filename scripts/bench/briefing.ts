@@ -51,7 +51,11 @@ if (!fresh) {
 }
 const host = new TestHost('bench-host', await freePort(), home);
 try {
-  if (fresh) writeFileSync(join(home.dir, 'config.json'), JSON.stringify({ embedding: { enabled: false } }));
+  if (fresh) {
+    const init = await host.cli(['init', '--name', 'bench-host']);
+    if (init.code !== 0) throw new Error(init.stderr);
+    writeFileSync(join(home.dir, 'config.json'), JSON.stringify({ embedding: { enabled: false } }));
+  }
   await host.start();
   const client = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
   if (fresh) {
