@@ -8,7 +8,8 @@
  *   npm run build && node --import tsx scripts/bench/briefing.ts [--memories 10000] [--runs 15]
  *
  * The seeded home is kept in `.bench/briefing-N` and copied for later runs (seeding 100k through
- * the socket takes many minutes on a loaded machine); each run prints the load average.
+ * the socket takes many minutes on a loaded machine), or `--home-from DIR` copies a home that holds
+ * N memories already; each run prints the load average.
  */
 import '../../src/polyfills.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +26,7 @@ import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, percentile, table } from './stats.js';
 
-const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' }, 'home-from': { type: 'string' } } });
 const N = Number(values.memories);
 const RUNS = Number(values.runs);
 const HOOK_MAIN = join(MESH_BIN, '..', 'hookMain.js');
@@ -42,7 +43,9 @@ function runHook(home: string): Promise<{ ms: number; chars: number }> {
   });
 }
 
-const CACHE = resolve('.bench', `briefing-${N}`);
+// `--home-from DIR`: a copy of an existing home holding N memories (e.g. stopDuringSync's
+// `.bench/stop-src-100000`, embedding off) instead of seeding one through the socket.
+const CACHE = values['home-from'] ? resolve(values['home-from']) : resolve('.bench', `briefing-${N}`);
 const fresh = !existsSync(homePaths(CACHE).db);
 const home = fresh ? { dir: CACHE, cleanup: () => undefined } : tmpHome('mh-brief-');
 if (!fresh) {
