@@ -6,21 +6,27 @@
  * embedding model off (the briefing does not use vectors; seeding stays fast).
  *
  *   npm run build && node --import tsx scripts/bench/briefing.ts [--memories 10000] [--runs 15]
+ *
+ * The seeded home is kept in `.bench/briefing-N` and copied for later runs (seeding 100k through
+ * the socket takes many minutes on a loaded machine), or `--home-from DIR` copies a home that holds
+ * N memories already; each run prints the load average.
  */
 import '../../src/polyfills.js';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { homePaths } from '../../src/home.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { MESH_BIN, TEST_ENV } from '../../test/helpers/cli.js';
-import { TestHost } from '../../test/helpers/meshHosts.js';
+import { freePort, TestHost } from '../../test/helpers/meshHosts.js';
+import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, percentile, table } from './stats.js';
 
-const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, runs: { type: 'string', default: '15' }, 'home-from': { type: 'string' } } });
 const N = Number(values.memories);
 const RUNS = Number(values.runs);
 const HOOK_MAIN = join(MESH_BIN, '..', 'hookMain.js');
@@ -37,20 +43,37 @@ function runHook(home: string): Promise<{ ms: number; chars: number }> {
   });
 }
 
-const host = await TestHost.create('bench-host');
-const home = host.home;
+// `--home-from DIR`: a copy of an existing home holding N memories (e.g. stopDuringSync's
+// `.bench/stop-src-100000`, embedding off) instead of seeding one through the socket.
+const CACHE = values['home-from'] ? resolve(values['home-from']) : resolve('.bench', `briefing-${N}`);
+const fresh = !existsSync(homePaths(CACHE).db);
+const home = fresh ? { dir: CACHE, cleanup: () => undefined } : tmpHome('mh-brief-');
+if (!fresh) {
+  spawnSync('cp', ['-a', `${CACHE}/.`, home.dir]);
+  spawnSync('rm', ['-f', join(home.dir, 'daemon.sock'), join(home.dir, 'daemon.pid')]);
+}
+const host = new TestHost('bench-host', await freePort(), home);
 try {
-  writeFileSync(join(home.dir, 'config.json'), JSON.stringify({ embedding: { enabled: false } }));
+  if (fresh) {
+    const init = await host.cli(['init', '--name', 'bench-host']);
+    if (init.code !== 0) throw new Error(init.stderr);
+    writeFileSync(join(home.dir, 'config.json'), JSON.stringify({ embedding: { enabled: false } }));
+  }
   await host.start();
   const client = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
-  const rand = mulberry32(14);
-  const t0 = performance.now();
-  for (let i = 0; i < N; i += 500) {
-    const now = new Date().toISOString();
-    const batch = Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ ...syntheticMemory(rand, i + k), id: randomUUID(), machine: 'bench-host', agent: 'bench', created_at: now, updated_at: now }));
-    await client.call('memory.importBatch', { memories: batch }, { timeoutMs: 600_000 });
+  if (fresh) {
+    const rand = mulberry32(14);
+    const t0 = performance.now();
+    for (let i = 0; i < N; i += 500) {
+      const now = new Date().toISOString();
+      const batch = Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ ...syntheticMemory(rand, i + k), id: randomUUID(), machine: 'bench-host', agent: 'bench', created_at: now, updated_at: now }));
+      await client.call('memory.importBatch', { memories: batch }, { timeoutMs: 600_000 });
+    }
+    console.error(`seeded ${N} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  console.error(`seeded ${N} memories in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const total = (await client.call('memory.stats', {})).total;
+  if (total !== N) throw new Error(`the home holds ${total} memories, expected ${N}`);
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   const direct: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
@@ -72,7 +95,7 @@ try {
     await new Promise((r) => spawn(process.execPath, ['-e', '0']).on('close', r));
     node.push(performance.now() - t);
   }
-  console.log(`${machine()}; ${N} memories; ${RUNS} runs; briefing ${chars} chars`);
+  console.log(`${machine()}; ${N} memories; ${RUNS} runs; briefing ${chars} chars; load ${loadAtStart} → ${loadavg()[0]!.toFixed(1)}`);
   table(
     ['what', 'p50 ms', 'p95 ms'],
     [
@@ -82,5 +105,6 @@ try {
     ],
   );
 } finally {
-  await host.dispose();
+  if (fresh) await host.stop();
+  else await host.dispose();
 }

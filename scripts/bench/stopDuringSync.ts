@@ -5,7 +5,7 @@
  * of the CLI included), then the restart's resumption (time until it holds all N). Embedding is off
  * on both hosts (config), so the figure is replication's, not the model's.
  *
- *   npm run build && node --import tsx scripts/bench/stopDuringSync.ts [--size 10000] [--runs 3]
+ *   npm run build && node --import tsx scripts/bench/stopDuringSync.ts [--size 10000] [--runs 3] [--populate-only]
  */
 import '../../src/polyfills.js';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ import { tmpHome } from '../../test/helpers/tmpHome.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, table } from './stats.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, 'populate-only': { type: 'boolean', default: false } } });
 const N = Number(values.size);
 const RUNS = Number(values.runs);
 const STOP_AT = Math.max(200, Math.floor(N / 10));
@@ -70,6 +70,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30
 }
 
 const src = await sourceHome();
+if (values['populate-only']) process.exit(0);
 const rows: (string | number)[][] = [];
 const stops: number[] = [];
 const clis: number[] = [];
@@ -103,7 +104,7 @@ for (let run = 1; run <= RUNS; run++) {
     }
     const ms = performance.now() - t0;
     log(`run ${run} ${viaCli ? 'mesh stop' : 'daemon.stop'} at ${at}/${N}: ${ms.toFixed(0)} ms`);
-    rows.push([run, viaCli ? '`mesh stop` (CLI)' : 'daemon.stop → exit', `${at}/${N}`, ms.toFixed(0), stopPhases(b.log)]);
+    rows.push([run, viaCli ? '`mesh stop` (CLI)' : 'daemon.stop → exit', `${at}/${N}`, ms.toFixed(0), stopPhases(b.log), loadavg()[0]!.toFixed(0)]);
   }
   // The next start resumes from the cursor and completes.
   const t1 = performance.now();
@@ -111,10 +112,10 @@ for (let run = 1; run <= RUNS; run++) {
   const cb = await DaemonClient.connect(homePaths(b.home.dir).socket, { agent: 'bench' });
   await until(async () => (await total(cb)) >= N, 'the resumed sync to complete');
   cb.close();
-  rows.push([run, 'restart → all N held', `${N}/${N}`, (performance.now() - t1).toFixed(0), '']);
+  rows.push([run, 'restart → all N held', `${N}/${N}`, (performance.now() - t1).toFixed(0), '', loadavg()[0]!.toFixed(0)]);
   await b.dispose();
   await a.dispose();
 }
 console.log(`\nstop during an initial sync of ${N} memories, ${machine()}, ${new Date().toISOString().slice(0, 16)} UTC, load ${load()}\n`);
-table(['run', 'what', 'held when stopped', 'ms', 'inside the daemon (its log)'], rows);
+table(['run', 'what', 'held when stopped', 'ms', 'inside the daemon (its log)', 'load'], rows);
 console.log(`\nmedian daemon.stop → exit ${median(stops).toFixed(0)} ms; median \`mesh stop\` ${median(clis).toFixed(0)} ms`);

@@ -19,7 +19,7 @@
  *
  *   npm run build && node --import tsx scripts/bench/sync.ts [--sizes 10000,100000] [--runs 3]
  *     [--live 200] [--am-max 100000] [--am-timeout 600] [--reconnect-runs 3]
- *     [--skip live,initial,reconnect,link,am] [--profile DIR]
+ *     [--skip live,initial,reconnect,link,am,vectors] [--profile DIR]
  *
  * Source homes (pre-populated with corpus.ts memories and a caught-up vector index) are cached in
  * `.bench/sync-src-N-signed` (written under the source host's key, so the receiver verifies signed changes)
@@ -234,6 +234,17 @@ interface InitialResult {
   bytes: number;
   dbBytes: number;
   vectorsMs: number | null;
+  /** B's CPU seconds (user + system) when it held all N: less sensitive than wall time to the shared machine's load. */
+  cpuS: number;
+  /** 1-minute load average when the run ended. */
+  load: number;
+}
+
+/** User + system CPU seconds a daemon has used so far (Linux /proc; clock ticks at 100 Hz). */
+function cpuSeconds(host: TestHost): number {
+  const pid = readFileSync(homePaths(host.home.dir).pidFile, 'utf8').trim();
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function initialSync(n: number, keep: boolean): Promise<{ result: InitialResult; a?: TestHost; b?: TestHost }> {
@@ -264,11 +275,12 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   const searchMs = performance.now() - t0;
   await until(async () => (await cb.call('memory.stats', {})).total >= n, 60 * 60_000, 250, 'B to hold every memory');
   const ms = performance.now() - t0;
+  const cpuS = cpuSeconds(b);
   const catalogMs = searchMs;
   const bytes = dirBytes(b.home.dir);
   const dbBytes = dirBytes(homePaths(b.home.dir).db);
   let vectorsMs: number | null = null;
-  try {
+  if (!SKIP.has('vectors')) try {
     await until(async () => {
       const m = await cb.call('daemon.model', {});
       return m.loaded && !m.rebuilding && m.queued === 0 && (m.vectors ?? 0) >= n;
@@ -280,7 +292,7 @@ async function initialSync(n: number, keep: boolean): Promise<{ result: InitialR
   clearInterval(dump);
   ca.close();
   cb.close();
-  const result = { ms, catalogMs, bytes, dbBytes, vectorsMs };
+  const result = { ms, catalogMs, bytes, dbBytes, vectorsMs, cpuS, load: loadavg()[0]! };
   if (keep) return { result, a, b };
   await a.dispose();
   await b.dispose();
@@ -544,7 +556,7 @@ for (const [k, n] of SIZES.entries()) {
     log(`initial sync ${n}, run ${r + 1}/${runs}`);
     const out = await initialSync(n, last);
     results.push(out.result);
-    log(`initial sync ${n}: ${fmt(out.result.ms)} s (late token searchable at ${fmt(out.result.catalogMs)} s), vectors ${out.result.vectorsMs === null ? 'not caught up' : fmt(out.result.vectorsMs)} s`);
+    log(`initial sync ${n}: ${fmt(out.result.ms)} s, B CPU ${out.result.cpuS.toFixed(1)} s (late token searchable at ${fmt(out.result.catalogMs)} s), vectors ${out.result.vectorsMs === null ? 'not caught up' : fmt(out.result.vectorsMs)} s`);
     if (out.a && out.b) {
       await out.b.stop();
       await out.a.stop();
@@ -562,6 +574,8 @@ for (const [k, n] of SIZES.entries()) {
     runs,
     fmt(ms),
     results.map((x) => fmt(x.ms)).join(' / '),
+    median(results.map((x) => x.cpuS)).toFixed(2),
+    results.map((x) => `${x.cpuS.toFixed(1)} (${x.load.toFixed(0)})`).join(' / '),
     Math.round(n / (ms / 1000)),
     mib(median(results.map((x) => x.bytes))),
     mib(median(results.map((x) => x.dbBytes))),
@@ -571,7 +585,7 @@ for (const [k, n] of SIZES.entries()) {
 }
 if (initialRows.length && !SKIP.has('initial')) {
   console.log(`## 2. Initial sync to an empty peer, until searchable on B (load ${load()})\n`);
-  table(['memories', 'runs', 'seconds (median)', 'each run', 'memories/s', "B's home MiB", "B's db MiB", 'vectors caught up, s', 'vs 100k ≤ 60 s'], initialRows);
+  table(['memories', 'runs', 'seconds (median)', 'each run', "B's CPU s (median)", 'each run (load)', 'memories/s', "B's home MiB", "B's db MiB", 'vectors caught up, s', 'vs 100k ≤ 60 s'], initialRows);
   console.log("\nTimed from spawning B's daemon (joined, empty) until a keyword search on B for the last-written memory's ticket (`OPS-<1000+N-1>`) finds it (polled every 100 ms) and then `memory.stats` total = N (polled every 250 ms). Vectors: until B's HNSW index holds all N (semantic search complete).\n");
 }
 

@@ -5,6 +5,7 @@ import type { GuardVerdict, IncomingDocument, IncomingGuard } from '../sync/Inco
 import { actorForPeer } from './actorBinding.js';
 import { judgeChange, type AuthorshipContext } from './authorshipRules.js';
 import { changeMeta, type ChangeMeta } from './changeMeta.js';
+import { documentChanges } from './documentChanges.js';
 import { decodeRecords, type SignatureRecord } from './signatureRecords.js';
 
 export interface AuthorshipGuardDeps {
@@ -25,7 +26,7 @@ function derivedActor(peer: string): string {
 /**
  * Checks the author of every change in an incoming document (changes, or a whole saved document)
  * against its signature records (see authorshipRules.ts). A whole document is loaded to list its
- * changes: the document chunk does not hold change hashes. A change this host already holds is
+ * changes (the document chunk does not hold change hashes; see documentChanges.ts). A change this host already holds is
  * not judged again (it was accepted when it came, possibly as pre-migration history).
  */
 export class AuthorshipGuard implements IncomingGuard {
@@ -41,12 +42,13 @@ export class AuthorshipGuard implements IncomingGuard {
     try {
       records = decodeRecords(payload.sigs);
       metas = (payload.changes ?? []).map(changeMeta);
-      if (payload.full) metas.push(...A.getChangesMetaSince(A.load<unknown>(payload.full), []).map((m) => ({ hash: m.hash, actor: m.actor, seq: m.seq, time: m.time })));
+      if (payload.full) metas.push(...documentChanges(payload.full));
     } catch (err) {
       return { ok: false, reason: `unreadable changes or signatures: ${(err as Error).message}` };
     }
     const ctx = this.context(doc);
-    const refused = metas.map((m) => ({ m, verdict: judgeChange(m, records.get(m.hash), ctx) })).filter((j) => !j.verdict.ok);
+    const judged = await Promise.all(metas.map(async (m) => ({ m, verdict: await judgeChange(m, records.get(m.hash), ctx) })));
+    const refused = judged.filter((j) => !j.verdict.ok);
     if (refused.length === 0) return { ok: true };
     // Changes this host already holds were accepted before (possibly as unsigned legacy history): not refused again.
     const own = await this.deps.load(doc.collection, doc.id);

@@ -56,3 +56,20 @@ export function verifyChangeSignature(peer: string, hash: string, sig: Uint8Arra
     return false;
   }
 }
+
+/**
+ * `verifyChangeSignature` on libuv's thread pool: the main thread pays ~0.05 ms instead of
+ * ~0.2 ms, and the documents of a pulled page are verified in parallel on the other cores (an
+ * initial sync checks one signature per change; issue 11). Never rejects.
+ */
+export function verifyChangeSignatureAsync(peer: string, hash: string, sig: Uint8Array): Promise<boolean> {
+  const key = publicKeyOf(peer);
+  if (!key || sig.byteLength !== 64) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify(null, message(hash), key, sig, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}

@@ -3,10 +3,10 @@ import type { Logger } from '../log.js';
 import { docKey } from '../store/keys.js';
 import type { ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
-import { BULK_PULL_DOCS, DIGEST_LEAVES, DIGEST_MAX_LEAVES_PER_ROUND, DIGEST_TOPS, FEED_PAGE, GET_BATCH, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_DIGEST_PROTOCOL } from './constants.js';
-import type { DocApplier } from './DocApplier.js';
+import { BULK_PULL_DOCS, DIGEST_LEAVES, DIGEST_MAX_LEAVES_PER_ROUND, DIGEST_TOPS, FEED_PAGE, APPLY_START_GROUP, GET_BATCH, STARTUP_SYNC_GRACE_MS, STARTUP_SYNC_MAX_WAIT_MS, SYNC_DIGEST_PROTOCOL } from './constants.js';
+import type { Answered, ApplyOutcome, DocApplier } from './DocApplier.js';
 import { differing, type HeadsDigest, LEAVES_UNDER_TOP } from './HeadsDigest.js';
-import { DigestResponse, DocsResponse, EntriesResponse, type FeedEntrySchema, FeedResponse, LeavesResponse } from './messages.js';
+import { DigestResponse, type DocPayload, DocsResponse, EntriesResponse, type FeedEntrySchema, FeedResponse, LeavesResponse } from './messages.js';
 import { sameSet } from './RecentWrites.js';
 import type { RejectionLog } from './RejectionLog.js';
 import { request } from './SyncClient.js';
@@ -309,7 +309,6 @@ export class Puller {
    */
   private async fetch(peer: string, need: Need[], epoch: string | undefined): Promise<{ applied: number; held: Set<string> }> {
     const signal = this.deps.signal();
-    const applier = this.deps.applier;
     let applied = 0;
     const held = new Set<string>();
     const batches: Need[][] = [];
@@ -335,13 +334,13 @@ export class Puller {
         batches.push(unanswered);
         if (!next) next = ask(unanswered);
       } else for (const d of unanswered) held.add(docKey(d.c, d.id));
-      const outcomes = await Promise.all(res.docs.map((doc) => applier.apply(peer, doc, { base: sent.get(docKey(doc.c, doc.id)), epoch })));
+      const outcomes = await this.applyAll(peer, res.docs, (doc) => ({ base: sent.get(docKey(doc.c, doc.id)), epoch }), signal);
       applied += outcomes.filter((o) => o === 'applied').length;
       // Changes whose dependencies we lack: ask again for the whole document and merge it.
       const retry = res.docs.filter((_, j) => outcomes[j] === 'incomplete').map((d) => ({ c: d.c, id: d.id, heads: [] as string[] }));
       if (retry.length) {
         const full = await request(this.deps.transport, peer, { t: 'get', docs: retry }, DocsResponse, signal);
-        const again = await Promise.all(full.docs.map((doc) => applier.apply(peer, doc, { base: [], epoch })));
+        const again = await this.applyAll(peer, full.docs, () => ({ base: [], epoch }), signal);
         applied += again.filter((o) => o === 'applied').length;
         full.docs.forEach((d, j) => {
           if (again[j] !== 'incomplete') return;
@@ -356,6 +355,24 @@ export class Puller {
       }
     }
     return { applied, held };
+  }
+
+  /**
+   * Applies a reply's documents concurrently, started APPLY_START_GROUP at a time with a turn of the
+   * event loop between, so a stop, a socket call or a signature check's completion is not kept
+   * waiting behind a whole batch. Once the engine stops, no more are started: those started finish
+   * (their writes are queued) and the pull ends without moving its cursor past the rest.
+   */
+  private async applyAll(peer: string, docs: DocPayload[], answer: (doc: DocPayload) => Answered, signal: AbortSignal): Promise<ApplyOutcome[]> {
+    const started: Promise<ApplyOutcome>[] = [];
+    for (const [i, doc] of docs.entries()) {
+      if (i > 0 && i % APPLY_START_GROUP === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal.aborted) break;
+      started.push(this.deps.applier.apply(peer, doc, answer(doc)));
+    }
+    const outcomes = await Promise.all(started);
+    signal.throwIfAborted();
+    return outcomes;
   }
 
   /**

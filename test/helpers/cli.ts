@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export { waitForExit } from '../../src/ipc/waitForExit.js';
 
 /** The built CLI, exactly what `bin.mesh` points at. Tests run after `npm run build` (pretest). */
-export const MESH_BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+export const MESH_BIN = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'mesh.js');
 
 export interface CliResult {
   code: number;

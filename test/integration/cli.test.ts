@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MESH_BIN, TEST_ENV, mesh } from '../helpers/cli.js';
+import { daemonPid, MESH_BIN, TEST_ENV, mesh } from '../helpers/cli.js';
 import { filesContaining, tmpHome } from '../helpers/tmpHome.js';
 
 /** Starts `mesh daemon` in the foreground and resolves once it logs that it is ready. */
@@ -32,6 +32,28 @@ describe('mesh CLI', () => {
     expect(r.code).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^mesh: no daemon is listening/);
+  });
+
+  it('stop runs on its own small entry and answers as the full CLI does: stopped, no daemon, bad options', async () => {
+    const stopHome = tmpHome();
+    try {
+      await mesh(['init', '--home', stopHome.dir, '--name', 'stop-host']);
+      expect((await mesh(['store', 'a note, so the daemon starts', '--home', stopHome.dir])).code).toBe(0);
+      const pid = daemonPid(stopHome.dir);
+      const r = await mesh(['stop', '--home', stopHome.dir, '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ stopped: true, pid });
+      expect(() => process.kill(pid, 0)).toThrow();
+      // No daemon: the same one-line reason and exit code as any command that needs one.
+      const none = await mesh(['stop', '--home', stopHome.dir]);
+      expect(none.code).toBe(4);
+      expect(none.stderr).toMatch(/^mesh: no daemon is listening/);
+      // What the small entry does not parse goes to the full CLI: a usage error, and help.
+      expect((await mesh(['stop', '--home', stopHome.dir, '--bogus'])).code).toBe(2);
+      expect((await mesh(['stop', '--help'])).stdout).toContain('stop the background daemon');
+    } finally {
+      stopHome.cleanup();
+    }
   });
 
   it('init is idempotent', async () => {

@@ -2,16 +2,15 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MeshError } from '../../errors.js';
 import { homePaths, resolveHome } from '../../home.js';
-import { DaemonClient } from '../../ipc/DaemonClient.js';
-import { waitForExit } from '../../ipc/waitForExit.js';
 import { watchParent } from '../../daemon/parentWatch.js';
 import { createLogger, LOG_FORMATS, type LogFormat } from '../../log.js';
 import { InvalidArgumentError } from 'commander';
-import { cliAgent, withDaemon, type CommonOptions } from '../context.js';
+import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printHint, printJson, printText } from '../output.js';
 import { VERSION } from '../../version.js';
 import { statusText } from '../statusText.js';
 import { collect } from '../parsers.js';
+import { stopDaemon } from '../stopDaemon.js';
 
 function logFormat(value: string): LogFormat {
   const format = LOG_FORMATS.find((f) => f === value);
@@ -125,14 +124,7 @@ export function registerDaemonCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: CommonOptions) => {
       try {
-        const paths = homePaths(resolveHome(opts.home));
-        const client = await DaemonClient.connect(paths.socket, { agent: cliAgent() });
-        const status = await client.call('daemon.status', {});
-        await client.call('daemon.stop', {});
-        await waitForExit(status.pid);
-        client.close();
-        if (opts.json) printJson({ stopped: true, pid: status.pid });
-        else printText(`stopped daemon (pid ${status.pid})`);
+        await stopDaemon(opts);
       } catch (err) {
         fail(err);
       }
@@ -216,3 +208,4 @@ export function registerDaemonCommands(program: Command): void {
       }
     });
 }
+

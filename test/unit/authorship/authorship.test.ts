@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actorForPeer } from '../../../src/authorship/actorBinding.js';
 import { AuthorshipGuard } from '../../../src/authorship/AuthorshipGuard.js';
 import { changeMeta } from '../../../src/authorship/changeMeta.js';
+import { documentChanges } from '../../../src/authorship/documentChanges.js';
 import { changeSigner, verifyChangeSignature, type ChangeSigner } from '../../../src/authorship/changeSignatures.js';
 import { attributeHistory } from '../../../src/authorship/historyAuthors.js';
 import { decodeRecords, encodeRecords } from '../../../src/authorship/signatureRecords.js';
@@ -113,6 +114,52 @@ describe('AuthorshipGuard', () => {
     const all = A.getAllChanges(mixed);
     const bOnly = all.filter((c) => changeMeta(c).actor === b.actor);
     expect((await check({ id: 'n4', full: A.save(mixed), sigs: signed(b, bOnly) })).ok).toBe(false);
+  });
+
+  it('refuses a whole document carrying a change whose history is missing, or bytes after its chunks', async () => {
+    const doc = note(b.actor, 'by b');
+    const changes = A.getAllChanges(doc);
+    // A forged change under A's actor, on top of a change that is not sent: Automerge queues it
+    // (A.load does not complain), so it was never listed, never judged, and would apply on any host
+    // that later received its dependency.
+    const hidden = note(a.actor, 'hidden base');
+    const forged = A.getChanges(hidden, note(a.actor, 'forged on top', A.clone(hidden)));
+    const smuggled = new Uint8Array([...A.save(doc), ...forged[0]!]);
+    const verdict = await check({ id: 'n9', full: smuggled, sigs: signed(b, changes) });
+    expect(verdict.ok).toBe(false);
+    expect(JSON.stringify(verdict)).toContain('history is missing');
+    // Bytes after the last chunk, and a flipped byte inside it, are refused as A.load refuses them.
+    expect((await check({ id: 'n9', full: new Uint8Array([...A.save(doc), 1, 2, 3]), sigs: signed(b, changes) })).ok).toBe(false);
+    const flipped = A.save(doc);
+    flipped[flipped.byteLength - 3] = flipped[flipped.byteLength - 3]! ^ 0xff;
+    expect((await check({ id: 'n9', full: flipped, sigs: signed(b, changes) })).ok).toBe(false);
+  });
+
+  it('lists the changes of a whole document as A.load does, for one and several authors and a compacted history', () => {
+    let doc = note(b.actor, 'one');
+    doc = note(b.actor, 'two', doc);
+    doc = A.merge(doc, note(a.actor, 'other', A.clone(doc, { actor: a.actor })));
+    // Saved bytes followed by a change chunk, as DocStore.appendChanges stores them.
+    const first = note(b.actor, 'x');
+    const incremental = new Uint8Array([...A.save(first), ...A.getChanges(first, note(b.actor, 'y', A.clone(first)))[0]!]);
+    for (const bytes of [A.save(doc), A.save(first), incremental]) {
+      const expected = A.getChangesMetaSince(A.load(bytes), []).map((m) => ({ hash: m.hash, actor: m.actor, seq: m.seq, time: m.time }));
+      expect(documentChanges(bytes)).toEqual(expected);
+    }
+  });
+
+  it('refuses a signature that does not hold over the change, as changes or as a whole document', async () => {
+    const doc = note(b.actor, 'by b');
+    const changes = A.getAllChanges(doc);
+    const hash = changeMeta(changes[0]!).hash;
+    const sig = b.signer.sign(hash);
+    sig[10] = sig[10]! ^ 0x01;
+    const bad = encodeRecords([{ hash, by: b.peer, sig }]);
+    for (const payload of [{ id: 'n10', changes, sigs: bad }, { id: 'n10', full: A.save(doc), sigs: bad }]) {
+      const verdict = await check(payload);
+      expect(verdict.ok).toBe(false);
+      expect(JSON.stringify(verdict)).toContain('bad signature');
+    }
   });
 
   it('refuses a signer that is no member, asking for membership first', async () => {

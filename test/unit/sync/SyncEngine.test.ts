@@ -180,4 +180,33 @@ describe('SyncEngine', () => {
     expect(resumed.entries).toBeGreaterThan(0);
     expect(await b.store.countDocs('memories')).toBe(120);
   });
+
+  it('a stop while a batch is being applied starts none of its remaining documents; the next start applies them', async () => {
+    const net = new MemoryNetwork();
+    const a = await host(net, A);
+    for (let i = 0; i < 120; i++) await a.remember(`bulk ${i}`);
+    let checked = 0;
+    let stopping: Promise<void> | undefined;
+    // Every document a pull applies passes the guards first: the stop comes with the 10th memory.
+    const guard: IncomingGuard = {
+      name: 'stop-trigger',
+      check: (doc) => {
+        if (doc.collection === 'memories' && ++checked === 10) stopping = b.engine.stop();
+        return { ok: true };
+      },
+    };
+    const b = await host(net, B, { guards: [guard] });
+    net.connect(A, B);
+    const outcome = await b.engine.pull(A).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+    await stopping;
+    expect(outcome).toMatch(/stopped|abort/i);
+    // Before the fix the whole reply (all 120, one batch) was started at once, so all were checked.
+    expect(checked).toBeLessThan(120);
+    await b.engine.start();
+    await b.engine.pull(A);
+    expect(await b.store.countDocs('memories')).toBe(120);
+  });
 });
