@@ -49,3 +49,30 @@ export const AnalyzeLogPatternsInput = z
   })
   .refine((v) => (v.lines === undefined) !== (v.path === undefined), 'give lines or path (one of them)');
 export type AnalyzeLogPatternsInput = z.infer<typeof AnalyzeLogPatternsInput>;
+
+const targets = z
+  .array(z.string().trim().min(1).max(200))
+  .min(1)
+  .max(100)
+  .describe('Host names or globs (elastic*, web-[12]).');
+const dryRun = z.boolean().optional().describe('Each target reports its diff and whether it would apply; nothing is written.');
+
+export const SyncSshConfigInput = z.object({
+  targets,
+  content: z.string().min(1).max(CONFIG_MAX_CHARS).describe('The whole ssh config file.'),
+  path: z.string().min(1).max(500).optional().describe('Default ~/.ssh/config (each target\'s own home).'),
+  dry_run: dryRun,
+});
+export type SyncSshConfigInput = z.infer<typeof SyncSshConfigInput>;
+
+export const SyncInfrastructureConfigInput = z.object({
+  targets,
+  path: z.string().min(1).max(500).describe('Absolute path (or ~/...) on each target.'),
+  content: z.string().min(1).max(CONFIG_MAX_CHARS).describe('The whole file.'),
+  config_type: z.string().trim().min(1).max(50).optional().describe('e.g. jvm.options.'),
+  dry_run: dryRun,
+});
+export type SyncInfrastructureConfigInput = z.infer<typeof SyncInfrastructureConfigInput>;
+
+export const DistributionStatusInput = z.object({ distribution_id: z.string().min(1).max(100).describe('Id returned by sync_*_config.') });
+export type DistributionStatusInput = z.infer<typeof DistributionStatusInput>;

@@ -1,0 +1,90 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { LOG_MAX_LINES } from '../constants.js';
+import type { ConfigDiff, ConfigSnapshot, DriftReport } from '../devops/ConfigService.js';
+import {
+  AnalyzeLogPatternsInput,
+  CompareConfigSnapshotsInput,
+  CreateConfigSnapshotInput,
+  DetectConfigDriftInput,
+  DistributionStatusInput,
+  GetConfigHistoryInput,
+  SyncInfrastructureConfigInput,
+  SyncSshConfigInput,
+} from '../devops/configSchemas.js';
+import { changesText, diffText, distributionText, driftText, logText, snapshotLine } from '../devops/configText.js';
+import type { DistributionStatus } from '../devops/distribution/DistributionService.js';
+import { analyzeLogLines, readLogFile } from '../devops/logPatterns.js';
+import type { DaemonLink } from './DaemonLink.js';
+import { guarded, ok } from './results.js';
+
+const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } as const;
+const read = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
+const Any = z.looseObject({});
+
+/** Config snapshots, drift, distribution and log patterns (issue 13 items 4, 5, 9), in the devops group. */
+export function registerConfigTools(server: McpServer, link: DaemonLink): void {
+  server.registerTool(
+    'create_config_snapshot',
+    { title: 'Snapshot a config file', description: 'Store a config file of a system (identical content stored once). Files with secrets are refused: use a vault.', inputSchema: CreateConfigSnapshotInput, outputSchema: Any, annotations: write },
+    guarded(async (args) => {
+      const r = await link.call<{ snapshot: ConfigSnapshot; unchanged: boolean; content_reused: boolean }>('config.snapshot', args);
+      return ok(`${r.unchanged ? 'Unchanged since' : 'Snapshot'} ${snapshotLine(r.snapshot)}`, { ...r });
+    }),
+  );
+  server.registerTool(
+    'compare_config_snapshots',
+    { title: 'Diff two config snapshots', description: 'Unified diff and changed settings (keys with old/new; JSON/YAML by path) between two snapshots or two systems\' latest.', inputSchema: CompareConfigSnapshotsInput, outputSchema: Any, annotations: read },
+    guarded(async (args) => {
+      const d = await link.call<ConfigDiff>('config.compare', args);
+      return ok(diffText(d), { ...d });
+    }),
+  );
+  server.registerTool(
+    'detect_config_drift',
+    { title: 'Detect config drift', description: 'Compare each system\'s latest config of a type with its peers (names the odd one out and the differing keys/lines) and with its own baseline.', inputSchema: DetectConfigDriftInput, outputSchema: Any, annotations: read },
+    guarded(async (args) => {
+      const r = await link.call<DriftReport>('config.drift', args);
+      return ok(driftText(r), { ...r });
+    }),
+  );
+  server.registerTool(
+    'get_config_history',
+    { title: 'Config history', description: 'Snapshots of a system newest first, each with the settings changed since the previous one.', inputSchema: GetConfigHistoryInput, outputSchema: Any, annotations: read },
+    guarded(async (args) => {
+      const r = await link.call<{ snapshots: (ConfigSnapshot & { changes: [] })[] }>('config.history', args);
+      const text = r.snapshots.length ? r.snapshots.map((s) => `${snapshotLine(s)}\n${changesText(s.changes, 5)}`).join('\n') : 'No snapshots.';
+      return ok(text, { ...r });
+    }),
+  );
+  const sync = (name: string, title: string, description: string, method: string, schema: typeof SyncSshConfigInput | typeof SyncInfrastructureConfigInput) =>
+    server.registerTool(
+      name,
+      { title, description, inputSchema: schema, outputSchema: Any, annotations: write },
+      guarded(async (args: Record<string, unknown>) => {
+        const d = await link.call<DistributionStatus>(method, args);
+        return ok(`${distributionText(d)}\nTargets report applied/refused/failed into it; check with get_config_distribution.`, { ...d });
+      }),
+    );
+  sync('sync_ssh_config', 'Distribute an ssh config', 'Send an ssh config to hosts (names/globs). Each target writes it only if its own config allows the path; signed, atomic, backup kept.', 'config.syncSsh', SyncSshConfigInput);
+  sync('sync_infrastructure_config', 'Distribute a config file', 'Send a config file to hosts (names/globs). Each target writes it only if its own config allows the path; signed, atomic, backup kept.', 'config.syncInfrastructure', SyncInfrastructureConfigInput);
+  server.registerTool(
+    'get_config_distribution',
+    { title: 'Distribution outcomes', description: 'Per target: applied, refused (why), failed, or a dry run\'s diff; and who has not reported yet.', inputSchema: DistributionStatusInput, outputSchema: Any, annotations: read },
+    guarded(async (args) => {
+      const d = await link.call<DistributionStatus>('config.distribution', args);
+      return ok(distributionText(d), { ...d });
+    }),
+  );
+  server.registerTool(
+    'analyze_log_patterns',
+    { title: 'Mine log templates', description: 'Group log lines (or a log file on this host) into templates with counts and first/last seen; since flags templates new after a deploy.', inputSchema: AnalyzeLogPatternsInput, outputSchema: Any, annotations: read },
+    guarded(async (args) => {
+      const all = args.lines ?? (await readLogFile(args.path!));
+      const lines = all.length > LOG_MAX_LINES ? all.slice(-LOG_MAX_LINES) : all;
+      const r = await analyzeLogLines(lines, { ...(args.since ? { since: args.since } : {}), ...(args.limit ? { limit: args.limit } : {}) });
+      const note = lines.length < all.length ? `\n(only the last ${LOG_MAX_LINES} lines of ${all.length} were analysed)` : '';
+      return ok(logText(r) + note, { ...r });
+    }),
+  );
+}
