@@ -26,7 +26,7 @@ const Any = z.looseObject({});
 export function registerConfigTools(server: McpServer, link: DaemonLink): void {
   server.registerTool(
     'create_config_snapshot',
-    { title: 'Snapshot a config file', description: 'Store a config file of a system (identical content stored once). Files with secrets are refused: use a vault.', inputSchema: CreateConfigSnapshotInput, outputSchema: Any, annotations: write },
+    { title: 'Snapshot a config file', description: 'Store a system\'s config file (same content stored once). Files with secrets are refused: use a vault.', inputSchema: CreateConfigSnapshotInput, outputSchema: Any, annotations: write },
     guarded(async (args) => {
       const r = await link.call<{ snapshot: ConfigSnapshot; unchanged: boolean; content_reused: boolean }>('config.snapshot', args);
       return ok(`${r.unchanged ? 'Unchanged since' : 'Snapshot'} ${snapshotLine(r.snapshot)}`, { ...r });
@@ -34,7 +34,7 @@ export function registerConfigTools(server: McpServer, link: DaemonLink): void {
   );
   server.registerTool(
     'compare_config_snapshots',
-    { title: 'Diff two config snapshots', description: 'Unified diff and changed settings (keys with old/new; JSON/YAML by path) between two snapshots or two systems\' latest.', inputSchema: CompareConfigSnapshotsInput, outputSchema: Any, annotations: read },
+    { title: 'Diff two config snapshots', description: 'Unified diff and changed keys (old/new) of two snapshots (from, to) or two systems\' latest.', inputSchema: CompareConfigSnapshotsInput, outputSchema: Any, annotations: read },
     guarded(async (args) => {
       const d = await link.call<ConfigDiff>('config.compare', args);
       return ok(diffText(d), { ...d });
@@ -42,7 +42,7 @@ export function registerConfigTools(server: McpServer, link: DaemonLink): void {
   );
   server.registerTool(
     'detect_config_drift',
-    { title: 'Detect config drift', description: 'Compare each system\'s latest config of a type with its peers (names the odd one out and the differing keys/lines) and with its own baseline.', inputSchema: DetectConfigDriftInput, outputSchema: Any, annotations: read },
+    { title: 'Detect config drift', description: 'Each system\'s latest config of a type against its peers (names the odd one out, differing keys/lines) and its own baseline.', inputSchema: DetectConfigDriftInput, outputSchema: Any, annotations: read },
     guarded(async (args) => {
       const r = await link.call<DriftReport>('config.drift', args);
       return ok(driftText(r), { ...r });
@@ -50,7 +50,7 @@ export function registerConfigTools(server: McpServer, link: DaemonLink): void {
   );
   server.registerTool(
     'get_config_history',
-    { title: 'Config history', description: 'Snapshots of a system newest first, each with the settings changed since the previous one.', inputSchema: GetConfigHistoryInput, outputSchema: Any, annotations: read },
+    { title: 'Config history', description: 'A system\'s snapshots, newest first, with changed keys.', inputSchema: GetConfigHistoryInput, outputSchema: Any, annotations: read },
     guarded(async (args) => {
       const r = await link.call<{ snapshots: (ConfigSnapshot & { changes: [] })[] }>('config.history', args);
       const text = r.snapshots.length ? r.snapshots.map((s) => `${snapshotLine(s)}\n${changesText(s.changes, 5)}`).join('\n') : 'No snapshots.';
@@ -66,11 +66,11 @@ export function registerConfigTools(server: McpServer, link: DaemonLink): void {
         return ok(`${distributionText(d)}\nTargets report applied/refused/failed into it; check with get_config_distribution.`, { ...d });
       }),
     );
-  sync('sync_ssh_config', 'Distribute an ssh config', 'Send an ssh config to hosts (names/globs). Each target writes it only if its own config allows the path; signed, atomic, backup kept.', 'config.syncSsh', SyncSshConfigInput);
-  sync('sync_infrastructure_config', 'Distribute a config file', 'Send a config file to hosts (names/globs). Each target writes it only if its own config allows the path; signed, atomic, backup kept.', 'config.syncInfrastructure', SyncInfrastructureConfigInput);
+  sync('sync_ssh_config', 'Distribute an ssh config', 'Send an ssh config to hosts. A target writes it only if its config allows the path (backup kept).', 'config.syncSsh', SyncSshConfigInput);
+  sync('sync_infrastructure_config', 'Distribute a config file', 'Send a config file to hosts. A target writes it only if its config allows the path (backup kept).', 'config.syncInfrastructure', SyncInfrastructureConfigInput);
   server.registerTool(
     'get_config_distribution',
-    { title: 'Distribution outcomes', description: 'Per target: applied, refused (why), failed, or a dry run\'s diff; and who has not reported yet.', inputSchema: DistributionStatusInput, outputSchema: Any, annotations: read },
+    { title: 'Distribution outcomes', description: 'Per target of a sync: applied, refused (why), failed, or dry-run diff.', inputSchema: DistributionStatusInput, outputSchema: Any, annotations: read },
     guarded(async (args) => {
       const d = await link.call<DistributionStatus>('config.distribution', args);
       return ok(distributionText(d), { ...d });
@@ -78,7 +78,7 @@ export function registerConfigTools(server: McpServer, link: DaemonLink): void {
   );
   server.registerTool(
     'analyze_log_patterns',
-    { title: 'Mine log templates', description: 'Group log lines (or a log file on this host) into templates with counts and first/last seen; since flags templates new after a deploy.', inputSchema: AnalyzeLogPatternsInput, outputSchema: Any, annotations: read },
+    { title: 'Mine log templates', description: 'Group log lines into templates with counts and first/last seen.', inputSchema: AnalyzeLogPatternsInput, outputSchema: Any, annotations: read },
     guarded(async (args) => {
       const all = args.lines ?? (await readLogFile(args.path!));
       const lines = all.length > LOG_MAX_LINES ? all.slice(-LOG_MAX_LINES) : all;

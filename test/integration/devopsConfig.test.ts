@@ -142,7 +142,7 @@ describe('devops configs across hosts', () => {
     const escape = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: link, content: 'owned\n' });
     const escaped = await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: escape.id })).outcomes[0], 'web1 outcome');
     expect(escaped).toMatchObject({ host: 'web1', status: 'refused', reason: containing(`really ${outside}`) });
-    const dotted = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: join(files.dir, 'app', '..', 'outside.txt'), content: 'owned\n' });
+    const dotted = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: `${files.dir}/app/../outside.txt`, content: 'owned\n' });
     expect(await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: dotted.id })).outcomes[0], 'web1 outcome')).toMatchObject({ status: 'refused' });
     expect(readFileSync(outside, 'utf8')).toBe('untouched\n');
 
