@@ -59,6 +59,8 @@ export interface DriftReport {
   baseline: BaselineDrift[];
   /** Unified diff from the baseline, when one system was asked about. */
   unified?: string;
+  /** Systems left out because the content of their latest snapshot was erased. */
+  unreadable?: string[];
   summary: string;
 }
 
@@ -168,22 +170,33 @@ export class ConfigService {
     if (system !== undefined && !bySystem.has(system)) throw new NotFoundError(`${configType} snapshot of system`, system);
 
     const latest: SystemConfig[] = [];
+    const unreadable: string[] = [];
     for (const [name, list] of [...bySystem].sort((a, b) => a[0].localeCompare(b[0]))) {
       const s = list[0]!;
-      latest.push({ system: name, snapshot_id: s.id, sha256: s.sha256, parsed: parseConfig(s.path, await this.text(s)) });
+      // A system whose latest content was erased is left out of the comparison, and said so.
+      const text = await this.text(s).catch((err: unknown) => {
+        if (err instanceof MeshError && (err.code === 'ERASED' || err.code === 'NOT_FOUND')) return undefined;
+        throw err;
+      });
+      if (text === undefined) unreadable.push(name);
+      else latest.push({ system: name, snapshot_id: s.id, sha256: s.sha256, parsed: parseConfig(s.path, text) });
     }
     const peers = peerDrift(latest, configType);
     const baseline: BaselineDrift[] = [];
     let unified: string | undefined;
     for (const [name, list] of bySystem) {
-      if (system !== undefined && name !== system) continue;
+      if ((system !== undefined && name !== system) || unreadable.includes(name)) continue;
       const base = list.find((s) => s.baseline) ?? list[list.length - 1]!;
       const newest = list[0]!;
       if (base.id === newest.id || base.sha256 === newest.sha256) {
         baseline.push({ system: name, baseline_id: base.id, latest_id: newest.id, drifted: false, changes: [] });
         continue;
       }
-      const d = await this.diff(base, newest);
+      const d = await this.diff(base, newest).catch((err: unknown) => {
+        if (err instanceof MeshError && (err.code === 'ERASED' || err.code === 'NOT_FOUND')) return undefined;
+        throw err;
+      });
+      if (!d) continue; // its baseline's content was erased: nothing to compare with
       baseline.push({ system: name, baseline_id: base.id, latest_id: newest.id, drifted: d.changes.length > 0, changes: d.changes });
       if (system !== undefined) unified = d.unified;
     }
@@ -192,7 +205,8 @@ export class ConfigService {
       peers.odd = peers.odd.filter((o) => o.system === system);
       peers.split = peers.split.filter((k) => k.groups.some((g) => g.systems.includes(system)));
     }
-    return { config_type: configType, systems: [...bySystem.keys()].sort(), peers, baseline, ...(unified ? { unified } : {}), summary: driftSummary(configType, peers, baseline) };
+    const summary = driftSummary(configType, peers, baseline) + (unreadable.length ? `\nleft out (content erased): ${unreadable.join(', ')}` : '');
+    return { config_type: configType, systems: [...bySystem.keys()].sort(), peers, baseline, ...(unreadable.length ? { unreadable } : {}), ...(unified ? { unified } : {}), summary };
   }
 
   async get(id: string): Promise<ConfigSnapshot> {

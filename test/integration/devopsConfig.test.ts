@@ -152,6 +152,45 @@ describe('devops configs across hosts', () => {
     expect(existsSync(join(files.dir, 'ssh', 'config'))).toBe(false);
   }, 120_000);
 
+  it('a member cannot stop a target by forging its outcome, nor make it apply content changed after signing', async () => {
+    const onOps = await session(ops);
+    const onWeb2 = await session(web2);
+    const target = join(files.dir, 'app', 'late.conf');
+    writeFileSync(target, 'v1\n');
+    await web1.stop();
+    const forged = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: target, content: 'v2\n' });
+    const tampered = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: join(files.dir, 'app', 'other.conf'), content: 'port 80\n' });
+    await eventually(async () => !(await callTool(onWeb2, 'retrieve_memory', { memory_id: tampered.id })).isError && !(await callTool(onWeb2, 'retrieve_memory', { memory_id: forged.id })).isError, 'distributions on web2');
+    // web2 plays the compromised member: a fake "applied" report for web1, and new content under ops's signature.
+    const fake = { nonce: 'x'.repeat(36), host: 'web1', peer: 'nobody', status: 'applied', reason: 'wrote it', at: new Date().toISOString(), backup: null, diff: null, signature: 'AAAA' };
+    await callOk(onWeb2, 'update_memory', { memory_id: forged.id, metadata: { 'outcome:web1': fake } });
+    await callOk(onWeb2, 'update_memory', { memory_id: tampered.id, content: 'port 80\nProxyCommand evil\n' });
+    await eventually(async () => (await callOk<{ content: string }>(onOps, 'retrieve_memory', { memory_id: tampered.id })).content.includes('evil'), 'the tampering on ops');
+    await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: forged.id })).outcomes.some((o) => o.host === 'web1' && !o.verified), 'the forged report on ops');
+    await web1.start();
+
+    const real = await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: forged.id })).outcomes.find((o) => o.verified), 'web1 report after restart', 60_000);
+    expect(real).toMatchObject({ host: 'web1', status: 'applied' });
+    expect(readFileSync(target, 'utf8')).toBe('v2\n');
+    const refused = await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: tampered.id })).outcomes[0], 'web1 refusal', 60_000);
+    expect(refused).toMatchObject({ host: 'web1', status: 'refused', verified: true, reason: containing('changed after its author signed it') });
+    expect(existsSync(join(files.dir, 'app', 'other.conf'))).toBe(false);
+  }, 180_000);
+
+  it('a snapshot whose content was erased is left out of drift, and said so', async () => {
+    const onOps = await session(ops);
+    const snap = (system: string, content: string) => callOk<{ snapshot: Snapshot }>(onOps, 'create_config_snapshot', { system, config_type: 'redis.conf', path: '/etc/redis/redis.conf', content });
+    await snap('cache1', 'maxmemory 2gb\n');
+    await snap('cache2', 'maxmemory 2gb\n');
+    const gone = await snap('cache3', 'maxmemory 4gb\nappendonly yes\n');
+    await callOk(onOps, 'delete_memory', { memory_id: gone.snapshot.content_id, hard_delete: true });
+    const r = await callOk<{ unreadable: string[]; summary: string; peers: { identical: boolean } }>(onOps, 'detect_config_drift', { config_type: 'redis.conf' });
+    expect(r.unreadable).toEqual(['cache3']);
+    expect(r.peers.identical).toBe(true);
+    expect(r.summary).toContain('left out (content erased): cache3');
+    expect(await ops.search('appendonly')).toEqual([]);
+  });
+
   it('mines templates from a real-looking log file on this host', async () => {
     const onOps = await session(ops);
     const log = join(files.dir, 'elasticsearch.log');

@@ -10,7 +10,7 @@ import type { Actor } from '../../types.js';
 import type { Signer } from '../../trust/signing.js';
 import { currentText, writeWithBackup } from './atomicApply.js';
 import { DISTRIBUTION_CATEGORY, DISTRIBUTION_TAG, isDistribution, outcomeKey, payloadOf } from './distributionDoc.js';
-import { type DistributionPayload, type OutcomeStatus, sha256Hex, signOutcome, verifyPayload } from './distributionPayload.js';
+import { type DistributionPayload, Outcome, type OutcomeStatus, sha256Hex, signOutcome, verifyOutcome, verifyPayload } from './distributionPayload.js';
 import { type AllowEntry, checkTargetPath, isTargeted, runsCommands } from './targetPolicy.js';
 
 /** What a host knows of the mesh's members, to verify an author (from the replicator). */
@@ -96,11 +96,12 @@ export class ConfigDistributor {
     if (!signed) return;
     const { payload } = signed;
     if (!isTargeted(payload.targets, this.deps.host)) return;
-    const key = outcomeKey(this.deps.host);
-    if (m.metadata[key] !== undefined) return;
     const trust = this.deps.trust();
     // Without replication nothing can be verified: leave it for a start that has membership.
     if (!trust) return;
+    // Only this host's own signed report counts as done: another member writing `outcome:<this
+    // host>` first must not stop the file from being applied (it is overwritten by the real one).
+    if (await this.reportedByMe(m.metadata[outcomeKey(this.deps.host)], payload, trust)) return;
     if (this.seen[payload.nonce] !== undefined) {
       // Taken up before but never reported (the daemon stopped mid-way): say so rather than apply twice.
       await this.report(m, payload, trust, 'failed', 'interrupted before its outcome was recorded; send it again', null, null);
@@ -137,6 +138,11 @@ export class ConfigDistributor {
     } catch (err) {
       return { status: 'failed', reason: `could not write ${check.real}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
     }
+  }
+
+  private async reportedByMe(value: unknown, payload: DistributionPayload, trust: MeshTrust): Promise<boolean> {
+    const parsed = Outcome.safeParse(value);
+    return parsed.success && parsed.data.peer === trust.signer.peerId && parsed.data.nonce === payload.nonce && (await verifyOutcome(parsed.data));
   }
 
   private async markSeen(payload: DistributionPayload): Promise<void> {
