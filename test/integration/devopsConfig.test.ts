@@ -156,6 +156,7 @@ describe('devops configs across hosts', () => {
     const onOps = await session(ops);
     const onWeb2 = await session(web2);
     const target = join(files.dir, 'app', 'late.conf');
+    mkdirSync(join(files.dir, 'app'), { recursive: true });
     writeFileSync(target, 'v1\n');
     await web1.stop();
     const forged = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: target, content: 'v2\n' });
