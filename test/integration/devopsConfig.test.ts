@@ -209,5 +209,8 @@ describe('devops configs across hosts', () => {
     expect(r.templates[1]!.template).toContain('Received response for a request that has timed out');
     const missing = await callTool(onOps, 'analyze_log_patterns', { path: join(files.dir, 'nope.log') });
     expect(errorText(missing)).toMatch(/^NOT_FOUND/);
+    expect(errorText(await callTool(onOps, 'analyze_log_patterns', {}))).toMatch(/^INVALID_INPUT.*give lines or path/);
+    expect(errorText(await callTool(onOps, 'compare_config_snapshots', { from: 'x' }))).toMatch(/^INVALID_INPUT/);
+    expect(errorText(await callTool(onOps, 'get_config_distribution', { distribution_id: 'nope' }))).toMatch(/^NOT_FOUND/);
   });
 });
