@@ -209,6 +209,8 @@ export const CONFIG_MAX_CHARS = 65_536;
 export const CONFIG_SCAN_LIMIT = 2_000;
 /** Differing lines shown per system in a drift report: enough to act on, bounded in an agent's context. */
 export const CONFIG_DRIFT_MAX_LINES = 20;
+/** Differing keys listed per system (and split keys per report): a file that differs everywhere is one finding, not thousands. */
+export const CONFIG_DRIFT_MAX_KEYS = 50;
 /**
  * A distributed config is applied only this long after its author signed it: a host back from a
  * month offline must not roll a file back to what was pushed before it left.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
-import { CONFIG_SCAN_LIMIT } from '../constants.js';
+import { CONFIG_DRIFT_MAX_KEYS, CONFIG_SCAN_LIMIT } from '../constants.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import { InvalidInputError, MeshError, NotFoundError } from '../errors.js';
@@ -197,7 +197,7 @@ export class ConfigService {
         throw err;
       });
       if (!d) continue; // its baseline's content was erased: nothing to compare with
-      baseline.push({ system: name, baseline_id: base.id, latest_id: newest.id, drifted: d.changes.length > 0, changes: d.changes });
+      baseline.push({ system: name, baseline_id: base.id, latest_id: newest.id, drifted: d.changes.length > 0, changes: d.changes.slice(0, CONFIG_DRIFT_MAX_KEYS) });
       if (system !== undefined) unified = d.unified;
     }
     baseline.sort((a, b) => a.system.localeCompare(b.system));

@@ -1,4 +1,4 @@
-import { CONFIG_DRIFT_MAX_LINES } from '../constants.js';
+import { CONFIG_DRIFT_MAX_KEYS, CONFIG_DRIFT_MAX_LINES } from '../constants.js';
 import type { ParsedConfig } from './configKeys.js';
 
 /** One system's latest config of a type, parsed. */
@@ -23,7 +23,9 @@ export interface OddSystem {
   snapshot_id: string;
   /** The systems that deviate from the majority nowhere. */
   differs_from: string[];
+  /** At most CONFIG_DRIFT_MAX_KEYS; `keys_total` counts them all. */
   keys: KeyDeviation[];
+  keys_total: number;
   /** Meaningful lines only it has, and majority lines it lacks (at most CONFIG_DRIFT_MAX_LINES each). */
   lines: { added: string[]; missing: string[] };
   summary: string;
@@ -98,10 +100,11 @@ export function peerDrift(configs: readonly SystemConfig[], configType: string):
       system: c.system,
       snapshot_id: c.snapshot_id,
       differs_from: others,
-      keys: keysOff,
+      keys: keysOff.slice(0, CONFIG_DRIFT_MAX_KEYS),
+      keys_total: keysOff.length,
       lines: { added: added.slice(0, CONFIG_DRIFT_MAX_LINES), missing: missing.slice(0, CONFIG_DRIFT_MAX_LINES) },
       summary: `${c.system}'s ${configType} differs from ${others.length ? others.join(', ') : 'the majority'} in ${where}`,
     });
   }
-  return { systems, identical, odd, split };
+  return { systems, identical, odd, split: split.slice(0, CONFIG_DRIFT_MAX_KEYS) };
 }

@@ -103,6 +103,12 @@ describe('devops configs across hosts', () => {
     expect(byContent.isError).toBe(true);
     expect(errorText(byContent)).toMatch(/^SECRET_REFUSED: .*secret assignment \(line 3\)/);
     expect(errorText(byContent)).not.toContain(secret);
+    const file = join(files.dir, 'app.ini');
+    writeFileSync(file, `[db]\npassword = ${secret}\n`);
+    const cli = await ops.cli(['config', 'snapshot', 'db1', 'app.ini', file]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/SECRET_REFUSED/);
+    expect(cli.stderr).not.toContain(secret);
     expect(await ops.search('hunter2')).toEqual([]);
   });
 
@@ -181,7 +187,10 @@ describe('devops configs across hosts', () => {
   it('a snapshot whose content was erased is left out of drift, and said so', async () => {
     const onOps = await session(ops);
     const snap = (system: string, content: string) => callOk<{ snapshot: Snapshot }>(onOps, 'create_config_snapshot', { system, config_type: 'redis.conf', path: '/etc/redis/redis.conf', content });
-    await snap('cache1', 'maxmemory 2gb\n');
+    const file = join(files.dir, 'redis.conf');
+    writeFileSync(file, 'maxmemory 2gb\n');
+    const viaCli = await ops.json<{ snapshot: Snapshot }>(['config', 'snapshot', 'cache1', 'redis.conf', file, '--path', '/etc/redis/redis.conf']);
+    expect((await ops.json<{ snapshots: Snapshot[] }>(['config', 'history', 'cache1'])).snapshots.map((x) => x.id)).toEqual([viaCli.snapshot.id]);
     await snap('cache2', 'maxmemory 2gb\n');
     const gone = await snap('cache3', 'maxmemory 4gb\nappendonly yes\n');
     await callOk(onOps, 'delete_memory', { memory_id: gone.snapshot.content_id, hard_delete: true });

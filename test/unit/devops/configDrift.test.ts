@@ -41,6 +41,7 @@ describe('peer drift', () => {
     expect(odd.system).toBe('elastic3');
     expect(odd.differs_from).toEqual(['elastic1', 'elastic2', 'elastic4', 'elastic5']);
     expect(odd.keys).toEqual([{ key: '-Xmx', value: '8g', expected: '4g', expected_systems: ['elastic1', 'elastic2', 'elastic4', 'elastic5'] }]);
+    expect(odd.keys_total).toBe(1);
     expect(odd.lines).toEqual({ added: ['-Xmx8g'], missing: ['-Xmx4g'] });
     expect(odd.summary).toBe("elastic3's jvm.options differs from elastic1, elastic2, elastic4, elastic5 in -Xmx (8g; others 4g)");
   });
@@ -57,5 +58,15 @@ describe('peer drift', () => {
     const d = peerDrift([sys('a', '{"x":1}', 'c.json'), sys('b', '{ "x": 1 }', 'c.json'), sys('c', '{"x":1}', 'c.json')], 'c.json');
     expect(d.identical).toBe(false);
     expect(d.odd).toEqual([]);
+  });
+});
+
+describe('drift report bounds', () => {
+  it('a file that differs everywhere lists a bounded number of keys and counts them all', () => {
+    const big = (v: string) => Array.from({ length: 300 }, (_, i) => `key${i} = ${v}`).join('\n');
+    const d = peerDrift([sys('a', big('x')), sys('b', big('x')), sys('c', big('y'))], 'app.conf');
+    expect(d.odd[0]!.keys).toHaveLength(50);
+    expect(d.odd[0]!.keys_total).toBe(300);
+    expect(d.odd[0]!.lines.added).toHaveLength(20);
   });
 });
