@@ -202,3 +202,32 @@ export const INCIDENT_MAX_CORRELATIONS = 5;
 export const INCIDENT_CORRELATION_CANDIDATES = 20;
 /** Shared plain words needed before "symptoms" counts as a reason (one common word is noise). */
 export const INCIDENT_MIN_SHARED_SYMPTOMS = 2;
+
+/** Config snapshots (issue 13 item 4): a config file fits one memory's content, so one snapshot is one document. */
+export const CONFIG_MAX_CHARS = 65_536;
+/** Snapshots examined per config type by drift detection and history: 30-host fleets with a long history fit. */
+export const CONFIG_SCAN_LIMIT = 2_000;
+/** Differing lines shown per system in a drift report: enough to act on, bounded in an agent's context. */
+export const CONFIG_DRIFT_MAX_LINES = 20;
+/** Differing keys listed per system (and split keys per report): a file that differs everywhere is one finding, not thousands. */
+export const CONFIG_DRIFT_MAX_KEYS = 50;
+/**
+ * A distributed config is applied only this long after its author signed it: a host back from a
+ * month offline must not roll a file back to what was pushed before it left.
+ */
+export const CONFIG_DISTRIBUTION_TTL_MS = 24 * 3_600_000;
+/** A dry run's diff reported per host; metadata is bounded (MAX_METADATA_CHARS) and shared by every target. */
+export const CONFIG_DISTRIBUTION_DIFF_CHARS = 1_500;
+/** Distributions a starting daemon re-examines (one that arrived while it was applying another, or before a crash). */
+export const CONFIG_DISTRIBUTION_SCAN = 200;
+/** analyze_log_patterns reads a file of at most this size (a log beyond it is tailed by the caller first). */
+export const LOG_FILE_MAX_BYTES = 8 * 1024 * 1024;
+/** Lines analysed per call: Drain is linear, this keeps one call under a second on this machine. */
+export const LOG_MAX_LINES = 100_000;
+/**
+ * Drain (He et al., ICWS 2017) parameters, the paper's defaults: a line joins a template when at
+ * least 40% of its tokens match; the prefix tree is 4 levels deep; a leaf holds at most 100 templates.
+ */
+export const DRAIN_SIMILARITY = 0.4;
+export const DRAIN_DEPTH = 4;
+export const DRAIN_MAX_CHILDREN = 100;

@@ -35,6 +35,8 @@ export type MeshErrorCode =
   | 'CONFIRMATION_REQUIRED'
   /** A vault key is sealed by a passphrase not given, or a vault generation is not wrapped for this host. */
   | 'VAULT_LOCKED'
+  /** A config or note that carries a secret, refused before it reaches a replicated document (it belongs in a vault). */
+  | 'SECRET_REFUSED'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -100,6 +102,7 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'SCOPE_MISMATCH':
     case 'AMBIGUOUS_ID':
     case 'CONFIRMATION_REQUIRED':
+    case 'SECRET_REFUSED':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -94,6 +94,27 @@ export const MeshConfigSchema = z
         idleAfterSeconds: DEFAULT_IDLE_AFTER_SECONDS,
         forgetAfterDays: DEFAULT_AGENT_FORGET_DAYS,
       }),
+    /**
+     * Config distribution (issue 13 item 5): the files other members may write on this host.
+     * Nothing by default; each entry allows paths matching a glob, optionally only from some members.
+     */
+    distribution: z
+      .object({
+        allow: z
+          .array(
+            z
+              .object({
+                path: z.string().min(1).max(1_000).describe('Absolute path or glob (~ is this user\'s home), e.g. ~/.ssh/config'),
+                from: z.array(z.string().min(1).max(200)).max(100).optional().describe('Member names whose distributions are accepted (default: any member)'),
+                commands: z.boolean().default(false).describe('Accept ssh directives that run commands (ProxyCommand, LocalCommand, Match exec, ...)'),
+              })
+              .strict(),
+          )
+          .max(100)
+          .default([]),
+      })
+      .strict()
+      .default({ allow: [] }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

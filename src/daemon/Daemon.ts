@@ -25,6 +25,8 @@ import { Thesaurus } from '../search/Thesaurus.js';
 import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
+import { buildConfigApi, replicatorTrust } from './configApi.js';
+import { ConfigDistributor } from '../devops/distribution/ConfigDistributor.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
@@ -55,6 +57,8 @@ export class Daemon {
   private index: MemoryIndex | undefined;
   private server: SocketServer | undefined;
   private replicator: Replicator | undefined;
+  /** Applies config distributions aimed at this host, as its config.json allows (issue 13). */
+  private distributor: ConfigDistributor | undefined;
   private vectors: MemoryVectors | undefined;
   private embeddingError: string | undefined;
   /** The model and vector index being loaded: stop waits for it, so what it opens is closed. */
@@ -144,6 +148,7 @@ export class Daemon {
       log.info('daemon stopping');
       for (const t of this.timers) clearInterval(t);
       await this.server?.stop();
+      await this.distributor?.stop().catch((err: unknown) => log.warn({ err }, 'distribution stop failed'));
       // Before replication stops, so other hosts learn at once that this host's agents went offline.
       await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
       this.tasks?.stop();
@@ -247,6 +252,17 @@ export class Daemon {
       });
       await this.startReplication(store, eraser);
       await this.startBoard(store, eraser);
+      const trust = () => replicatorTrust(this.replicator);
+      this.distributor = new ConfigDistributor({
+        memories: this.memories,
+        onCommit: (listener) => store.onCommit(listener),
+        host: this.identity.name,
+        allow: this.config.distribution.allow,
+        trust,
+        seenFile: join(this.paths.root, 'distribution-seen.json'),
+        logger: log.child({ mod: 'distribution' }),
+      });
+      await this.distributor.start();
 
       const api = buildApi({
         memories: this.memories,
@@ -264,6 +280,7 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildConfigApi({ memories: this.memories, trust }),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -291,6 +308,8 @@ export class Daemon {
   private async undoStartedServices(): Promise<void> {
     const log = this.opts.logger;
     await this.server?.stop().catch((err: unknown) => log.warn({ err }, 'socket stop failed'));
+    await this.distributor?.stop().catch((err: unknown) => log.warn({ err }, 'distribution stop failed'));
+    this.distributor = undefined;
     await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
     this.tasks?.stop();
     await this.replicator?.stop().catch((err: unknown) => log.warn({ err }, 'replication stop failed'));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { buildCoreApi } from './api.js';
 import type { buildBoardApi } from './boardApi.js';
 import type { buildLifecycleApi } from './lifecycleApi.js';
+import type { buildConfigApi } from './configApi.js';
 
 /**
  * The daemon's method map: every method name with its params schema and result type, taken from
@@ -11,9 +12,9 @@ import type { buildLifecycleApi } from './lifecycleApi.js';
  *
  * A new domain adds its `buildXxxApi()` (returning `methods({...})`) to this intersection.
  */
-export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi>;
+export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi>;
 
-export type MethodName = keyof DaemonMethods & string;
+export type MethodName = Extract<keyof DaemonMethods, string>;
 
 /** What a caller sends: the schema's input (defaults may be left out). */
 export type ParamsOf<N extends MethodName> = z.input<DaemonMethods[N]['schema']>;

@@ -18,6 +18,11 @@ describe('configuration', () => {
   it('embedded defaults: loopback-or-tailnet listen, discovery on, bundled model', () => {
     expect(defaultConfig()).toMatchObject({ listen: [], retentionDays: 30, discovery: { tailscale: true, mdns: false, port: 7411 }, embedding: { enabled: true } });
   });
+
+  it('allows no distributed config file by default', () => {
+    expect(defaultConfig().distribution).toEqual({ allow: [] });
+    expect(MeshConfigSchema.safeParse({ distribution: { allow: [{ path: '/etc/x', exec: true }] } }).success).toBe(false);
+  });
 });
 
 describe('capability groups', () => {
