@@ -14,6 +14,7 @@ import { registerHookCommand } from './commands/hookCommand.js';
 import { registerImportTranscriptCommand } from './commands/importTranscriptCommand.js';
 import { registerSetupCommand } from './commands/setupCommand.js';
 import { registerServiceCommand } from './commands/serviceCommand.js';
+import { registerUiCommand } from './commands/uiCommand.js';
 import { VERSION } from '../version.js';
 import { commanderErrorLine } from './output.js';
 
@@ -42,5 +43,6 @@ registerSetupCommand(program);
 registerServiceCommand(program);
 registerVaultCommands(program);
 registerIncidentCommands(program);
+registerUiCommand(program);
 
 await program.parseAsync(process.argv);

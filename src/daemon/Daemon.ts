@@ -29,6 +29,8 @@ import { daemonHealth, type DaemonHealth } from './health.js';
 import { removeAsides } from '../search/moveAside.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
+import { DashboardHost } from '../ui/DashboardHost.js';
+import { buildUiApi } from './uiApi.js';
 
 export interface DaemonOptions {
   home: string;
@@ -55,6 +57,8 @@ export class Daemon {
   private store: DocStore | undefined;
   private index: MemoryIndex | undefined;
   private server: SocketServer | undefined;
+  /** `mesh ui`: started by the first ui.open call, stopped with the daemon. */
+  private dashboard: DashboardHost | undefined;
   private replicator: Replicator | undefined;
   private vectors: MemoryVectors | undefined;
   private embeddingError: string | undefined;
@@ -141,6 +145,7 @@ export class Daemon {
       const log = this.opts.logger;
       log.info('daemon stopping');
       for (const t of this.timers) clearInterval(t);
+      await this.dashboard?.stop().catch((err: unknown) => log.warn({ err }, 'dashboard stop failed'));
       await this.server?.stop();
       // Before replication stops, so other hosts learn at once that this host's agents went offline.
       await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
@@ -243,6 +248,18 @@ export class Daemon {
       await this.startReplication(store);
       await this.startBoard(store);
 
+      // The dashboard calls the same validated methods as the socket, in process, as agent "mesh-ui".
+      const dashboard = new DashboardHost({
+        tokensPath: this.paths.uiTokens,
+        host: this.identity.name,
+        logger: log.child({ mod: 'ui' }),
+        source: {
+          call: async <T>(method: string, params: unknown) => (await api({ id: 0, method, params, ctx: { agent: 'mesh-ui' } })) as T,
+          onCommit: (listener) => store.onCommit(listener),
+          peerReports: () => new Map([...(this.replicator?.presence.hostReports() ?? [])].map(([peer, r]) => [peer, { version: r.version, connected: r.connected, heard_ago_ms: Math.round(performance.now() - r.receivedAt) }])),
+        },
+      });
+      this.dashboard = dashboard;
       const api = buildApi({
         memories: this.memories,
         machine: this.identity.name,
@@ -259,6 +276,7 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildUiApi(dashboard),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -287,6 +305,7 @@ export class Daemon {
   /** What a start that failed midway had started, stopped in reverse order (the store stays open). */
   private async undoStartedServices(): Promise<void> {
     const log = this.opts.logger;
+    await this.dashboard?.stop().catch((err: unknown) => log.warn({ err }, 'dashboard stop failed'));
     await this.server?.stop().catch((err: unknown) => log.warn({ err }, 'socket stop failed'));
     await this.roster?.stop().catch((err: unknown) => log.warn({ err }, 'roster stop failed'));
     this.tasks?.stop();
