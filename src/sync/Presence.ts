@@ -91,6 +91,7 @@ export class Presence {
   private local: () => PresenceEntry[] = () => [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private offMembership: (() => void) | undefined;
 
   constructor(private readonly deps: PresenceDeps) {}
 
@@ -102,6 +103,8 @@ export class Presence {
   async start(): Promise<void> {
     await this.deps.node.handle(PRESENCE_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 32, maxOutboundStreams: 32 });
     this.deps.node.addEventListener('peer:connect', this.onConnect);
+    // A host that joins is connected before it is a member (onConnect skips it then): greet it once admitted.
+    this.offMembership = this.deps.membership.onChange(() => this.greetUnheard());
     this.timer = setInterval(() => this.beat(), this.deps.intervalMs);
     this.timer.unref();
   }
@@ -109,6 +112,7 @@ export class Presence {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.offMembership?.();
     this.deps.node.removeEventListener('peer:connect', this.onConnect);
     await this.deps.node.unhandle(PRESENCE_PROTOCOL).catch(() => undefined);
   }
@@ -149,6 +153,12 @@ export class Presence {
     if (this.stopped) return;
     const self = this.deps.node.peerId.toString();
     for (const peer of this.connectedMembers()) if (self < peer) void this.exchange(peer);
+  }
+
+  /** Exchanges with connected members not heard from yet (their version and links are unknown until then). */
+  private greetUnheard(): void {
+    if (this.stopped) return;
+    for (const peer of this.connectedMembers()) if (!this.reports.has(peer)) void this.exchange(peer);
   }
 
   private readonly onConnect = (evt: CustomEvent<{ toString(): string }>): void => {

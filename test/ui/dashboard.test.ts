@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homePaths } from '../../src/home.js';
+import { VERSION } from '../../src/version.js';
 import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { IncidentService } from '../../src/devops/IncidentService.js';
 import { callDaemon, freePort, joinMesh, TestHost } from '../helpers/meshHosts.js';
@@ -114,6 +115,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       const row = page.locator(`#fleet-table tr[data-peer="${betaId}"]`);
       await row.locator('td.state', { hasText: /^connected$/ }).waitFor();
       await expect(row.innerText()).resolves.toContain('beta');
+      // The member's own version, from its presence report (not just this host's).
+      await row.locator('td.version', { hasText: VERSION }).waitFor({ timeout: 10_000 });
       await expect(page.locator('#connections').innerText()).resolves.toMatch(/alpha ↔ beta|beta ↔ alpha/);
       await page.locator('#connected-count', { hasText: '1' }).waitFor();
       await page.locator('#live-status', { hasText: 'live' }).waitFor();

@@ -75,7 +75,7 @@ export const fleetPage: UiPage = {
   <td class="state"><span class="dot" aria-hidden="true"></span>${state}</td>
   <td>${p.self ? '—' : agoIso(p.last_sync)}</td>
   <td>${p.self || p.behind === null ? '—' : String(p.behind)}</td>
-  <td>${version}</td>
+  <td class="version">${version}</td>
   <td>${p.self || p.clock_offset_ms === null ? '—' : `${p.clock_offset_ms} ms${p.clock_skewed ? ' (skewed)' : ''}`}</td>
 </tr>`;
     });
