@@ -3,7 +3,7 @@ import type { PeerStatus } from '../../../src/sync/Replicator.js';
 import { connectionPairs } from '../../../src/ui/pages/fleetPage.js';
 
 const peer = (id: string, o: Partial<PeerStatus> = {}): PeerStatus =>
-  ({ peer: id, name: id, self: false, removed: false, connected: false, addrs: [], teams: [], team_admin: [], admin: false, actor: null, last_sync: null, lag_ms: null, behind: null, clock_offset_ms: null, clock_skewed: false, ...o }) as PeerStatus;
+  ({ peer: id, name: id, self: false, removed: false, connected: false, addrs: [], teams: [], team_admin: [], admin: false, actor: null, last_sync: null, lag_ms: null, behind: null, clock_offset_ms: null, clock_skewed: false, ...o });
 
 describe('connectionPairs (who is connected to whom)', () => {
   it('joins this host\'s links with the members\' reports, once per pair, members only', () => {
