@@ -61,6 +61,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
   let agent: DaemonClient | undefined;
 
   beforeAll(async () => {
+    // First: under CI=true without a browser, this is the failure (before any daemon starts).
+    browser = await launchChromium();
     alpha = await TestHost.create('alpha');
     beta = await TestHost.create('beta');
     await alpha.start();
@@ -70,7 +72,6 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     alphaWrite = await alpha.json<Opened>(['ui', '--port', String(pa), '--write']);
     alphaRead = await alpha.json<Opened>(['ui']);
     betaRead = await beta.json<Opened>(['ui', '--port', String(pb)]);
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
