@@ -158,6 +158,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       await onA.keyboard.press('Enter');
       await onA.locator(`#col-review .card[data-task-id="${task.id}"]`).waitFor();
       await onB.locator(`#col-review .card[data-task-id="${task.id}"]`).waitFor();
+      // A comment typed on A (Enter submits its form) shows on B's card too.
+      const comment = onA.locator(`.card[data-task-id="${task.id}"] form.comment input`);
+      await comment.focus();
+      await onA.keyboard.type('migrated <b>ok</b>, checking replicas');
+      await onA.keyboard.press('Enter');
+      await onA.locator(`.card[data-task-id="${task.id}"] .comments`, { hasText: 'migrated <b>ok</b>' }).waitFor({ state: 'attached' });
+      expect(await comment.inputValue()).toBe('');
+      await onB.locator(`.card[data-task-id="${task.id}"] .comments`, { hasText: 'migrated <b>ok</b>, checking replicas' }).waitFor({ state: 'attached' });
       expect(await onB.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
       expect((await callDaemon<TaskOut>(beta, 'task.get', { task_id: task.id })).status).toBe('review');
       await onA.screenshot({ path: screenshotPath('board') });

@@ -117,12 +117,11 @@ async function post(path, body) {
     return false;
   }
   say('');
-  await refresh();
   return true;
 }
 
-function move(taskId, status) {
-  return post(`/api/tasks/${encodeURIComponent(taskId)}/move`, { status });
+async function move(taskId, status) {
+  if (await post(`/api/tasks/${encodeURIComponent(taskId)}/move`, { status })) await refresh();
 }
 
 view.addEventListener('submit', (e) => {
@@ -135,7 +134,10 @@ view.addEventListener('submit', (e) => {
   if (form.classList.contains('move')) void move(taskId, String(data.get('status')));
   else if (form.classList.contains('comment')) {
     void post(`/api/tasks/${encodeURIComponent(taskId)}/comment`, { comment: String(data.get('comment')) }).then((ok) => {
-      if (ok) form.reset();
+      if (!ok) return;
+      // Emptied first: a refresh waits while the focused field holds text.
+      form.reset();
+      return refresh();
     });
   }
 });
