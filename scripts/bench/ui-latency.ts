@@ -45,7 +45,7 @@ try {
   const opened = await b.json<{ url: string }>(['ui', '--port', String(await freePort())]);
   const ca = await DaemonClient.connect(homePaths(a.home.dir).socket, { agent: 'bench' });
   const page = await browser.newPage();
-  await page.goto(opened.url.replace('/?', '/board?'));
+  await page.goto(opened.url.replace('/fleet?', '/board?'));
   await page.locator('#live-status', { hasText: 'live' }).waitFor();
   await page.evaluate(`window.__commits = []; new EventSource('/events').addEventListener('commit', (e) => window.__commits.push([performance.timeOrigin + performance.now(), JSON.parse(e.data).id]))`);
   const runs: number[][] = [];

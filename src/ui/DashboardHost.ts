@@ -40,7 +40,7 @@ export class DashboardHost {
       this.server ??= await this.start(this.tokens, opts.port);
       const access: UiAccess = opts.write ? 'write' : 'read';
       const port = this.server.port;
-      return { url: `http://127.0.0.1:${port}/?token=${this.tokens.token(access)}`, port, access };
+      return { url: `http://127.0.0.1:${port}/fleet?token=${this.tokens.token(access)}`, port, access };
     });
   }
 

@@ -128,7 +128,9 @@ export class UiServer {
       return c.text('500: the dashboard failed to answer; see the daemon log', 500);
     });
 
-    app.get('/', (c) => c.redirect('/fleet', 303));
+    // The query goes along: a token in it is checked (and its cookie set) by the page itself, not
+    // on a redirect, whose cookie a SameSite=Strict rule may withhold after a cross-site click.
+    app.get('/', (c) => c.redirect(`/fleet${new URL(c.req.url).search}`, 303));
     app.get('/assets/:name', (c) => {
       const name = c.req.param('name');
       const body = this.assets.get(name);

@@ -82,7 +82,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
   });
 
   it('prints a loopback URL with a read or a write token, and keeps the port it was given', () => {
-    expect(alphaWrite.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);
+    expect(alphaWrite.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fleet\?token=[\w-]{40,}$/);
     expect(alphaWrite.access).toBe('write');
     // Without --port, the running dashboard is reused; the read token differs from the write one.
     expect(alphaRead.port).toBe(alphaWrite.port);
@@ -136,8 +136,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     try {
       const onA = await context.newPage();
       const onB = await contextB.newPage();
-      await onA.goto(alphaWrite.url.replace('/?', '/board?'));
-      await onB.goto(betaRead.url.replace('/?', '/board?'));
+      await onA.goto(alphaWrite.url.replace('/fleet?', '/board?'));
+      await onB.goto(betaRead.url.replace('/fleet?', '/board?'));
       await onB.locator('#live-status', { hasText: 'live' }).waitFor();
       // B learns of both tasks by replication, live: it did not have them when the page loaded.
       const cardOnB = onB.locator(`.card[data-task-id="${task.id}"]`);
@@ -182,7 +182,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(alphaRead.url.replace('/?', '/board?'));
+      await page.goto(alphaRead.url.replace('/fleet?', '/board?'));
       const card = page.locator(`#col-todo .card[data-task-id="${task.id}"]`);
       await card.waitFor();
       // No move controls are offered to a read-only session...
@@ -208,7 +208,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      await page.goto(alphaWrite.url.replace('/?', '/board?'));
+      await page.goto(alphaWrite.url.replace('/fleet?', '/board?'));
       await page.locator(`.card[data-task-id="${task.id}"]`).waitFor();
       const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content');
       const results = await page.evaluate(async ({ id, csrf }) => {
@@ -246,7 +246,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
     try {
       const page = await watchedPage(context, signs);
-      await page.goto(alphaRead.url.replace('/?', `/search?q=hostile&mode=keyword&`));
+      await page.goto(alphaRead.url.replace('/fleet?', `/search?q=hostile&mode=keyword&`));
       const result = page.locator(`.result[data-memory-id="${id}"] .content`);
       await result.waitFor();
       expect(await result.textContent()).toBe(`hostile note ${HOSTILE}`);
