@@ -2,8 +2,9 @@ import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homePaths } from '../../src/home.js';
+import { UI_MAX_BODY_BYTES, UI_MAX_EVENT_CLIENTS } from '../../src/constants.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/ui/uiSecurity.js';
-import { freePort, TestHost } from '../helpers/meshHosts.js';
+import { eventually, freePort, TestHost } from '../helpers/meshHosts.js';
 
 interface Opened {
   url: string;
@@ -50,6 +51,34 @@ describe('mesh ui (command and server, no browser)', () => {
     expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(page.headers.get('set-cookie')).toMatch(new RegExp(`^hivemesh_ui_${port}=[\\w-]+; Path=/; HttpOnly; SameSite=Strict$`));
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('caps the open event streams and the size of a request body', async () => {
+    const { url, port } = await host.json<Opened>(['ui', '--write']);
+    const auth = { Authorization: `Bearer ${new URL(url).searchParams.get('token')!}` };
+    const streams: AbortController[] = [];
+    try {
+      for (let i = 0; i < UI_MAX_EVENT_CLIENTS; i++) {
+        const ac = new AbortController();
+        streams.push(ac);
+        const res = await fetch(`http://127.0.0.1:${port}/events`, { headers: auth, signal: ac.signal });
+        expect(res.status).toBe(200);
+        // Read up to the first event: the stream is registered by then.
+        await res.body!.getReader().read();
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/events`, { headers: auth })).status).toBe(503);
+    } finally {
+      for (const ac of streams) ac.abort();
+    }
+    // Closed streams give their places back (a tab closed is not a place lost).
+    await eventually(async () => {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/events`, { headers: auth, signal: ac.signal });
+      ac.abort();
+      return res.status === 200;
+    }, 'a closed event stream to free its place');
+    const big = await fetch(`http://127.0.0.1:${port}/api/tasks/x/comment`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ comment: 'x'.repeat(UI_MAX_BODY_BYTES) }) });
+    expect(big.status).toBe(413);
   });
 
   it('refuses a taken port with PORT_IN_USE, and moves to a free one when asked', async () => {
