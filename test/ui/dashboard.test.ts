@@ -117,7 +117,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       await row.locator('td.state', { hasText: /^connected$/ }).waitFor();
       await expect(row.innerText()).resolves.toContain('beta');
       // The member's own version, from its presence report (not just this host's).
-      await row.locator('td.version', { hasText: VERSION }).waitFor({ timeout: 10_000 });
+      await row.locator('td.version', { hasText: VERSION }).waitFor();
       await expect(page.locator('#connections').innerText()).resolves.toMatch(/alpha ↔ beta|beta ↔ alpha/);
       await page.locator('#connected-count', { hasText: '1' }).waitFor();
       await page.locator('#live-status', { hasText: 'live' }).waitFor();
