@@ -19,4 +19,16 @@ export default tseslint.config(
   },
   { files: ['src/cli/output.ts', 'scripts/**/*.ts'], rules: { 'no-console': 'off' } },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The dashboard's browser module (issue #17): plain JS served as is, checked without type information.
+  {
+    files: ['src/ui/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['document', 'location', 'history', 'fetch', 'URL', 'FormData', 'DOMParser', 'EventSource', 'Element', 'HTMLInputElement', 'HTMLFormElement', 'setTimeout', 'setInterval'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
 );

@@ -231,3 +231,22 @@ export const LOG_MAX_LINES = 100_000;
 export const DRAIN_SIMILARITY = 0.4;
 export const DRAIN_DEPTH = 4;
 export const DRAIN_MAX_CHILDREN = 100;
+/**
+ * `mesh ui` (issue #17). The dashboard's default port: a fixed one, so a bookmarked URL keeps
+ * working across restarts; when it is taken (another home's dashboard) the next few are tried.
+ */
+export const UI_DEFAULT_PORT = 7420;
+/** Ports tried after UI_DEFAULT_PORT when it is taken (an explicit --port is never moved). */
+export const UI_PORT_TRIES = 10;
+/** Open live-update streams per dashboard: a few tabs per person; a leaked loop cannot pin the daemon's memory. */
+export const UI_MAX_EVENT_CLIENTS = 32;
+/** The fleet page's refresh while no document changes: connections come and go without commits. */
+export const UI_FLEET_REFRESH_MS = 5_000;
+/** SSE comment sent this often so proxies and the browser keep an idle stream open. */
+export const UI_EVENT_KEEPALIVE_MS = 20_000;
+/** Largest request body the dashboard reads (a move or a comment; comments are capped lower by their schema). */
+export const UI_MAX_BODY_BYTES = 16 * 1024;
+/** Broadcasts listed on the incidents page: a day's worth for a busy team. */
+export const UI_BROADCAST_LIMIT = 50;
+/** Look-back of the broadcasts list (hours): a week, so a Monday shows last week's news. */
+export const UI_BROADCAST_HOURS = 24 * 7;

@@ -14,6 +14,8 @@ export interface HomePaths {
   socket: string;
   pidFile: string;
   logDir: string;
+  /** The dashboard's read and write tokens (`mesh ui`, src/ui/UiTokens.ts), 0600. */
+  uiTokens: string;
 }
 
 /** `--home` wins over `MESH_HOME`, which wins over `~/.hivemesh`. */
@@ -34,5 +36,6 @@ export function homePaths(root: string): HomePaths {
     socket: join(root, 'daemon.sock'),
     pidFile: join(root, 'daemon.pid'),
     logDir: join(root, 'logs'),
+    uiTokens: join(root, 'ui-tokens.json'),
   };
 }

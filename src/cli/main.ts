@@ -15,6 +15,7 @@ import { registerHookCommand } from './commands/hookCommand.js';
 import { registerImportTranscriptCommand } from './commands/importTranscriptCommand.js';
 import { registerSetupCommand } from './commands/setupCommand.js';
 import { registerServiceCommand } from './commands/serviceCommand.js';
+import { registerUiCommand } from './commands/uiCommand.js';
 import { VERSION } from '../version.js';
 import { commanderErrorLine } from './output.js';
 
@@ -44,5 +45,6 @@ registerServiceCommand(program);
 registerVaultCommands(program);
 registerIncidentCommands(program);
 registerConfigCommands(program);
+registerUiCommand(program);
 
 await program.parseAsync(process.argv);

@@ -29,7 +29,10 @@ import { buildConfigApi, replicatorTrust } from './configApi.js';
 import { ConfigDistributor } from '../devops/distribution/ConfigDistributor.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
+import type { MethodName, ParamsOf, ResultOf } from './methodMap.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
+import { DashboardHost } from '../ui/DashboardHost.js';
+import { buildUiApi } from './uiApi.js';
 
 export interface DaemonOptions {
   home: string;
@@ -56,6 +59,8 @@ export class Daemon {
   private store: DocStore | undefined;
   private index: MemoryIndex | undefined;
   private server: SocketServer | undefined;
+  /** `mesh ui`: started by the first ui.open call, stopped with the daemon. */
+  private dashboard: DashboardHost | undefined;
   private replicator: Replicator | undefined;
   /** Applies config distributions aimed at this host, as its config.json allows (issue 13). */
   private distributor: ConfigDistributor | undefined;
@@ -147,6 +152,7 @@ export class Daemon {
       const log = this.opts.logger;
       log.info('daemon stopping');
       for (const t of this.timers) clearInterval(t);
+      await this.dashboard?.stop().catch((err: unknown) => log.warn({ err }, 'dashboard stop failed'));
       await this.server?.stop();
       await this.distributor?.stop().catch((err: unknown) => log.warn({ err }, 'distribution stop failed'));
       // Before replication stops, so other hosts learn at once that this host's agents went offline.
@@ -264,6 +270,19 @@ export class Daemon {
       });
       await this.distributor.start();
 
+      // The dashboard calls the same validated methods as the socket, in process, as agent "mesh-ui".
+      const dashboard = new DashboardHost({
+        tokensPath: this.paths.uiTokens,
+        host: this.identity.name,
+        logger: log.child({ mod: 'ui' }),
+        source: {
+          // In process, the same dispatch the socket uses: the handler's result is the method map's ResultOf.
+          call: async <N extends MethodName>(method: N, params: ParamsOf<N>) => (await api({ id: 0, method, params, ctx: { agent: 'mesh-ui' } })) as ResultOf<N>,
+          onCommit: (listener) => store.onCommit(listener),
+          peerReports: () => new Map([...(this.replicator?.presence.hostReports() ?? [])].map(([peer, r]) => [peer, { version: r.version, connected: r.connected, heard_ago_ms: Math.round(performance.now() - r.receivedAt) }])),
+        },
+      });
+      this.dashboard = dashboard;
       const api = buildApi({
         memories: this.memories,
         machine: this.identity.name,
@@ -281,6 +300,7 @@ export class Daemon {
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
           ...buildConfigApi({ memories: this.memories, trust }),
+          ...buildUiApi(dashboard),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -307,6 +327,7 @@ export class Daemon {
   /** What a start that failed midway had started, stopped in reverse order (the store stays open). */
   private async undoStartedServices(): Promise<void> {
     const log = this.opts.logger;
+    await this.dashboard?.stop().catch((err: unknown) => log.warn({ err }, 'dashboard stop failed'));
     await this.server?.stop().catch((err: unknown) => log.warn({ err }, 'socket stop failed'));
     await this.distributor?.stop().catch((err: unknown) => log.warn({ err }, 'distribution stop failed'));
     this.distributor = undefined;

@@ -3,6 +3,7 @@ import type { buildCoreApi } from './api.js';
 import type { buildBoardApi } from './boardApi.js';
 import type { buildLifecycleApi } from './lifecycleApi.js';
 import type { buildConfigApi } from './configApi.js';
+import type { buildUiApi } from './uiApi.js';
 
 /**
  * The daemon's method map: every method name with its params schema and result type, taken from
@@ -12,7 +13,7 @@ import type { buildConfigApi } from './configApi.js';
  *
  * A new domain adds its `buildXxxApi()` (returning `methods({...})`) to this intersection.
  */
-export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi>;
+export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi>;
 
 export type MethodName = Extract<keyof DaemonMethods, string>;
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Membership } from '../mesh/Membership.js';
 import { FramedStream } from './codec.js';
-import { MAX_PRESENCE_AGENTS, PRESENCE_PROTOCOL, PRESENCE_TIMEOUT_MS } from './constants.js';
+import { MAX_PRESENCE_AGENTS, MAX_PRESENCE_LINKS, MAX_PRESENCE_VERSION_CHARS, PRESENCE_PROTOCOL, PRESENCE_TIMEOUT_MS } from './constants.js';
 
 /**
  * One live agent as a presence message carries it. Ages are durations, never time stamps: how
@@ -26,8 +26,18 @@ export interface PresenceEntry {
   active_ago_ms: number;
 }
 
-/** `now`: the sender's wall clock when it sent, for the clock offset of the connection. */
-const PresenceMessage = z.object({ t: z.literal('presence'), now: z.number(), agents: z.array(WireEntry).max(MAX_PRESENCE_AGENTS) });
+/**
+ * `now`: the sender's wall clock when it sent, for the clock offset of the connection.
+ * `v` and `c` (optional, so older hosts' messages still parse and older hosts ignore them): the
+ * sender's software version and the members it is connected to, for the dashboard's fleet page.
+ */
+const PresenceMessage = z.object({
+  t: z.literal('presence'),
+  now: z.number(),
+  agents: z.array(WireEntry).max(MAX_PRESENCE_AGENTS),
+  v: z.string().max(MAX_PRESENCE_VERSION_CHARS).optional(),
+  c: z.array(z.string().min(1).max(128)).max(MAX_PRESENCE_LINKS).optional(),
+});
 type PresenceMessage = z.infer<typeof PresenceMessage>;
 
 /** How far a peer's clock is from ours, measured on the last exchange with it. */
@@ -55,6 +65,16 @@ export interface PresenceDeps {
   intervalMs: number;
   /** Entries older than this are not relayed (the agent is offline by then anyway). */
   maxAgeMs: number;
+  /** This host's software version, told to the members (the dashboard shows each member's). */
+  version?: string;
+}
+
+/** What a member last said about itself: its version and whom it was connected to. */
+export interface HostReport {
+  version: string | null;
+  connected: string[];
+  /** Our monotonic clock when it arrived. */
+  receivedAt: number;
 }
 
 /**
@@ -67,9 +87,11 @@ export interface PresenceDeps {
 export class Presence {
   private readonly seen = new Map<string, Observation>();
   private readonly offsets = new Map<string, ClockOffset>();
+  private readonly reports = new Map<string, HostReport>();
   private local: () => PresenceEntry[] = () => [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private offMembership: (() => void) | undefined;
 
   constructor(private readonly deps: PresenceDeps) {}
 
@@ -81,6 +103,8 @@ export class Presence {
   async start(): Promise<void> {
     await this.deps.node.handle(PRESENCE_PROTOCOL, (stream, connection) => void this.serve(stream, connection), { maxInboundStreams: 32, maxOutboundStreams: 32 });
     this.deps.node.addEventListener('peer:connect', this.onConnect);
+    // A host that joins is connected before it is a member (onConnect skips it then): greet it once admitted.
+    this.offMembership = this.deps.membership.onChange(() => this.greetUnheard());
     this.timer = setInterval(() => this.beat(), this.deps.intervalMs);
     this.timer.unref();
   }
@@ -88,6 +112,7 @@ export class Presence {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.offMembership?.();
     this.deps.node.removeEventListener('peer:connect', this.onConnect);
     await this.deps.node.unhandle(PRESENCE_PROTOCOL).catch(() => undefined);
   }
@@ -109,6 +134,11 @@ export class Presence {
     return this.offsets;
   }
 
+  /** Each member's last report of its version and connections (direct exchanges only, never relayed). */
+  hostReports(): ReadonlyMap<string, HostReport> {
+    return this.reports;
+  }
+
   /** Exchanges presence with every connected member now (a session registered or resumed here). */
   announce(): void {
     if (this.stopped) return;
@@ -123,6 +153,12 @@ export class Presence {
     if (this.stopped) return;
     const self = this.deps.node.peerId.toString();
     for (const peer of this.connectedMembers()) if (self < peer) void this.exchange(peer);
+  }
+
+  /** Exchanges with connected members not heard from yet (their version and links are unknown until then). */
+  private greetUnheard(): void {
+    if (this.stopped) return;
+    for (const peer of this.connectedMembers()) if (!this.reports.has(peer)) void this.exchange(peer);
   }
 
   private readonly onConnect = (evt: CustomEvent<{ toString(): string }>): void => {
@@ -150,11 +186,14 @@ export class Presence {
       relayed.push({ id, seen_ago_ms: o.seenAgoMs, active_ago_ms: o.activeAgoMs });
     }
     const agents = [...own, ...relayed].slice(0, MAX_PRESENCE_AGENTS).map((e) => ({ i: e.id, s: Math.round(e.seen_ago_ms), a: Math.round(e.active_ago_ms) }));
-    return { t: 'presence', now: Date.now(), agents };
+    return { t: 'presence', now: Date.now(), agents, ...(this.deps.version ? { v: this.deps.version } : {}), c: this.connectedMembers().slice(0, MAX_PRESENCE_LINKS) };
   }
 
-  private receive(msg: PresenceMessage): void {
+  private receive(peer: string, msg: PresenceMessage): void {
     const at = performance.now();
+    // Only members' reports are kept (both callers checked membership), so the map is bounded by the member list.
+    const members = msg.c?.filter((p) => this.deps.membership.isMember(p)) ?? [];
+    this.reports.set(peer, { version: msg.v ?? null, connected: members, receivedAt: at });
     for (const e of msg.agents) {
       const known = this.observed(e.i);
       // Keep the freshest news of each agent (a relay's copy may be older than a direct one).
@@ -178,7 +217,7 @@ export class Presence {
       const rttMs = performance.now() - t0;
       // Their clock at the midpoint of the round trip, against ours then.
       this.offsets.set(peer, { offsetMs: Math.round(reply.now - (sentAt + rttMs / 2)), rttMs: Math.round(rttMs), measuredAt: Date.now() });
-      this.receive(reply);
+      this.receive(peer, reply);
     } catch (err) {
       this.deps.logger.debug({ peer, err: (err as Error).message }, 'presence exchange failed');
     } finally {
@@ -197,7 +236,7 @@ export class Presence {
       }
       const msg = await io.receive(PresenceMessage, signal);
       const receivedAt = Date.now();
-      this.receive(msg);
+      this.receive(peer, msg);
       await io.send(this.message(), signal);
       // The side that only answers measures one way (exact within the link's latency, which is far below the bound).
       if ((this.offsets.get(peer)?.rttMs ?? 0) === 0) this.offsets.set(peer, { offsetMs: Math.round(msg.now - receivedAt), rttMs: 0, measuredAt: receivedAt });

@@ -29,6 +29,7 @@ import { tailscaleStatus, type TailnetStatus } from './tailscale.js';
 import { signTombstone } from './tombstones.js';
 import { AuthorshipGuard } from '../authorship/AuthorshipGuard.js';
 import { legacyWindowEnd } from '../authorship/legacyWindow.js';
+import { VERSION } from '../version.js';
 
 export interface ReplicatorOptions {
   store: DocStore;
@@ -180,6 +181,7 @@ export class Replicator {
       logger: opts.logger.child({ mod: 'presence' }),
       intervalMs: roster.heartbeatSeconds * 1000,
       maxAgeMs: roster.offlineAfterSeconds * 1000,
+      version: VERSION,
     });
     await this.presence.start();
     this.join = new JoinProtocol({

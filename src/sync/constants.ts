@@ -177,3 +177,7 @@ export const PRESENCE_PROTOCOL = '/hivemesh/presence/1';
 export const PRESENCE_TIMEOUT_MS = 10_000;
 /** Agents one presence message may carry (live agents of the whole mesh, relayed): far above a team's sessions. */
 export const MAX_PRESENCE_AGENTS = 2_000;
+/** Connected members a presence message lists (the dashboard's link picture): far above a team's ~30 hosts. */
+export const MAX_PRESENCE_LINKS = 256;
+/** A version string in a presence message ("0.1.0", a git describe): anything longer is not a version. */
+export const MAX_PRESENCE_VERSION_CHARS = 64;
