@@ -3,6 +3,7 @@ import { DAEMON_RECONNECT_INTERVAL_MS } from '../constants.js';
 import type { DaemonClient } from '../ipc/DaemonClient.js';
 import { ensureDaemon } from '../ipc/ensureDaemon.js';
 import type { CallContext } from '../ipc/messages.js';
+import { withSessionProject } from './sessionProject.js';
 
 /**
  * The MCP server's line to the daemon. Reconnects (starting the daemon if needed) when the
@@ -17,6 +18,8 @@ export class DaemonLink {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly session = randomUUID();
+  /** The session's project (switch_project_context): later writes without a project get it. */
+  project: string | undefined;
 
   constructor(
     readonly home: string,
@@ -25,7 +28,7 @@ export class DaemonLink {
 
   async call<T>(method: string, params: unknown): Promise<T> {
     const client = await this.connection();
-    return client.call<T>(method, params, { ctx: this.ctx() });
+    return client.call<T>(method, withSessionProject(method, params, this.project), { ctx: this.ctx() });
   }
 
   /** From now on calls are made as this registered agent (writes record it; the daemon keeps it alive). */

@@ -4,6 +4,7 @@ import { type Correlation, IncidentService } from '../devops/IncidentService.js'
 import { ListIncidentsInput, RecordIncidentInput, UpdateIncidentInput } from '../devops/incidentSchemas.js';
 import { incidentLine, incidentText } from '../devops/incidentText.js';
 import type { DaemonLink } from './DaemonLink.js';
+import { registerDevopsOpsTools } from './devopsOpsTools.js';
 import { guarded, ok } from './results.js';
 
 const IncidentOut = z.looseObject({
@@ -55,4 +56,5 @@ export function registerDevopsTools(server: McpServer, link: DaemonLink): void {
       return ok(text, { incidents: list });
     }),
   );
+  registerDevopsOpsTools(server, link);
 }
