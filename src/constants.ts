@@ -218,3 +218,5 @@ export const MAX_INFRA_CHANGES = 200;
 export const BRIEFING_MAX_HEALTH_ISSUES = 5;
 /** Runbooks record_incident suggests, beside its past incidents: the one that fixes it should not be crowded out. */
 export const RUNBOOK_SUGGESTIONS = 3;
+/** Health issues and actions of this host the briefing reads: the newest ones, within its time budget. */
+export const BRIEFING_HEALTH_SCAN = 50;

@@ -6,6 +6,7 @@ import { registerBoardCommands } from './commands/boardCommands.js';
 import { registerDaemonCommands } from './commands/daemonCommands.js';
 import { registerDoctorCommand } from './commands/doctorCommand.js';
 import { registerIncidentCommands } from './commands/incidentCommands.js';
+import { registerDevopsOpsCommands } from './commands/devopsOpsCommands.js';
 import { registerMemoryCommands } from './commands/memoryCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMeshCommands } from './commands/meshCommands.js';
@@ -42,5 +43,6 @@ registerSetupCommand(program);
 registerServiceCommand(program);
 registerVaultCommands(program);
 registerIncidentCommands(program);
+registerDevopsOpsCommands(program);
 
 await program.parseAsync(process.argv);
