@@ -36,8 +36,12 @@ function parseYaml(content: string): unknown[] {
       const at = err.linePos?.[0] ?? { line: 0, col: 0 };
       refuse(`YAML error ${err.code}: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, at.line, at.col, { yaml_code: err.code });
     }
-    // Aliases expand at most the parser's default count: a billion-laughs document is an error, not a hang.
-    values.push(doc.toJS());
+    // Aliases expand at most the parser's default count: a billion-laughs document is refused, not expanded.
+    try {
+      values.push(doc.toJS());
+    } catch (err) {
+      throw new InvalidInputError(`the YAML could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   return values;
 }
