@@ -10,6 +10,7 @@ import { DEVOPS_LIST_SCAN } from '../constants.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { type Call, hostTag, kindTag, listRecords, str, strs } from './devopsRecords.js';
+import { refuseSecrets } from './secretGuard.js';
 import type { HostHealthInput, RecordActionInput, RecordHealthInput, RecordIssueInput } from './healthSchemas.js';
 
 export const HEALTH_CATEGORY = 'monitoring';
@@ -183,7 +184,8 @@ export class HealthRecordService {
     return listRecords(this.call, HEALTH_CATEGORY, [kindTag(kind), hostTag(host)], limit);
   }
 
-  private store(host: string, kind: string, content: string, metadata: Record<string, JsonValue>): Promise<Memory> {
+  private async store(host: string, kind: string, content: string, metadata: Record<string, JsonValue>): Promise<Memory> {
+    await refuseSecrets(content, 'health record');
     return this.call<Memory>('memory.store', { content, category: HEALTH_CATEGORY, tags: [kindTag(kind), hostTag(host)], metadata: { kind, ...metadata } });
   }
 

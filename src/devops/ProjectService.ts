@@ -13,6 +13,7 @@ import { normaliseSystems } from './incidentEvidence.js';
 import { type Incident, IncidentService } from './IncidentService.js';
 import type { CreateProjectInput } from './projectSchemas.js';
 import { type Runbook, RunbookService } from './RunbookService.js';
+import { refuseSecrets } from './secretGuard.js';
 
 export const PROJECT_CATEGORY = 'project';
 export const PROJECT_KIND = 'project';
@@ -76,8 +77,10 @@ export class ProjectService {
     const existing = (await this.list()).find((p) => p.name.toLowerCase() === input.name.toLowerCase());
     if (existing) throw new InvalidInputError(`project ${existing.name} exists (${existing.id}); switch to it with switch_project_context`, { id: existing.id });
     const systems = normaliseSystems(input.systems ?? []);
+    const content = `Project ${input.name}${input.description ? `: ${input.description}` : ''}${systems.length ? `\nSystems: ${systems.join(', ')}` : ''}${input.repository ? `\nRepository: ${input.repository}` : ''}`;
+    await refuseSecrets(content, 'project');
     const m = await this.call<Memory>('memory.store', {
-      content: `Project ${input.name}${input.description ? `: ${input.description}` : ''}${systems.length ? `\nSystems: ${systems.join(', ')}` : ''}${input.repository ? `\nRepository: ${input.repository}` : ''}`,
+      content,
       category: PROJECT_CATEGORY,
       project: input.name,
       tags: [kindTag(PROJECT_KIND), projectTag(input.name)],

@@ -190,6 +190,10 @@ describe('devops records across hosts', () => {
     const bad = await a.cli(['record', 'health', '--check', 'cluster=purple']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^mesh: .*status/);
+    const leak = await a.cli(['record', 'health', '--check', 's3=fail', '--finding', 'backup used key AKIAIOSFODNN7EXAMPLQ']);
+    expect(leak.code).toBe(2);
+    expect(leak.stderr).toMatch(/^mesh: the health record holds what looks like a secret .*vault/);
+    expect(leak.stderr).not.toContain('AKIAIOSFODNN7EXAMPLQ');
 
     const onB = await session(b);
     const seen = await eventually(async () => {
