@@ -73,7 +73,7 @@ export class PlaybookService {
         context,
         tags,
         ...(input.project ? { project: input.project } : {}),
-        metadata: { name: input.name, type: input.type, description: input.description ?? current.description, systems, summary: summaryMeta, version: current.version + 1 },
+        metadata: { name: input.name, type: input.type, description: input.description ?? current.description, systems, summary: summaryMeta, version: input.content === current.content ? current.version : current.version + 1 },
       });
       return toPlaybook(m);
     }

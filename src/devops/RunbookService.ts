@@ -152,12 +152,14 @@ export class RunbookService {
     };
     const content = renderRunbook(next);
     await refuseSecrets(content, 'runbook');
+    // A version is a change of the text (versionHistory.ts): an edit that changes nothing in it keeps the number.
+    const changed = content !== renderRunbook(current);
     const m = await this.call<Memory>('memory.update', {
       memory_id: current.id,
       content,
       tags: [kindTag(RUNBOOK_KIND), ...next.systems.slice(0, 20)],
       ...(input.project ? { project: input.project } : {}),
-      metadata: { ...next, version: current.version + 1 },
+      metadata: { ...next, version: changed ? current.version + 1 : current.version },
     });
     return toRunbook(m);
   }

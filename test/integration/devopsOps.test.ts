@@ -71,6 +71,8 @@ describe('devops records across hosts', () => {
     await eventually(async () => !(await callTool(onA, 'get_versions', { id: v1.id })).isError, 'the runbook on A');
     const v2 = (await callOk<{ runbook: Runbook }>(onA, 'generate_runbook', { runbook_id: v1.id, steps: [...v1.steps, 'raise log.retention.bytes alerting to 80%'], rollback: 'restore the retention setting' })).runbook;
     expect(v2.version).toBe(2);
+    // An edit that leaves the text as it was is no new version (its number would be missing from the list).
+    expect((await callOk<{ runbook: Runbook }>(onA, 'generate_runbook', { runbook_id: v1.id, steps: v2.steps })).runbook.version).toBe(2);
 
     const shown = await callOk<{ versions: Version[] }>(onA, 'get_versions', { id: v1.id });
     expect(shown.versions.map((v) => [v.version, v.verified_host])).toEqual([
@@ -215,6 +217,12 @@ describe('devops records across hosts', () => {
       return h.open_issues.length === 1 ? h : undefined;
     }, 'the resolution on A');
     expect(next.open_issues[0]!.id).toBe(other.id);
+    // The same records through the tools, for this host by default.
+    const own = await callOk<{ issue: Issue }>(onB, 'record_issue', { title: 'wal archive lagging', severity: 'low' });
+    expect(own.issue).toMatchObject({ host: 'db-ops', status: 'open' });
+    const ownRun = await callOk<{ record: { id: string } }>(onB, 'record_health', { checks: [{ name: 'wal', status: 'warn' }], issues: [own.issue.id] });
+    const mine = await callOk<HostHealth>(onB, 'get_host_health', {});
+    expect([mine.host, mine.last_health?.id, mine.open_issues.map((i) => i.id)]).toEqual(['db-ops', ownRun.record.id, [own.issue.id]]);
     const brief = await sessionStart(a.home.dir);
     expect(brief.code).toBe(0);
     expect(brief.stdout).toContain('snapshot repository unreachable');
@@ -229,6 +237,9 @@ describe('devops records across hosts', () => {
     expect(errorText(await callTool(onA, 'switch_project_context', { project: 'nope' }))).toMatch(/^NOT_FOUND: .*known: search/);
     expect(errorText(await callTool(onA, 'project_health_check', {}))).toMatch(/^INVALID_INPUT: no project given/);
     await callOk(onA, 'switch_project_context', { project: 'search' });
+    const projects = await callOk<{ projects: { name: string; systems: string[] }[]; current: string | null }>(onA, 'list_projects', {});
+    expect(projects).toEqual({ projects: [expect.objectContaining({ name: 'search', systems: ['elastic3', 'kafka2'] })], current: 'search' });
+    expect((await callOk<{ current: string | null }>(other, 'list_projects', {})).current).toBeNull();
     const stored = await callOk<{ id: string }>(onA, 'store_memory', { content: 'reindex nightly at 02:00' });
     expect((await callOk<{ project: string }>(onA, 'retrieve_memory', { memory_id: stored.id })).project).toBe('search');
     const elsewhere = await callOk<{ id: string }>(other, 'store_memory', { content: 'another session, no project' });
