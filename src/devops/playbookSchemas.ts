@@ -9,7 +9,7 @@ export const UploadPlaybookInput = z.object({
   content: z.string().min(1).max(MAX_CONTENT_CHARS),
   description: text(2_000).optional(),
   systems: z.array(name).max(50).optional(),
-  playbook_id: recordId.optional().describe('Replace this playbook (a new version).'),
+  playbook_id: recordId.optional(),
   project: text(200).optional(),
 });
 export type UploadPlaybookInput = z.infer<typeof UploadPlaybookInput>;

@@ -6,7 +6,7 @@ const project = name;
 export const CreateProjectInput = z.object({
   name: project,
   description: text(2_000).optional(),
-  systems: z.array(name).max(100).optional().describe('Hosts and services of the project.'),
+  systems: z.array(name).max(100).optional(),
   repository: text(500).optional(),
 });
 export type CreateProjectInput = z.infer<typeof CreateProjectInput>;

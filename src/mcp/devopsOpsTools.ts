@@ -60,7 +60,7 @@ export function registerDevopsOpsTools(server: McpServer, link: DaemonLink): voi
     const lines = r.changes ? r.changes.map(changeLine) : (r.records ?? []).map(stateLine);
     return { text: lines.length ? lines.join('\n') : 'Nothing recorded.', data: r };
   });
-  tool('record_health', 'Record a health check run of a host: checks with status, findings, actions taken.', RecordHealthInput, write, async (a) => {
+  tool('record_health', 'Record a health check run (host defaults to this one): checks with status, findings, actions taken.', RecordHealthInput, write, async (a) => {
     const r = await health.recordHealth(a);
     return { text: `Recorded ${checkLine(r)}`, data: { record: r } };
   });
