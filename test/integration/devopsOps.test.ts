@@ -110,6 +110,33 @@ describe('devops records across hosts', () => {
     expect(errorText(await callTool(onA, 'get_versions', { id: v1.id }))).toMatch(/^ERASED/);
   }, 180_000);
 
+  it('record_incident suggests the runbook written for a matching past incident even when the runbook shares no words with the new one', async () => {
+    const onA = await session(a);
+    const past = await callOk<{ incident: { id: string } }>(onA, 'record_incident', {
+      title: 'zk3 sessions expiring',
+      description: 'clients logged SessionExpiredException from zk3',
+      affected_systems: ['zk3'],
+      resolution: 'raised tickTime',
+    });
+    const rb = await callOk<{ runbook: Runbook }>(onA, 'generate_runbook', {
+      incident_id: past.incident.id,
+      title: 'Tune quorum timing',
+      trigger: 'quorum flaps',
+      steps: ['raise tickTime to 4000', 'roll the ensemble'],
+      verification: 'no flaps for an hour',
+      systems: ['ensemble'],
+    });
+    const now = await callOk<{ correlations: { id: string; kind: string; why: string }[] }>(onA, 'record_incident', {
+      title: 'zk3 clients dropping',
+      description: 'SessionExpiredException again from zk3 clients',
+      affected_systems: ['zk3'],
+    });
+    expect(now.correlations.map((c) => c.id)).toContain(past.incident.id);
+    const suggested = now.correlations.find((c) => c.id === rb.runbook.id);
+    expect(suggested?.kind).toBe('runbook');
+    expect(suggested?.why.startsWith(`runbook written for similar incident ${past.incident.id} (`), suggested?.why).toBe(true);
+  }, 60_000);
+
   it('playbooks: YAML refused with line and column, multi-document manifests, Terraform sanity check, secrets refused, versions', async () => {
     const onA = await session(a);
     const broken = await callTool(onA, 'upload_playbook', { name: 'site', type: 'ansible', content: '- hosts: web\n  tasks:\n    - name: x\n     apt: name=nginx\n' });
