@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { BRIEFING_MAX_HEALTH_ISSUES, BROADCAST_TAG } from '../constants.js';
+import { BROADCAST_TAG } from '../constants.js';
+import { BRIEFING_MAX_HEALTH_ISSUES } from '../devops/opsConstants.js';
 import { hostHealthIssues } from '../devops/briefingHealth.js';
 import type { RosterEntry } from '../domain/Agent.js';
 import type { Memory } from '../domain/Memory.js';

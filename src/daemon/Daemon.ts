@@ -25,10 +25,10 @@ import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
-import { buildDevopsOpsApi } from './devopsOpsApi.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { removeAsides } from '../search/moveAside.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
+import { buildDevopsOpsApi } from './devopsOpsApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 
 export interface DaemonOptions {
@@ -260,8 +260,8 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
-          ...buildDevopsOpsApi({ memories: this.memories, store, machine: this.identity.name }),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
+          ...buildDevopsOpsApi({ memories: this.memories, store, machine: this.identity.name }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEVOPS_LIST_SCAN, MAX_TAG_CHARS } from '../constants.js';
+import { MAX_TAG_CHARS } from '../constants.js';
+import { DEVOPS_LIST_SCAN } from '../devops/opsConstants.js';
 import { listVersions, versionText } from '../devops/versionHistory.js';
 import type { MemoryDoc } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';

@@ -6,7 +6,7 @@
  * even if the issue's own update has not arrived yet. `hostHealth` is what the next run needs first:
  * the host's last health record and its open issues.
  */
-import { DEVOPS_LIST_SCAN } from '../constants.js';
+import { DEVOPS_LIST_SCAN } from './opsConstants.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { type Call, hostTag, kindTag, listRecords, str, strs } from './devopsRecords.js';

@@ -4,7 +4,8 @@
  * protocol. This service works through the daemon's memory methods, so the MCP tools and the CLI
  * share it.
  */
-import { INCIDENT_CORRELATION_CANDIDATES, INCIDENT_MAX_CORRELATIONS, INCIDENT_SAME_OUTAGE_WINDOW_MS, RUNBOOK_SUGGESTIONS } from '../constants.js';
+import { INCIDENT_CORRELATION_CANDIDATES, INCIDENT_MAX_CORRELATIONS, INCIDENT_SAME_OUTAGE_WINDOW_MS } from '../constants.js';
+import { RUNBOOK_SUGGESTIONS } from './opsConstants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { errorTokens, type Evidence, evidenceText, normaliseSystems, sharedEvidence } from './incidentEvidence.js';

@@ -7,7 +7,7 @@
  * derived from the records in observation order, so records made on two hosts while apart merge
  * into one ordered history.
  */
-import { DEVOPS_LIST_SCAN, MAX_INFRA_CHANGES } from '../constants.js';
+import { DEVOPS_LIST_SCAN, MAX_INFRA_CHANGES } from './opsConstants.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { type Call, hostTag, kindTag, listRecords, str, typeTag } from './devopsRecords.js';
 import type { GetStateInput, TrackStateInput } from './infraSchemas.js';

@@ -4,7 +4,7 @@
  * name (compared without case): the earliest is the project's id, systems are the union. So the
  * merge is a rule every host derives alike, not a write that could conflict.
  */
-import { RUNBOOK_STALE_DAYS } from '../constants.js';
+import { RUNBOOK_STALE_DAYS } from './opsConstants.js';
 import type { Memory } from '../domain/Memory.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { type Call, kindTag, listRecords, projectTag, str, strs } from './devopsRecords.js';

@@ -1,5 +1,5 @@
 import type { MemoryService } from '../domain/MemoryService.js';
-import { BRIEFING_HEALTH_SCAN } from '../constants.js';
+import { BRIEFING_HEALTH_SCAN } from './opsConstants.js';
 import { hostTag, kindTag } from './devopsRecords.js';
 import { HEALTH_CATEGORY, HEALTH_KINDS, openIssues } from './HealthRecordService.js';
 

@@ -7,7 +7,7 @@
  * "DevOps records").
  */
 import type { JsonValue, Memory } from '../domain/Memory.js';
-import { DEVOPS_NAME_CHARS } from '../constants.js';
+import { DEVOPS_NAME_CHARS } from './opsConstants.js';
 import { z } from 'zod';
 
 export type Call = <T>(method: string, params: unknown) => Promise<T>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_INFRA_STATE_CHARS } from '../constants.js';
+import { MAX_INFRA_STATE_CHARS } from './opsConstants.js';
 import { name } from './devopsRecords.js';
 
 export const TrackStateInput = z.object({
