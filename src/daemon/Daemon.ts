@@ -259,9 +259,9 @@ export class Daemon {
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
+          ...buildDevopsOpsApi({ memories: this.memories, store, machine: this.identity.name }),
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
-          ...buildDevopsOpsApi({ memories: this.memories, store, machine: this.identity.name }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });
