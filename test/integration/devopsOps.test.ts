@@ -150,6 +150,8 @@ describe('devops records across hosts', () => {
       systems: ['proxy2'],
     });
     expect(ok.playbook.summary.items).toEqual(['play web servers on web']);
+    const found = await callOk<{ results: { id: string }[] }>(onA, 'search_memories', { query: 'nginx web servers', category: 'deployments' });
+    expect(found.results.map((r) => r.id)).toContain(ok.playbook.id);
 
     const manifest = 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n';
     const k8s = await callOk<{ playbook: { summary: { documents: number; items: string[] } } }>(onA, 'upload_playbook', { name: 'web', type: 'kubernetes', content: manifest });
