@@ -12,6 +12,7 @@ import { checkPlaybook, type PlaybookSummary } from './playbookParse.js';
 import type { UploadPlaybookInput } from './playbookSchemas.js';
 import { refuseSecrets } from './secretGuard.js';
 import { VersionedDocs } from './VersionedDocs.js';
+import { PLAYBOOK_SUMMARY_ITEM_CHARS, PLAYBOOK_SUMMARY_ITEMS } from './opsConstants.js';
 
 export const PLAYBOOK_CATEGORY = 'deployments';
 export const PLAYBOOK_KIND = 'playbook';
@@ -62,7 +63,7 @@ export class PlaybookService {
     const summary = checkPlaybook(input.type, input.content);
     await refuseSecrets(input.content, 'playbook');
     const systems = normaliseSystems(input.systems ?? []);
-    const summaryMeta = { documents: summary.documents, items: summary.items.slice(0, 100) };
+    const summaryMeta = { documents: summary.documents, items: summary.items.slice(0, PLAYBOOK_SUMMARY_ITEMS).map((i) => i.slice(0, PLAYBOOK_SUMMARY_ITEM_CHARS)) };
     const context = `Playbook ${input.name} (${input.type})${input.description ? `: ${input.description}` : ''}. ${summary.items.slice(0, 30).join('; ')}`.slice(0, 2_000);
     const tags = [kindTag(PLAYBOOK_KIND), typeTag(input.type), ...systems.slice(0, 20)];
     if (input.playbook_id) {

@@ -11,6 +11,7 @@ import { INCIDENT_CATEGORY, isIncident, RUNBOOK_CATEGORY, toIncident } from './I
 import type { GenerateRunbookInput, ListRunbooksInput } from './runbookSchemas.js';
 import { refuseSecrets } from './secretGuard.js';
 import { VersionedDocs } from './VersionedDocs.js';
+import { RUNBOOK_MAX_CHARS } from './opsConstants.js';
 
 export const RUNBOOK_KIND = 'runbook';
 
@@ -66,6 +67,12 @@ export function renderRunbook(r: Pick<Runbook, 'title' | 'trigger' | 'steps' | '
     .join('\n');
 }
 
+/** The fields live in metadata as well as in the text, so their total is bounded with a reason a model can act on. */
+function checkSize(r: Pick<Runbook, 'title' | 'trigger' | 'steps' | 'verification' | 'rollback' | 'systems'>): void {
+  const chars = JSON.stringify(r).length;
+  if (chars > RUNBOOK_MAX_CHARS) throw new InvalidInputError(`the runbook is ${chars} characters; at most ${RUNBOOK_MAX_CHARS}: keep steps short, or split it into several runbooks`, { chars, max: RUNBOOK_MAX_CHARS });
+}
+
 /** Steps from an incident's resolution: its lines, or its sentences when it is one line. */
 function stepsFrom(resolution: string): string[] {
   const lines = resolution.split('\n').map((l) => l.replace(/^\s*(?:[-*]|\d+[.)])\s*/, '').trim()).filter(Boolean);
@@ -119,6 +126,7 @@ export class RunbookService {
       throw new InvalidInputError(`a runbook needs ${missing.join(', ')} (or an incident_id of a resolved incident)`, { missing });
     }
     const runbook = { title, trigger, steps, verification, rollback: fields.rollback, systems: fields.systems };
+    checkSize(runbook);
     const content = renderRunbook(runbook);
     await refuseSecrets(content, 'runbook');
     const metadata: Record<string, JsonValue> = { kind: RUNBOOK_KIND, ...runbook, version: 1 };
@@ -150,6 +158,7 @@ export class RunbookService {
       rollback: input.rollback ?? current.rollback,
       systems: input.systems ? normaliseSystems(input.systems) : current.systems,
     };
+    checkSize(next);
     const content = renderRunbook(next);
     await refuseSecrets(content, 'runbook');
     // A version is a change of the text (versionHistory.ts): an edit that changes nothing in it keeps the number.

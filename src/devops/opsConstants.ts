@@ -19,3 +19,8 @@ export const BRIEFING_MAX_HEALTH_ISSUES = 5;
 export const RUNBOOK_SUGGESTIONS = 3;
 /** Health issues and actions of this host the briefing reads: the newest ones, within its time budget. */
 export const BRIEFING_HEALTH_SCAN = 50;
+/** A runbook's fields are kept in metadata too (at most MAX_METADATA_CHARS, 16k): this leaves room for the rest. */
+export const RUNBOOK_MAX_CHARS = 12_000;
+/** What a playbook check found, kept in metadata: enough to recognise it, within the metadata bound. */
+export const PLAYBOOK_SUMMARY_ITEMS = 60;
+export const PLAYBOOK_SUMMARY_ITEM_CHARS = 120;

@@ -65,6 +65,8 @@ describe('devops records across hosts', () => {
     expect(v1).toMatchObject({ version: 1, systems: ['kafka2'], source_incident: inc.incident.id });
     expect(v1.steps).toEqual(['freed disk on kafka2 by deleting old segments', 'restarted the broker', 'waited for ISR to catch up']);
 
+    const long = await callTool(onA, 'generate_runbook', { title: 'long', trigger: 't', verification: 'v', steps: Array.from({ length: 10 }, (_, i) => `${i} ${'x'.repeat(1_900)}`) });
+    expect(errorText(long)).toMatch(/^INVALID_INPUT: the runbook is \d+ characters; at most 12000/);
     const missing = await callTool(onA, 'generate_runbook', { title: 'only a title' });
     expect(errorText(missing)).toMatch(/^INVALID_INPUT: a runbook needs trigger, steps, verification/);
 
@@ -150,6 +152,10 @@ describe('devops records across hosts', () => {
       systems: ['proxy2'],
     });
     expect(ok.playbook.summary.items).toEqual(['play web servers on web']);
+    // A long playbook: what the check found is cut to fit the record's metadata, the playbook itself is whole.
+    const many = Array.from({ length: 150 }, (_, i) => `- name: ${'step '.repeat(40)}${i}\n  command: /bin/true\n`).join('');
+    const big = await callOk<{ playbook: { summary: { items: string[] } } }>(onA, 'upload_playbook', { name: 'big', type: 'ansible', content: many });
+    expect(big.playbook.summary.items.length).toBe(60);
     const found = await callOk<{ results: { id: string }[] }>(onA, 'search_memories', { query: 'nginx web servers', category: 'deployments' });
     expect(found.results.map((r) => r.id)).toContain(ok.playbook.id);
 
