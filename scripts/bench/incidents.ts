@@ -3,7 +3,9 @@
  * structured incidents, then R timed record_incident calls through IncidentService on the real
  * memory stack (LevelDB + SQLite keyword index, in-process; no embedding model, so hybrid search
  * answers from the keyword index: the daemon adds one query embedding per search).
- * Usage: node --import tsx scripts/bench/incidents.ts [--memories 10000] [--incidents 1000] [--runs 50]
+ * --runbooks R: R of the past incidents have a runbook written from them (generate_runbook's shape and
+ * link), so record_incident also suggests runbooks, directly or through a matching incident.
+ * Usage: node --import tsx scripts/bench/incidents.ts [--memories 10000] [--incidents 1000] [--runbooks 0] [--runs 50]
  */
 import '../../src/polyfills.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,11 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { IncidentService } from '../../src/devops/IncidentService.js';
+import { renderRunbook } from '../../src/devops/RunbookService.js';
 import { ACTOR, openStack } from '../../test/helpers/memoryStack.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
 import { machine, median, percentile, table } from './stats.js';
 
-const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, incidents: { type: 'string', default: '1000' }, runs: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { memories: { type: 'string', default: '10000' }, incidents: { type: 'string', default: '1000' }, runs: { type: 'string', default: '50' }, runbooks: { type: 'string', default: '0' } } });
+const R = Number(values.runbooks);
 const N = Number(values.memories);
 const M = Number(values.incidents);
 const RUNS = Number(values.runs);
@@ -57,21 +61,29 @@ const incidentInput = (i: number) => {
 // Past incidents stored directly with their structure (their own correlation is not what is timed).
 for (let i = 0; i < M; i++) {
   const inc = incidentInput(i);
-  await m.store({ content: `Incident: ${inc.title}\n\n${inc.description}`, category: 'incidents', metadata: { kind: 'incident', title: inc.title, description: inc.description, affected_systems: inc.affected_systems, status: 'resolved', opened_at: inc.opened_at } }, ACTOR);
+  const related: string[] = [];
+  if (i < R) {
+    const steps = [`drain ${inc.affected_systems[0]}`, 'restart the pool', 'watch the error rate'];
+    const rb = { title: inc.title, trigger: inc.description, steps, verification: 'errors gone', rollback: 'undrain', systems: inc.affected_systems };
+    related.push((await m.store({ content: renderRunbook(rb), category: 'runbooks', tags: ['kind:runbook', ...rb.systems], metadata: { kind: 'runbook', ...rb, version: 1 } }, ACTOR)).id);
+  }
+  await m.store({ content: `Incident: ${inc.title}\n\n${inc.description}`, category: 'incidents', metadata: { kind: 'incident', title: inc.title, description: inc.description, affected_systems: inc.affected_systems, status: 'resolved', opened_at: inc.opened_at, related } }, ACTOR);
 }
 const populateMs = performance.now() - t0;
 const times: number[] = [];
 let matched = 0;
+let suggested = 0;
 for (let r = 0; r < RUNS; r++) {
   const s = performance.now();
   const { correlations } = await service.record({ ...incidentInput(M + r), opened_at: undefined });
   times.push(performance.now() - s);
   if (correlations.length) matched++;
+  if (correlations.some((c) => c.kind === 'runbook')) suggested++;
 }
 const list = performance.now();
 await service.list({});
 const listMs = performance.now() - list;
-table(['memories', 'incidents', 'runs', 'record_incident p50 ms', 'p90 ms', 'runs with a correlation', 'list_incidents ms', 'populate s'], [[N, M, RUNS, median(times).toFixed(1), percentile(times, 90).toFixed(1), matched, listMs.toFixed(1), (populateMs / 1000).toFixed(0)]]);
+table(['memories', 'incidents', 'runbooks', 'runs', 'record_incident p50 ms', 'p90 ms', 'runs with a correlation', 'runs with a runbook', 'list_incidents ms', 'populate s'], [[N, M, R, RUNS, median(times).toFixed(1), percentile(times, 90).toFixed(1), matched, suggested, listMs.toFixed(1), (populateMs / 1000).toFixed(0)]]);
 console.log(machine());
 await stack.close();
 rmSync(dir, { recursive: true, force: true });

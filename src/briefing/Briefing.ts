@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { BROADCAST_TAG } from '../constants.js';
+import { BRIEFING_MAX_HEALTH_ISSUES } from '../devops/opsConstants.js';
+import { hostHealthIssues } from '../devops/briefingHealth.js';
 import type { RosterEntry } from '../domain/Agent.js';
 import type { Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
@@ -55,6 +57,7 @@ export async function buildBriefing(src: BriefingSources, input: BriefingInput):
   const incidents = src.incidents ? await src.incidents(src.machine, project) : once(await incidentMemories(src.memories, src.machine, project, now));
   const sections: BriefingSection[] = [
     { title: 'Open incidents (this host or project)', items: incidents },
+    { title: 'Open health issues of this host', items: await hostHealthIssues(src.memories, src.machine, BRIEFING_MAX_HEALTH_ISSUES) },
     { title: `Tasks for this host's agents, or claimable`, items: tasksFor(src.machine, src.agents(), src.openTasks(), project) },
     { title: `Broadcasts (last ${BROADCAST_LOOKBACK_HOURS} h)`, items: once(await broadcasts(src.memories, now)) },
     ...(project ? [{ title: `Recent memories of ${project}`, items: once(await src.memories.projectMemories(project, MAX_PROJECT_MEMORIES + shown.size)).slice(0, MAX_PROJECT_MEMORIES) }] : []),

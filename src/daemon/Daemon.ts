@@ -30,6 +30,7 @@ import { ConfigDistributor } from '../devops/distribution/ConfigDistributor.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import type { MethodName, ParamsOf, ResultOf } from './methodMap.js';
+import { buildDevopsOpsApi } from './devopsOpsApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 import { DashboardHost } from '../ui/DashboardHost.js';
 import { buildUiApi } from './uiApi.js';
@@ -298,6 +299,7 @@ export class Daemon {
         replication: () => this.requireReplicator(),
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
+          ...buildDevopsOpsApi({ memories: this.memories, store, machine: this.identity.name }),
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
           ...buildConfigApi({ memories: this.memories, trust }),
           ...buildUiApi(dashboard),

@@ -4,6 +4,7 @@ import type { buildBoardApi } from './boardApi.js';
 import type { buildLifecycleApi } from './lifecycleApi.js';
 import type { buildConfigApi } from './configApi.js';
 import type { buildUiApi } from './uiApi.js';
+import type { buildDevopsOpsApi } from './devopsOpsApi.js';
 
 /**
  * The daemon's method map: every method name with its params schema and result type, taken from
@@ -13,7 +14,7 @@ import type { buildUiApi } from './uiApi.js';
  *
  * A new domain adds its `buildXxxApi()` (returning `methods({...})`) to this intersection.
  */
-export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi>;
+export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi> & ReturnType<typeof buildDevopsOpsApi>;
 
 export type MethodName = Extract<keyof DaemonMethods, string>;
 

@@ -6,6 +6,7 @@
  */
 import type { DaemonCaller } from '../daemon/methodMap.js';
 import { INCIDENT_CORRELATION_CANDIDATES, INCIDENT_MAX_CORRELATIONS, INCIDENT_SAME_OUTAGE_WINDOW_MS } from '../constants.js';
+import { RUNBOOK_SUGGESTIONS } from './opsConstants.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import { errorTokens, type Evidence, evidenceText, normaliseSystems, sharedEvidence } from './incidentEvidence.js';
@@ -45,6 +46,8 @@ export interface Correlation extends Evidence {
   resolution: string | null;
   why: string;
 }
+
+type Weighted = Correlation & { weight: number };
 
 const str = (v: JsonValue | undefined, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const strs = (v: JsonValue | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -147,16 +150,25 @@ export class IncidentService {
     return { incident: toIncident(stored), correlations };
   }
 
+  /**
+   * Past incidents and runbooks like this one, with reasons. Runbooks have their own slots (up to
+   * RUNBOOK_SUGGESTIONS) so a crowd of similar incidents cannot hide the runbook that fixes them,
+   * and a runbook written from a matching past incident is suggested even when its words differ.
+   */
   async correlate(text: string, systems: string[]): Promise<Correlation[]> {
     const query = `${systems.join(' ')} ${text}`.slice(0, 2_000);
-    const found: Correlation[] = [];
+    const found: Weighted[] = [];
+    const linkedRunbooks = new Map<string, string>();
     for (const category of [INCIDENT_CATEGORY, RUNBOOK_CATEGORY]) {
       const { results } = await this.call('memory.search', { query, category, limit: INCIDENT_CORRELATION_CANDIDATES });
       for (const m of results) {
+        // Runbook-like records of other kinds (none yet) are not runbooks; plain runbook memories are.
+        if (category === RUNBOOK_CATEGORY && m.metadata.kind !== undefined && m.metadata.kind !== 'runbook') continue;
         const otherSystems = strs(m.metadata.affected_systems).length ? strs(m.metadata.affected_systems) : strs(m.metadata.systems);
         const e = sharedEvidence({ text, systems }, { text: m.content, systems: otherSystems });
         if (!e.matches) continue;
         const kind = category === INCIDENT_CATEGORY ? 'incident' : 'runbook';
+        if (kind === 'incident') for (const id of strs(m.metadata.related)) if (!linkedRunbooks.has(id)) linkedRunbooks.set(id, m.id);
         found.push({
           id: m.id,
           kind,
@@ -168,13 +180,28 @@ export class IncidentService {
           symptoms: e.symptoms,
           why: evidenceText(e),
           weight: e.weight,
-        } as Correlation & { weight: number });
+        });
       }
     }
-    return (found as (Correlation & { weight: number })[])
-      .sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id))
-      .slice(0, INCIDENT_MAX_CORRELATIONS)
-      .map(({ weight: _w, ...c }) => c);
+    const byWeight = (a: Weighted, b: Weighted) => b.weight - a.weight || a.id.localeCompare(b.id);
+    const incidents = found.filter((c) => c.kind === 'incident').sort(byWeight).slice(0, INCIDENT_MAX_CORRELATIONS);
+    const runbooks = found.filter((c) => c.kind === 'runbook').sort(byWeight);
+    // Runbooks the matching incidents link to (generate_runbook links them), after the direct matches.
+    for (const inc of incidents) {
+      for (const [id, from] of linkedRunbooks) {
+        if (from !== inc.id || runbooks.length >= RUNBOOK_SUGGESTIONS || runbooks.some((r) => r.id === id)) continue;
+        const rb = await this.runbookLinked(id);
+        if (rb) runbooks.push({ ...rb, why: `runbook written for similar incident ${inc.id} (${inc.why})`, weight: 0 });
+      }
+    }
+    return [...incidents, ...runbooks.slice(0, RUNBOOK_SUGGESTIONS)].map(({ weight: _w, ...c }) => c);
+  }
+
+  /** A linked id that is a live runbook, as a suggestion without evidence of its own. */
+  private async runbookLinked(id: string): Promise<Omit<Correlation, 'why'> | undefined> {
+    const m = await this.call('memory.retrieve', { memory_id: id }).catch(() => undefined);
+    if (!m || m.deleted || m.category !== RUNBOOK_CATEGORY) return undefined;
+    return { id: m.id, kind: 'runbook', title: str(m.metadata.title, m.content.split('\n')[0]?.slice(0, 120) ?? ''), status: null, resolution: null, systems: [], error_tokens: [], symptoms: [] };
   }
 
   async get(id: string): Promise<Incident> {

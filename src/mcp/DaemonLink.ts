@@ -4,6 +4,7 @@ import type { DaemonClient } from '../ipc/DaemonClient.js';
 import { ensureDaemon } from '../ipc/ensureDaemon.js';
 import type { CallContext } from '../ipc/messages.js';
 import type { CallOptions, DaemonCaller, MethodName, ParamsOf, ResultOf } from '../daemon/methodMap.js';
+import { withSessionProject } from './sessionProject.js';
 
 /**
  * The MCP server's line to the daemon. Reconnects (starting the daemon if needed) when the
@@ -18,6 +19,8 @@ export class DaemonLink implements DaemonCaller {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
   readonly session = randomUUID();
+  /** The session's project (switch_project_context): later writes without a project get it. */
+  project: string | undefined;
 
   constructor(
     readonly home: string,
@@ -26,7 +29,7 @@ export class DaemonLink implements DaemonCaller {
 
   async call<N extends MethodName>(method: N, params: ParamsOf<N>, opts: CallOptions = {}): Promise<ResultOf<N>> {
     const client = await this.connection();
-    return client.call(method, params, { ...opts, ctx: this.ctx() });
+    return client.call(method, withSessionProject(method, params, this.project) as ParamsOf<N>, { ...opts, ctx: this.ctx() });
   }
 
   /** From now on calls are made as this registered agent (writes record it; the daemon keeps it alive). */

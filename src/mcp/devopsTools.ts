@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { registerDevopsOpsTools } from './devopsOpsTools.js';
 import { type Correlation, IncidentService } from '../devops/IncidentService.js';
 import { ListIncidentsInput, RecordIncidentInput, UpdateIncidentInput } from '../devops/incidentSchemas.js';
 import { incidentLine, incidentText } from '../devops/incidentText.js';
@@ -29,6 +30,7 @@ function correlationLine(c: Correlation): string {
 /** The devops group: incidents (more arrive with #13's later items). Records are memories with structure. */
 export function registerDevopsTools(server: McpServer, link: DaemonLink): void {
   const incidents = new IncidentService((method, params) => link.call(method, params));
+  registerDevopsOpsTools(server, link);
 
   server.registerTool(
     'record_incident',
