@@ -35,6 +35,10 @@ export type MeshErrorCode =
   | 'CONFIRMATION_REQUIRED'
   /** A vault key is sealed by a passphrase not given, or a vault generation is not wrapped for this host. */
   | 'VAULT_LOCKED'
+  /** A memory write whose text looks like a credential (key format or random token); the vault is where it belongs, `allow_secret` insists. */
+  | 'SECRET_DETECTED'
+  /** A write the session's mode does not allow (solo keeps writes on this host, team keeps them in the team). */
+  | 'MODE_CONFLICT'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -100,6 +104,8 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'SCOPE_MISMATCH':
     case 'AMBIGUOUS_ID':
     case 'CONFIRMATION_REQUIRED':
+    case 'SECRET_DETECTED':
+    case 'MODE_CONFLICT':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

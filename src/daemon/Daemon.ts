@@ -25,6 +25,8 @@ import { RosterService } from '../domain/RosterService.js';
 import { TaskService } from '../domain/TaskService.js';
 import type { Tombstone } from '../store/types.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
+import { buildTeamApi } from './teamApi.js';
+import { teamWriteCheck } from '../teams/teamWrites.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { removeAsides } from '../search/moveAside.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
@@ -259,6 +261,7 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildTeamApi({ replication: () => this.requireReplicator(), memories: this.memories, defaultMode: () => this.config.mode }),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -315,6 +318,7 @@ export class Daemon {
       this.replicator = replicator;
       this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
+      this.memories.setTeamWrites(teamWriteCheck(replicator.membership, replicator.peerId));
     } catch (err) {
       // One line for status, peers, invite and sync: the reason, never a stack trace.
       this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();

@@ -15,6 +15,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
 import { ScopeGuard } from '../trust/ScopeGuard.js';
+import { TeamWriteGuard } from '../teams/TeamWriteGuard.js';
+import type { TeamRoleChange } from '../teams/roles.js';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { HeldTombstones } from './heldTombstones.js';
 import { JoinProtocol } from './JoinProtocol.js';
@@ -169,6 +171,7 @@ export class Replicator {
         new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
         new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
+        new TeamWriteGuard(opts.store, this.membership),
       ],
       held: this.heldErasures,
     });
@@ -261,10 +264,10 @@ export class Replicator {
     return { readmitted: target };
   }
 
-  async setTeam(peer: string, team: string, role: 'member' | 'admin' | 'none'): Promise<{ peer: string; team: string; role: string }> {
+  async setTeam(peer: string, team: string, role: TeamRoleChange, expiresAt?: number): Promise<{ peer: string; team: string; role: string; expires_at: string | null }> {
     const target = this.resolvePeer(peer);
-    await this.membership.setTeam(target, team, role);
-    return { peer: target, team, role };
+    await this.membership.setTeam(target, team, role, expiresAt);
+    return { peer: target, team, role, expires_at: expiresAt === undefined ? null : new Date(expiresAt).toISOString() };
   }
 
   async setAdmin(peer: string, admin: boolean): Promise<{ peer: string; admin: boolean }> {
@@ -398,7 +401,7 @@ export class Replicator {
     return mine.some((t) => theirs.includes(t));
   }
 
-  private resolvePeer(peerOrName: string, anyPeerId = false): string {
+  resolvePeer(peerOrName: string, anyPeerId = false): string {
     if (this.membership.get(peerOrName)) return peerOrName;
     if (anyPeerId && /^12D3Koo[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(peerOrName)) return peerOrName;
     const byName = this.membership.list().filter(([, m]) => m.name === peerOrName);
