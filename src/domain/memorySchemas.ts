@@ -60,7 +60,7 @@ export function metadataProblem(m: Record<string, unknown>): ShapeProblem | unde
 const allowSecret = z
   .boolean()
   .optional()
-  .describe('Store text that looks like a credential anyway. Leave unset: real secrets belong in a vault (store_in_vault).');
+  .describe('Store even if it looks like a secret.');
 
 export const StoreMemoryInput = z.object({
   content: z
@@ -72,8 +72,8 @@ export const StoreMemoryInput = z.object({
   tags: tags.optional(),
   context: z.string().max(MAX_CONTEXT_CHARS).optional().describe('Where it came from or why it matters.'),
   project: z.string().max(200).optional().describe('Project or repository.'),
-  scope: z.enum(SCOPES).optional().describe('"mesh" (default): every host; "team": team hosts; "private": this host only.'),
-  team: z.string().min(1).max(100).optional().describe('With scope "team": which of this host\'s teams (default: its only team).'),
+  scope: z.enum(SCOPES).optional().describe('"mesh" (default): every host; "team": hosts of team `team`; "private": this host only.'),
+  team: z.string().min(1).max(100).optional(),
   metadata: metadata.optional(),
   allow_secret: allowSecret,
 });
