@@ -39,6 +39,8 @@ export type MeshErrorCode =
   | 'SECRET_DETECTED'
   /** A write the session's mode does not allow (solo keeps writes on this host, team keeps them in the team). */
   | 'MODE_CONFLICT'
+  /** An invite whose inviter key does not match the fingerprint it carries or the one the joiner was told: a substituted key. */
+  | 'INVITE_KEY_MISMATCH'
   | 'INTERNAL';
 
 export class MeshError extends Error {

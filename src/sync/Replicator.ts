@@ -16,6 +16,9 @@ import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
 import { ScopeGuard } from '../trust/ScopeGuard.js';
 import { TeamWriteGuard } from '../teams/TeamWriteGuard.js';
+import { checkInviteKey } from '../teams/inviteFingerprint.js';
+import { fingerprint, readBoxKeyFile } from '../vault/boxKeys.js';
+import { homePaths } from '../home.js';
 import type { TeamRoleChange } from '../teams/roles.js';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { HeldTombstones } from './heldTombstones.js';
@@ -242,12 +245,16 @@ export class Replicator {
     return signTombstone(this.mesh.privateKey, this.mesh.peerId, collection, id, tomb);
   }
 
-  async invite(ttlMs = INVITE_TTL_MS): Promise<{ token: string; expires_at: string }> {
+  async invite(ttlMs = INVITE_TTL_MS): Promise<{ token: string; expires_at: string; fingerprint: string; box_fingerprint: string | null }> {
     // The inviter signs the newcomer's admission, and only admins admit: refuse here, not at the join.
     if (!this.membership.isAdmin(this.mesh.peerId)) throw new MeshError('NOT_AUTHORISED', this.membership.mode === 'legacy' ? 'this mesh has no signed membership yet: start the upgraded daemon on the host that created the mesh first' : 'only an admin can invite (an admin grants it: mesh peers admin <this host>)');
     const { secret, expiresAt } = await this.invites.create(ttlMs);
-    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt, ...(this.secrets.root ? { root: this.secrets.root } : {}) });
-    return { token, expires_at: new Date(expiresAt).toISOString() };
+    // The inviter's key fingerprints, in the form `mesh whoami` prints, so the joiner can compare them (teams/inviteFingerprint.ts).
+    const fp = fingerprint(this.mesh.privateKey.publicKey.raw);
+    const box = await readBoxKeyFile(homePaths(dirname(this.opts.meshPath)).boxKey).catch(() => undefined);
+    const boxFp = box ? fingerprint(new Uint8Array(Buffer.from(box.publicKey, 'base64'))) : undefined;
+    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt, ...(this.secrets.root ? { root: this.secrets.root } : {}), fp, ...(boxFp ? { box_fp: boxFp } : {}) });
+    return { token, expires_at: new Date(expiresAt).toISOString(), fingerprint: fp, box_fingerprint: boxFp ?? null };
   }
 
   async removePeer(peer: string): Promise<{ removed: boolean }> {
@@ -465,8 +472,9 @@ export class Replicator {
 }
 
 /** `mesh join TOKEN`: records the invite in the home; the daemon completes the join when it starts. */
-export async function recordJoin(meshPath: string, tokenText: string): Promise<{ inviter: string; mesh: string; expires_at: string }> {
+export async function recordJoin(meshPath: string, tokenText: string, expectFingerprint?: string): Promise<{ inviter: string; mesh: string; expires_at: string; inviter_fingerprint: string; inviter_box_fingerprint: string | null }> {
   const token = decodeToken(tokenText);
+  const { fingerprint: inviterFp } = checkInviteKey(token, expectFingerprint);
   if (token.exp <= Date.now()) throw new MeshError('INVALID_INPUT', `this invite expired at ${new Date(token.exp).toISOString()}; ask for a new one`);
   await writeMeshSecrets(meshPath, {
     version: 1,
@@ -476,5 +484,5 @@ export async function recordJoin(meshPath: string, tokenText: string): Promise<{
     ...(token.root ? { root: token.root } : {}),
     join: { inviter: token.inviter, addrs: token.addrs, secret: token.secret, expiresAt: token.exp },
   });
-  return { inviter: token.inviter, mesh: token.mesh, expires_at: new Date(token.exp).toISOString() };
+  return { inviter: token.inviter, mesh: token.mesh, expires_at: new Date(token.exp).toISOString(), inviter_fingerprint: inviterFp, inviter_box_fingerprint: token.box_fp ?? null };
 }
