@@ -39,7 +39,8 @@ export class TeamWriteGuard implements IncomingGuard {
       if (v?.scope === 'team') teams.add(typeof v.team === 'string' ? v.team : '');
     };
     add(mine);
-    add(payload.view as TeamView | undefined);
+    // A live push carries changes and no view: its outcome is worked out here, or a push would bypass the rule.
+    add(payload.view !== undefined ? (payload.view as TeamView) : await this.viewAfter(id, payload));
     if (teams.size === 0) return { ok: true };
 
     let metas: ChangeMeta[];
@@ -62,6 +63,19 @@ export class TeamWriteGuard implements IncomingGuard {
       }
     }
     return { ok: true };
+  }
+
+  /** Scope and team of the document once the payload is applied to this host's copy (or to nothing). */
+  private async viewAfter(id: string, payload: IncomingDocument['payload']): Promise<TeamView | undefined> {
+    try {
+      const local = await this.store.load<TeamView>('memories', id);
+      let doc = local ? A.clone(local) : A.init<TeamView>();
+      if (payload.changes?.length) [doc] = A.applyChanges(doc, payload.changes);
+      if (payload.full) doc = A.merge(doc, A.load<TeamView>(payload.full));
+      return { scope: typeof doc.scope === 'string' ? doc.scope : undefined, team: typeof doc.team === 'string' ? doc.team : undefined };
+    } catch {
+      return undefined; // undecodable: the apply step refuses it
+    }
   }
 
   private refusal(writer: string, team: string, claimedAt: number, now: number): string | null {
