@@ -194,6 +194,23 @@ export class Membership {
     return m && !m.removed ? m.team_roles[team] : undefined;
   }
 
+  /**
+   * The member's grant in a team at time `at` (an author's clock), from the counted role changes:
+   * the last one made at or before `at`. A team write is judged by the role its writer had when it
+   * made it, so a member demoted or taken out later keeps its earlier writes on every replica,
+   * including ones that receive them only later (see TeamWriteGuard).
+   */
+  teamGrantAt(peerId: string, team: string, at: number): TeamGrant | undefined {
+    const m = this.members.get(peerId);
+    if (!m || (m.removed && m.removed_at !== null && at > m.removed_at)) return undefined;
+    const counted = this.teamHistory(team)
+      .filter((h) => h.peer === peerId && h.refused === null && h.at <= at)
+      .sort((a, b) => a.at - b.at);
+    const last = counted[counted.length - 1];
+    if (!last || last.role === 'none') return undefined;
+    return { role: last.role as TeamRole, expires_at: last.expires_at, by: last.by, at: last.at };
+  }
+
   /** Every team some current member holds a role in. */
   teamNames(): string[] {
     const names = new Set<string>();

@@ -13,10 +13,12 @@ type TeamView = { scope?: unknown; team?: unknown };
  * Rights on team documents, checked where a replica applies a memory that is (or was, in its
  * copy) scoped to a team: every change it does not hold yet must be written by a host that may
  * write in that team, as this replica's signed membership says now:
- * - a mesh admin, or an owner, admin, member or live guest of the team; never a readonly member;
- * - a guest's grant is live by this replica's own clock, and the change claims a time within it,
- *   both with GUEST_EXPIRY_TOLERANCE_MS of clock difference: an expired guest's writes stop
- *   counting on every replica, whatever its own clock says;
+ * - a mesh admin, or a host whose role in the team wrote (owner, admin, member, guest) at the
+ *   time the change claims: never a readonly member; a member demoted later keeps its earlier
+ *   writes, also on replicas that receive them later (a newcomer to the team);
+ * - a current guest's grant is live by this replica's own clock, and the change claims a time
+ *   within it, both with GUEST_EXPIRY_TOLERANCE_MS of clock difference: an expired guest's writes
+ *   stop counting on every replica, whatever its own clock says;
  * - a team memory that names no team (written before named teams) needs a writing role in any team.
  * The writer of a change is the member its actor is bound to (signed authorship, checked before
  * this guard by AuthorshipGuard). A relayed change is judged by its writer, never its sender.
@@ -26,7 +28,7 @@ export class TeamWriteGuard implements IncomingGuard {
 
   constructor(
     private readonly store: Pick<DocStore, 'view' | 'load'>,
-    private readonly membership: Pick<Membership, 'mode' | 'isAdmin' | 'teamsOf' | 'teamRole' | 'teamGrant' | 'peerOfActor' | 'activePeers'>,
+    private readonly membership: Pick<Membership, 'mode' | 'isAdmin' | 'teamsOf' | 'teamRole' | 'teamGrant' | 'teamGrantAt' | 'peerOfActor' | 'activePeers'>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -84,11 +86,19 @@ export class TeamWriteGuard implements IncomingGuard {
       const writes = this.membership.teamsOf(writer, now).some((t) => roleWrites(this.membership.teamRole(writer, t, now)!));
       return writes ? null : `a team memory written by ${who}, which writes in no team (readonly, or its guest grant expired)`;
     }
-    const role = this.membership.teamRole(writer, team, now);
-    if (role === undefined) return `a team memory of ${team} written by ${who}, which is not in team ${team} (or its guest grant expired by this host's clock)`;
-    if (!roleWrites(role)) return `a team memory of ${team} written by ${who}, a ${role} member of it`;
-    const expires = this.membership.teamGrant(writer, team)?.expires_at ?? null;
-    if (expires !== null && claimedAt > expires + GUEST_EXPIRY_TOLERANCE_MS) return `a team memory of ${team} written by guest ${who} after its grant expired`;
+    // A guest now: its grant's end is judged by this replica's clock (and the change's claimed time).
+    if (this.membership.teamGrant(writer, team)?.role === 'guest') {
+      const role = this.membership.teamRole(writer, team, now);
+      if (role === undefined) return `a team memory of ${team} written by ${who}, which is not in team ${team} (or its guest grant expired by this host's clock)`;
+      const expires = this.membership.teamGrant(writer, team)?.expires_at ?? null;
+      if (expires !== null && claimedAt > expires + GUEST_EXPIRY_TOLERANCE_MS) return `a team memory of ${team} written by guest ${who} after its grant expired`;
+      return null;
+    }
+    // Otherwise by the role it had when it wrote, so a later demotion keeps its earlier writes valid.
+    const then = this.membership.teamGrantAt(writer, team, claimedAt + GUEST_EXPIRY_TOLERANCE_MS);
+    if (then === undefined) return `a team memory of ${team} written by ${who}, which was not in team ${team} then`;
+    if (!roleWrites(then.role)) return `a team memory of ${team} written by ${who}, a ${then.role} member of it`;
+    if (then.expires_at !== null && claimedAt > then.expires_at + GUEST_EXPIRY_TOLERANCE_MS) return `a team memory of ${team} written by guest ${who} after its grant expired`;
     return null;
   }
 
