@@ -37,6 +37,12 @@ export type MeshErrorCode =
   | 'VAULT_LOCKED'
   /** A config or note that carries a secret, refused before it reaches a replicated document (it belongs in a vault). */
   | 'SECRET_REFUSED'
+  /** A memory write whose text looks like a credential (key format or random token); the vault is where it belongs, `allow_secret` insists. */
+  | 'SECRET_DETECTED'
+  /** A write the session's mode does not allow (solo keeps writes on this host, team keeps them in the team). */
+  | 'MODE_CONFLICT'
+  /** An invite whose inviter key does not match the fingerprint it carries or the one the joiner was told: a substituted key. */
+  | 'INVITE_KEY_MISMATCH'
   | 'INTERNAL';
 
 export class MeshError extends Error {
@@ -103,6 +109,8 @@ export function exitCodeFor(code: MeshErrorCode): number {
     case 'AMBIGUOUS_ID':
     case 'CONFIRMATION_REQUIRED':
     case 'SECRET_REFUSED':
+    case 'SECRET_DETECTED':
+    case 'MODE_CONFLICT':
       return 2;
     case 'NOT_FOUND':
     case 'ERASED':

@@ -32,7 +32,7 @@ const key = await generateKeyPair('Ed25519');
 const peer = peerIdFromPrivateKey(key).toString();
 const actor = actorForPeer(peer);
 const signer = changeSigner(peer, key.raw);
-const record: MemberRecord = { name: 'source', addrs: [], teams: [], team_admin: [], admin: false, actor, added_by: 'source', added_at: 0, removed: false, removed_at: null };
+const record: MemberRecord = { name: 'source', addrs: [], teams: [], team_admin: [], team_roles: {}, admin: false, actor, added_by: 'source', added_at: 0, removed: false, removed_at: null };
 const guard = new AuthorshipGuard({ membership: { get: (p) => (p === peer ? record : undefined), list: () => [[peer, record]] }, load: () => Promise.resolve(undefined), legacyOpen: () => false });
 
 function makeDoc(i: number, edits: number): A.Doc<Record<string, unknown>> {

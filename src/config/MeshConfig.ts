@@ -4,6 +4,7 @@ import { DEFAULT_AGENT_FORGET_DAYS, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_IDLE_AFTE
 import { CapabilityGroupSchema } from './capabilityGroups.js';
 import { SynonymGroupSchema } from './searchSynonyms.js';
 import { MeshError } from '../errors.js';
+import { MODES } from '../teams/modes.js';
 
 /** The optional `config.json` in the home. Every field has an embedded default, so no file is needed. */
 export const MeshConfigSchema = z
@@ -115,6 +116,17 @@ export const MeshConfigSchema = z
       })
       .strict()
       .default({ allow: [] }),
+    /** The operating mode a new MCP session starts in (teams/modes.ts); `set_mode` changes it for the session. */
+    mode: z
+      .object({
+        default: z.enum(MODES).default('mesh'),
+        /** Team mode's team (default: the host's only team it writes in). */
+        team: z.string().min(1).max(100).optional(),
+        /** Vault mode's vault context. */
+        vault: z.string().min(1).max(100).optional(),
+      })
+      .strict()
+      .default({ default: 'mesh' }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

@@ -27,6 +27,8 @@ import { TaskService } from '../domain/TaskService.js';
 import { buildBoardApi, sessionRef } from './boardApi.js';
 import { buildConfigApi, replicatorTrust } from './configApi.js';
 import { ConfigDistributor } from '../devops/distribution/ConfigDistributor.js';
+import { buildTeamApi } from './teamApi.js';
+import { teamWriteCheck } from '../teams/teamWrites.js';
 import { daemonHealth, type DaemonHealth } from './health.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import type { MethodName, ParamsOf, ResultOf } from './methodMap.js';
@@ -303,6 +305,7 @@ export class Daemon {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
           ...buildConfigApi({ memories: this.memories, trust }),
           ...buildUiApi(dashboard),
+          ...buildTeamApi({ replication: () => this.requireReplicator(), memories: this.memories, defaultMode: () => this.config.mode }),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -361,6 +364,7 @@ export class Daemon {
       await replicator.start();
       this.replicator = replicator;
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
+      this.memories.setTeamWrites(teamWriteCheck(replicator.membership, replicator.peerId));
     } catch (err) {
       // One line for status, peers, invite and sync: the reason, never a stack trace.
       this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();

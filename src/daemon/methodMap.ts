@@ -5,6 +5,7 @@ import type { buildLifecycleApi } from './lifecycleApi.js';
 import type { buildConfigApi } from './configApi.js';
 import type { buildUiApi } from './uiApi.js';
 import type { buildDevopsOpsApi } from './devopsOpsApi.js';
+import type { buildTeamApi } from './teamApi.js';
 
 /**
  * The daemon's method map: every method name with its params schema and result type, taken from
@@ -14,7 +15,7 @@ import type { buildDevopsOpsApi } from './devopsOpsApi.js';
  *
  * A new domain adds its `buildXxxApi()` (returning `methods({...})`) to this intersection.
  */
-export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi> & ReturnType<typeof buildDevopsOpsApi>;
+export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi> & ReturnType<typeof buildDevopsOpsApi> & ReturnType<typeof buildTeamApi>;
 
 export type MethodName = Extract<keyof DaemonMethods, string>;
 

@@ -15,6 +15,8 @@ export interface MemoryDoc {
   context: string;
   project: string;
   scope: Scope;
+  /** The team a `team`-scoped memory belongs to (absent on memories written before named teams). */
+  team?: string;
   metadata: Record<string, JsonValue>;
   machine: string;
   agent: string;
@@ -35,6 +37,8 @@ export interface Memory {
   context: string;
   project: string;
   scope: Scope;
+  /** Only on team-scoped memories that name their team. */
+  team?: string;
   metadata: Record<string, JsonValue>;
   machine: string;
   agent: string;
@@ -56,6 +60,7 @@ export function toMemory(doc: MemoryDoc): Memory {
     context: String(doc.context),
     project: String(doc.project),
     scope: String(doc.scope) as Scope,
+    ...(doc.team !== undefined && String(doc.scope) === 'team' ? { team: String(doc.team) } : {}),
     metadata: sortedKeys(JSON.parse(JSON.stringify(doc.metadata ?? {})) as Record<string, JsonValue>),
     machine: String(doc.machine),
     agent: String(doc.agent),

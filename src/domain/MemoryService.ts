@@ -1,3 +1,4 @@
+import { refuseLikelySecrets } from '../secrets/secretRefusal.js';
 import { randomUUID } from 'node:crypto';
 import * as A from '@automerge/automerge';
 import { BUILTIN_CATEGORIES, DEFAULT_CATEGORY } from '../config/categories.js';
@@ -81,6 +82,13 @@ export class MemoryService {
   }
 
   private hostName: (peer: string) => string | undefined = () => undefined;
+  /** Decides a team-scoped write's team and whether this host may write it (teams/teamWrites.ts); none before replication runs. */
+  private teamWrites: ((team: string | undefined) => string | undefined) | undefined;
+
+  /** Set once membership is known: resolves a team-scoped write's team and refuses one this host may not write. */
+  setTeamWrites(check: (team: string | undefined) => string | undefined): void {
+    this.teamWrites = check;
+  }
 
   get validCategories(): string[] {
     return [...this.categories];
@@ -88,10 +96,14 @@ export class MemoryService {
 
   async store(input: StoreMemoryInput, actor: Actor): Promise<Memory> {
     const category = this.checkCategory(input.category ?? DEFAULT_CATEGORY);
+    if (input.team !== undefined && input.scope !== 'team') throw new InvalidInputError('team is given only with scope "team"');
+    const team = input.scope === 'team' && this.teamWrites ? this.teamWrites(input.team) : input.team;
+    if (!input.allow_secret) await refuseLikelySecrets(secretFields(input));
     const id = randomUUID();
     const now = this.now();
     const created = newMemoryDoc(this.deps.actorId, changeOptions(actor, 'create', now), {
       ...input,
+      ...(team !== undefined ? { team } : {}),
       id,
       category,
       machine: actor.machine,
@@ -159,9 +171,11 @@ export class MemoryService {
     if (input.content === undefined && input.tags === undefined && input.context === undefined && category === undefined && input.project === undefined && input.metadata === undefined) {
       throw new InvalidInputError('nothing to update: give at least one of content, tags, context, category, project, metadata');
     }
+    if (!input.allow_secret) await refuseLikelySecrets(secretFields(input));
     const now = this.now();
     return this.commit(id, (current) => {
       if (current.deleted) throw new MeshError('ALREADY_DELETED', `memory ${id} is deleted; recover it with recover_deleted_memory before updating`, { id });
+      if (String(current.scope) === 'team' && this.teamWrites) this.teamWrites(current.team === undefined ? undefined : String(current.team));
       if (input.metadata !== undefined) checkMergedMetadata(current.metadata, input.metadata);
       return A.change(current, changeOptions(actor, 'update', now), (d) => {
       // updateText diffs against the current text, so concurrent edits on two hosts both survive a merge.
@@ -429,8 +443,18 @@ function checkMergedMetadata(stored: Record<string, JsonValue>, update: Record<s
   if (problem) throw new InvalidInputError(`after this update, ${describeShapeProblem(problem)}`);
 }
 
+/** The texts of a write that could carry a credential, by field name (what a SECRET_DETECTED error names). */
+function secretFields(input: Partial<Pick<StoreMemoryInput, 'content' | 'context' | 'tags' | 'metadata'>>): Record<string, string | undefined> {
+  return {
+    content: input.content,
+    context: input.context,
+    tags: input.tags?.join(' '),
+    metadata: input.metadata === undefined ? undefined : JSON.stringify(input.metadata),
+  };
+}
+
 /** The fields of a new memory document: what a writer gives, with the provenance and times already decided. */
-type NewMemory = Pick<StoreMemoryInput, 'content' | 'tags' | 'context' | 'project' | 'scope' | 'metadata'> &
+type NewMemory = Pick<StoreMemoryInput, 'content' | 'tags' | 'context' | 'project' | 'scope' | 'team' | 'metadata'> &
   Pick<MemoryDoc, 'id' | 'category' | 'machine' | 'agent' | 'created_at' | 'updated_at' | 'updated_by' | 'deleted' | 'deleted_at' | 'deleted_reason'>;
 
 /** One Automerge change creating a memory (a new write, or an import keeping its provenance). */
@@ -444,6 +468,7 @@ function newMemoryDoc(actorId: string, options: A.ChangeOptions<MemoryDoc>, m: N
     d.context = m.context ?? '';
     d.project = m.project ?? '';
     d.scope = m.scope ?? 'mesh';
+    if (m.scope === 'team' && m.team !== undefined) d.team = m.team;
     d.metadata = stripNulls(m.metadata ?? {});
     d.machine = m.machine;
     d.agent = m.agent;

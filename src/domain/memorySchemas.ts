@@ -56,6 +56,12 @@ export function metadataProblem(m: Record<string, unknown>): ShapeProblem | unde
   return undefined;
 }
 
+/** The explicit insistence that text which looks like a credential is stored anyway (see secrets/secretRefusal.ts). */
+const allowSecret = z
+  .boolean()
+  .optional()
+  .describe('Store even if it looks like a secret.');
+
 export const StoreMemoryInput = z.object({
   content: z
     .string()
@@ -66,8 +72,10 @@ export const StoreMemoryInput = z.object({
   tags: tags.optional(),
   context: z.string().max(MAX_CONTEXT_CHARS).optional().describe('Where it came from or why it matters.'),
   project: z.string().max(200).optional().describe('Project or repository.'),
-  scope: z.enum(SCOPES).optional().describe('"mesh" (default): every host; "team": team hosts; "private": this host only.'),
+  scope: z.enum(SCOPES).optional().describe('"mesh" (default): every host; "team": hosts of team `team`; "private": this host only.'),
+  team: z.string().min(1).max(100).optional(),
   metadata: metadata.optional(),
+  allow_secret: allowSecret,
 });
 export type StoreMemoryInput = z.infer<typeof StoreMemoryInput>;
 
@@ -81,6 +89,7 @@ export const UpdateMemoryInput = z.object({
   category: category.optional(),
   project: StoreMemoryInput.shape.project,
   metadata: metadata.optional().describe('Keys to set; a key set to null is removed.'),
+  allow_secret: allowSecret,
 });
 export type UpdateMemoryInput = z.infer<typeof UpdateMemoryInput>;
 

@@ -10,6 +10,7 @@ export const MemoryViewSchema = z.object({
   context: z.string().max(100_000),
   project: z.string().max(500),
   scope: z.enum(SCOPES),
+  team: z.string().max(100).optional(),
   metadata: z.record(z.string(), z.unknown()),
   machine: z.string().max(500),
   agent: z.string().max(500),

@@ -6,6 +6,8 @@ import { registerKanbanTools } from './kanbanTools.js';
 import { registerLifecycleTools } from './lifecycleTools.js';
 import { attachFormatGuideOnce } from './formatGuideOnce.js';
 import { registerDevopsTools } from './devopsTools.js';
+import { setGroupEnabler } from './groupEnabler.js';
+import { registerTeamTools } from './teamTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -18,6 +20,7 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
   lifecycle: registerLifecycleTools,
   agents: registerAgentTools,
   kanban: registerKanbanTools,
+  teams: registerTeamTools,
   devops: registerDevopsTools,
 };
 
@@ -38,6 +41,7 @@ export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: s
     return true;
   };
   for (const group of groups) enable(group);
+  setGroupEnabler(server, (group) => (GROUP_REGISTRARS[group] ? enable(group) : undefined));
 
   server.registerTool(
     'enable_tool_group',

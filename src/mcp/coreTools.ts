@@ -16,6 +16,7 @@ import {
 import type { DaemonLink } from './DaemonLink.js';
 import { DeleteOut, MachineContextOut, MemoryOut, ProjectOut, ResultsOut, SearchOut, SourcesOut, StatsOut, StoreOut } from './outputSchemas.js';
 import { guarded, listText, memoryText, ok } from './results.js';
+import { scopeText, sessionModeOf } from './sessionMode.js';
 
 
 
@@ -25,14 +26,15 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'store_memory',
     {
       title: 'Store a memory',
-      description: 'Save a fact, decision, fix, incident or config note for every agent on every host (scope can narrow that). Returns its id.',
+      description: 'Save a fact, decision, fix or config note for every agent on every host (scope narrows that).',
       inputSchema: StoreMemoryInput,
       outputSchema: StoreOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      const m = await link.call('memory.store', args);
-      return ok(`Stored memory ${m.id} (${m.category}${m.tags.length ? `, tags: ${m.tags.join(', ')}` : ''}).`, { id: m.id, memory: m });
+      const mode = sessionModeOf(link);
+      const m = await link.call('memory.store', await mode.applyToStore(args));
+      return ok(`Stored memory ${m.id} (${m.category}${m.tags.length ? `, tags: ${m.tags.join(', ')}` : ''}) with ${scopeText(m)}, in ${(await mode.get()).mode} mode.`, { id: m.id, scope: m.scope, ...(m.team ? { team: m.team } : {}), mode: (await mode.get()).mode, memory: m });
     }),
   );
 
@@ -55,14 +57,15 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'update_memory',
     {
       title: 'Update a memory',
-      description: 'Change a memory; only the fields given change. The edit is kept in its history.',
+      description: 'Change the given fields of a memory; its history keeps the edit.',
       inputSchema: UpdateMemoryInput,
       outputSchema: MemoryOut,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     guarded(async (args) => {
+      await sessionModeOf(link).checkExisting(() => link.call('memory.retrieve', { memory_id: args.memory_id }));
       const m = await link.call('memory.update', args);
-      return ok(`Updated memory ${m.id}.\n\n${memoryText(m)}`, { ...m });
+      return ok(`Updated memory ${m.id} (${scopeText(m)}).\n\n${memoryText(m)}`, { ...m });
     }),
   );
 
@@ -86,7 +89,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
     'get_recent_memories',
     {
       title: 'Recent memories',
-      description: 'Memories changed in the last hours, newest first: catching up. A registered agent also gets its unread broadcasts.',
+      description: 'Memories changed in the last hours, newest first. A registered agent also gets its unread broadcasts.',
       inputSchema: RecentMemoriesInput,
       outputSchema: ResultsOut,
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
@@ -108,6 +111,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
+      await sessionModeOf(link).checkExisting(() => link.call('memory.retrieve', { memory_id: args.memory_id }));
       const r = await link.call('memory.delete', args);
       return ok(r.hard ? `Erased memory ${r.id}.` : `Deleted memory ${r.id}; recoverable until ${r.recoverable_until}.`, { ...r });
     }),

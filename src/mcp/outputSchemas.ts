@@ -23,6 +23,7 @@ export const SearchOut = z.looseObject({
   expanded: z.array(z.string()).optional(),
 });
 
+/** Also carries `scope`, `team` and `mode`: what the write got, after the session's mode (teams/modes.ts). */
 export const StoreOut = z.looseObject({ id: z.string() });
 
 export const DeleteOut = z.looseObject({ id: z.string(), hard: z.boolean(), recoverable_until: z.string().nullable() });

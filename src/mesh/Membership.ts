@@ -7,6 +7,8 @@ import { CLOCK_SKEW_MS, MAX_REPORTED_REJECTIONS, TOMBSTONE_GRACE_AFTER_REMOVAL_M
 import { foldMembership, type MemberState, type MembershipFold, type RejectedOp } from '../trust/foldMembership.js';
 import { checkEntry, signOp, type OpBody, type SignedOp } from '../trust/membershipOps.js';
 import type { Signer } from '../trust/signing.js';
+import { GUEST_EXPIRY_TOLERANCE_MS } from '../teams/constants.js';
+import { grantLive, type TeamGrant, type TeamRole, type TeamRoleChange } from '../teams/roles.js';
 
 /**
  * The signed membership graph of one mesh: one immutable string per operation, keyed by the
@@ -43,8 +45,11 @@ export function membershipDocView(doc: A.Doc<unknown>): Record<string, unknown> 
 export interface MemberRecord {
   name: string;
   addrs: string[];
+  /** Teams granted (any role, expired guests included: see `teamsOf` for what counts now). */
   teams: string[];
+  /** Teams it owns or administers (their admins may widen its members' team memories, see ScopeGuard). */
   team_admin: string[];
+  team_roles: Record<string, TeamGrant>;
   admin: boolean;
   actor: string | null;
   added_by: string;
@@ -89,7 +94,8 @@ function recordOf(m: MemberState): MemberRecord {
     name: m.name,
     addrs: m.addrs,
     teams,
-    team_admin: teams.filter((t) => m.teams[t] === 'admin'),
+    team_admin: teams.filter((t) => m.teams[t]!.role === 'admin' || m.teams[t]!.role === 'owner'),
+    team_roles: Object.fromEntries(teams.map((t) => [t, { ...m.teams[t]! }])),
     admin: m.admin,
     actor: m.actor,
     added_by: m.added_by,
@@ -187,10 +193,63 @@ export class Membership {
     return m !== undefined && !m.removed && m.admin;
   }
 
-  /** Teams granted to this member (never what its config claims). */
-  teamsOf(peerId: string): string[] {
+  /**
+   * Teams granted to this member (never what its config claims) whose grant is live now by this
+   * host's clock: an expired guest's team stops counting here (it no longer receives the team's
+   * documents), with GUEST_EXPIRY_TOLERANCE_MS of clock difference.
+   */
+  teamsOf(peerId: string, now = Date.now()): string[] {
     const m = this.members.get(peerId);
-    return m && !m.removed ? m.teams : [];
+    if (!m || m.removed) return [];
+    return m.teams.filter((t) => grantLive(m.team_roles[t]!, now, GUEST_EXPIRY_TOLERANCE_MS));
+  }
+
+  /** The member's role in a team, if its grant is live at `now` (this host's clock, with the tolerance). */
+  teamRole(peerId: string, team: string, now = Date.now()): TeamRole | undefined {
+    const m = this.members.get(peerId);
+    const grant = m && !m.removed ? m.team_roles[team] : undefined;
+    return grant && grantLive(grant, now, GUEST_EXPIRY_TOLERANCE_MS) ? grant.role : undefined;
+  }
+
+  /** The member's grant in a team as signed, live or not (for the team tools' listings). */
+  teamGrant(peerId: string, team: string): TeamGrant | undefined {
+    const m = this.members.get(peerId);
+    return m && !m.removed ? m.team_roles[team] : undefined;
+  }
+
+  /**
+   * The member's grant in a team at time `at` (an author's clock), from the counted role changes:
+   * the last one made at or before `at`. A team write is judged by the role its writer had when it
+   * made it, so a member demoted or taken out later keeps its earlier writes on every replica,
+   * including ones that receive them only later (see TeamWriteGuard).
+   */
+  teamGrantAt(peerId: string, team: string, at: number): TeamGrant | undefined {
+    const m = this.members.get(peerId);
+    if (!m || (m.removed && m.removed_at !== null && at > m.removed_at)) return undefined;
+    const counted = this.teamHistory(team)
+      .filter((h) => h.peer === peerId && h.refused === null && h.at <= at)
+      .sort((a, b) => a.at - b.at);
+    const last = counted[counted.length - 1];
+    if (!last || last.role === 'none') return undefined;
+    return { role: last.role as TeamRole, expires_at: last.expires_at, by: last.by, at: last.at };
+  }
+
+  /** Every team some current member holds a role in. */
+  teamNames(): string[] {
+    const names = new Set<string>();
+    for (const m of this.members.values()) if (!m.removed) for (const t of m.teams) names.add(t);
+    return [...names].sort();
+  }
+
+  /** Signed role changes of a team, counted or refused (the membership part of get_team_activity). */
+  teamHistory(team: string): { id: string; by: string; peer: string; role: string; expires_at: number | null; at: number; refused: string | null }[] {
+    const refused = new Map((this.fold?.rejected ?? []).map((r) => [r.id, r.reason]));
+    const out = [];
+    for (const [id, { op }] of this.entries) {
+      if (op.kind !== 'team' || op.team !== team) continue;
+      out.push({ id, by: op.by, peer: op.peer, role: op.role, expires_at: op.expires_at ?? null, at: op.at, refused: refused.get(id) ?? null });
+    }
+    return out.sort((a, b) => b.at - a.at);
   }
 
   get(peerId: string): MemberRecord | undefined {
@@ -278,8 +337,8 @@ export class Membership {
     return true;
   }
 
-  async setTeam(peerId: string, team: string, role: 'member' | 'admin' | 'none'): Promise<void> {
-    await this.sign({ kind: 'team', peer: peerId, team, role });
+  async setTeam(peerId: string, team: string, role: TeamRoleChange, expiresAt?: number): Promise<void> {
+    await this.sign({ kind: 'team', peer: peerId, team, role, ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}) });
   }
 
   async setAdmin(peerId: string, admin: boolean): Promise<void> {
@@ -354,7 +413,7 @@ export class Membership {
     } else {
       this.fold = undefined;
       this.members = new Map(
-        Object.entries(this.legacy).map(([peer, r]) => [peer, { ...r, team_admin: [], admin: false, actor: null }]),
+        Object.entries(this.legacy).map(([peer, r]) => [peer, { ...r, team_admin: [], team_roles: legacyRoles(r.teams, r.added_by, r.added_at), admin: false, actor: null }]),
       );
     }
   }
@@ -394,6 +453,11 @@ function entriesInChanges(changes: Uint8Array[]): [string, string][] {
     for (const op of change.ops) if (op.action === 'set' && op.obj === '_root' && 'key' in op && typeof op.value === 'string') out.push([op.key, op.value]);
   }
   return out;
+}
+
+/** Unsigned (legacy) membership knew only team names: each is a plain membership. */
+function legacyRoles(teams: string[], by: string, at: number): Record<string, TeamGrant> {
+  return Object.fromEntries(teams.map((t) => [t, { role: 'member' as const, expires_at: null, by, at }]));
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

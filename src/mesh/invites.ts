@@ -20,6 +20,10 @@ export const InviteTokenSchema = z.object({
   exp: z.number(),
   /** The mesh's membership root (genesis operation id): the joiner trusts this root and no other. */
   root: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Fingerprint of the inviter's signing key (as `mesh whoami` prints it): the joiner refuses a token whose inviter key does not match. */
+  fp: z.string().regex(/^[0-9a-f]{4}(:[0-9a-f]{4}){3,15}$/).optional(),
+  /** Fingerprint of the inviter's box key (vault key wrapping), when it has one: shown to compare. */
+  box_fp: z.string().regex(/^[0-9a-f]{4}(:[0-9a-f]{4}){3,15}$/).optional(),
 });
 export type InviteToken = z.infer<typeof InviteTokenSchema>;
 

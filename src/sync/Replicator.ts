@@ -15,6 +15,11 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
 import { ScopeGuard } from '../trust/ScopeGuard.js';
+import { TeamWriteGuard } from '../teams/TeamWriteGuard.js';
+import { checkInviteKey } from '../teams/inviteFingerprint.js';
+import { fingerprint, readBoxKeyFile } from '../vault/boxKeys.js';
+import { homePaths } from '../home.js';
+import type { TeamRoleChange } from '../teams/roles.js';
 import { MAX_CLOCK_SKEW_MS } from '../constants.js';
 import { HeldTombstones } from './heldTombstones.js';
 import { JoinProtocol } from './JoinProtocol.js';
@@ -170,6 +175,7 @@ export class Replicator {
         new AuthorshipGuard({ membership: this.membership, load: (c, id) => opts.store.load(c, id), legacyOpen: () => Date.now() < legacyUntil }),
         new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
+        new TeamWriteGuard(opts.store, this.membership),
       ],
       held: this.heldErasures,
     });
@@ -241,12 +247,16 @@ export class Replicator {
     return signTombstone(this.mesh.privateKey, this.mesh.peerId, collection, id, tomb);
   }
 
-  async invite(ttlMs = INVITE_TTL_MS): Promise<{ token: string; expires_at: string }> {
+  async invite(ttlMs = INVITE_TTL_MS): Promise<{ token: string; expires_at: string; fingerprint: string; box_fingerprint: string | null }> {
     // The inviter signs the newcomer's admission, and only admins admit: refuse here, not at the join.
     if (!this.membership.isAdmin(this.mesh.peerId)) throw new MeshError('NOT_AUTHORISED', this.membership.mode === 'legacy' ? 'this mesh has no signed membership yet: start the upgraded daemon on the host that created the mesh first' : 'only an admin can invite (an admin grants it: mesh peers admin <this host>)');
     const { secret, expiresAt } = await this.invites.create(ttlMs);
-    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt, ...(this.secrets.root ? { root: this.secrets.root } : {}) });
-    return { token, expires_at: new Date(expiresAt).toISOString() };
+    // The inviter's key fingerprints, in the form `mesh whoami` prints, so the joiner can compare them (teams/inviteFingerprint.ts).
+    const fp = fingerprint(this.mesh.privateKey.publicKey.raw);
+    const box = await readBoxKeyFile(homePaths(dirname(this.opts.meshPath)).boxKey).catch(() => undefined);
+    const boxFp = box ? fingerprint(new Uint8Array(Buffer.from(box.publicKey, 'base64'))) : undefined;
+    const token = encodeToken({ v: 1, mesh: this.secrets.meshId, psk: this.secrets.psk, inviter: this.mesh.peerId, addrs: this.mesh.addrs(), secret, exp: expiresAt, ...(this.secrets.root ? { root: this.secrets.root } : {}), fp, ...(boxFp ? { box_fp: boxFp } : {}) });
+    return { token, expires_at: new Date(expiresAt).toISOString(), fingerprint: fp, box_fingerprint: boxFp ?? null };
   }
 
   async removePeer(peer: string): Promise<{ removed: boolean }> {
@@ -263,10 +273,10 @@ export class Replicator {
     return { readmitted: target };
   }
 
-  async setTeam(peer: string, team: string, role: 'member' | 'admin' | 'none'): Promise<{ peer: string; team: string; role: string }> {
+  async setTeam(peer: string, team: string, role: TeamRoleChange, expiresAt?: number): Promise<{ peer: string; team: string; role: string; expires_at: string | null }> {
     const target = this.resolvePeer(peer);
-    await this.membership.setTeam(target, team, role);
-    return { peer: target, team, role };
+    await this.membership.setTeam(target, team, role, expiresAt);
+    return { peer: target, team, role, expires_at: expiresAt === undefined ? null : new Date(expiresAt).toISOString() };
   }
 
   async setAdmin(peer: string, admin: boolean): Promise<{ peer: string; admin: boolean }> {
@@ -400,7 +410,7 @@ export class Replicator {
     return mine.some((t) => theirs.includes(t));
   }
 
-  private resolvePeer(peerOrName: string, anyPeerId = false): string {
+  resolvePeer(peerOrName: string, anyPeerId = false): string {
     if (this.membership.get(peerOrName)) return peerOrName;
     if (anyPeerId && /^12D3Koo[1-9A-HJ-NP-Za-km-z]{40,60}$/.test(peerOrName)) return peerOrName;
     const byName = this.membership.list().filter(([, m]) => m.name === peerOrName);
@@ -464,8 +474,9 @@ export class Replicator {
 }
 
 /** `mesh join TOKEN`: records the invite in the home; the daemon completes the join when it starts. */
-export async function recordJoin(meshPath: string, tokenText: string): Promise<{ inviter: string; mesh: string; expires_at: string }> {
+export async function recordJoin(meshPath: string, tokenText: string, expectFingerprint?: string): Promise<{ inviter: string; mesh: string; expires_at: string; inviter_fingerprint: string; inviter_box_fingerprint: string | null }> {
   const token = decodeToken(tokenText);
+  const { fingerprint: inviterFp } = checkInviteKey(token, expectFingerprint);
   if (token.exp <= Date.now()) throw new MeshError('INVALID_INPUT', `this invite expired at ${new Date(token.exp).toISOString()}; ask for a new one`);
   await writeMeshSecrets(meshPath, {
     version: 1,
@@ -475,5 +486,5 @@ export async function recordJoin(meshPath: string, tokenText: string): Promise<{
     ...(token.root ? { root: token.root } : {}),
     join: { inviter: token.inviter, addrs: token.addrs, secret: token.secret, expiresAt: token.exp },
   });
-  return { inviter: token.inviter, mesh: token.mesh, expires_at: new Date(token.exp).toISOString() };
+  return { inviter: token.inviter, mesh: token.mesh, expires_at: new Date(token.exp).toISOString(), inviter_fingerprint: inviterFp, inviter_box_fingerprint: token.box_fp ?? null };
 }

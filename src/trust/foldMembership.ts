@@ -1,4 +1,6 @@
 import { FOLD_MAX_ROUNDS, MAX_OP_PARENTS } from './constants.js';
+import type { TeamGrant } from '../teams/roles.js';
+import { judgeRoleChange } from '../teams/teamRoleRules.js';
 import type { MembershipOp, SignedOp } from './membershipOps.js';
 
 /** One member as the verified operations make it. */
@@ -8,8 +10,8 @@ export interface MemberState {
   /** The Automerge actor id this host signed as its own (authorship binds changes to it). */
   actor: string | null;
   admin: boolean;
-  /** Team → role; a team is granted by a mesh admin or an admin of that team, never claimed. */
-  teams: Record<string, 'member' | 'admin'>;
+  /** Team → grant; a role is set by a mesh admin or an owner/admin of that team, never claimed (teams/teamRoleRules.ts). */
+  teams: Record<string, TeamGrant>;
   added_by: string;
   added_at: number;
   removed: boolean;
@@ -44,7 +46,8 @@ type Verdict = string | null;
  * - only admins add, remove and make admins; nobody removes itself or the last admin;
  * - a host changes only its own name, addresses and actor id (an actor id already bound to
  *   another member is refused);
- * - a mesh admin or an admin of a team sets roles in that team;
+ * - a mesh admin or an owner/admin of a team sets roles in that team; a member creates a team
+ *   nobody holds by making itself its owner (teams/teamRoleRules.ts has the full rule);
  * - removal is final: an add counts for a removed peer only if it has the removal in its past
  *   (an admin saw the removal and re-admitted it); an add concurrent with a removal loses;
  * - a removed member's operations count only if they are in its removal's past: ones made
@@ -155,10 +158,13 @@ function foldOnce(order: string[], ops: Map<string, MembershipOp>, removals: Map
         return null;
       }
       case 'team': {
-        if (!author.admin && author.teams[op.team] !== 'admin') return `only a mesh admin or an admin of team ${op.team} grants it`;
         if (!target || target.removed) return 'not a member';
+        const grants = new Map<string, TeamGrant>();
+        for (const [peer, m] of members) if (!m.removed && m.teams[op.team]) grants.set(peer, m.teams[op.team]!);
+        const refusal = judgeRoleChange({ team: op.team, by: op.by, peer: op.peer, role: op.role, expires_at: op.expires_at, at: op.at, authorIsMeshAdmin: author.admin, grants });
+        if (refusal) return refusal;
         if (op.role === 'none') delete target.teams[op.team];
-        else target.teams[op.team] = op.role;
+        else target.teams[op.team] = { role: op.role, expires_at: op.expires_at ?? null, by: op.by, at: op.at };
         return null;
       }
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { TEAM_ROLE_CHANGES } from '../teams/roles.js';
 import { MAX_OP_PARENTS, MEMBERSHIP_OP_DOMAIN } from './constants.js';
 import { canonicalJson, signedJsonBytes, verifyJson, type Signer } from './signing.js';
 
@@ -37,8 +38,12 @@ export const MembershipOpSchema = z.discriminatedUnion('kind', [
   z.object({ ...Common, kind: z.literal('update'), peer: PeerId, name: Name, addrs: Addrs, actor: ActorId.optional() }).strict(),
   /** An admin makes a member an admin, or stops it being one. */
   z.object({ ...Common, kind: z.literal('admin'), peer: PeerId, admin: z.boolean() }).strict(),
-  /** A mesh admin or an admin of the team sets a member's role in it (`none` takes it out). */
-  z.object({ ...Common, kind: z.literal('team'), peer: PeerId, team: Team, role: z.enum(['member', 'admin', 'none']) }).strict(),
+  /**
+   * A mesh admin, or an owner or admin of the team, sets a member's role in it (`none` takes it
+   * out); a member creates a team nobody holds by making itself its owner (teams/teamRoleRules.ts).
+   * `expires_at` (epoch ms): when a guest's grant ends; required for guests, refused for others.
+   */
+  z.object({ ...Common, kind: z.literal('team'), peer: PeerId, team: Team, role: z.enum(TEAM_ROLE_CHANGES), expires_at: z.number().int().positive().optional() }).strict(),
 ]);
 export type MembershipOp = z.infer<typeof MembershipOpSchema>;
 export type OpKind = MembershipOp['kind'];

@@ -12,7 +12,7 @@ export class StaticMembership implements SyncMembership {
 
   constructor(peers: readonly string[], addedAt = 0) {
     for (const peer of peers) {
-      this.members.set(peer, { name: peer, addrs: [], teams: [], team_admin: [], admin: false, actor: null, added_by: 'test', added_at: addedAt, removed: false, removed_at: null });
+      this.members.set(peer, { name: peer, addrs: [], teams: [], team_admin: [], team_roles: {}, admin: false, actor: null, added_by: 'test', added_at: addedAt, removed: false, removed_at: null });
     }
   }
 

@@ -166,7 +166,7 @@ describe('mesh CLI for a newcomer', () => {
       const description = tools.find((t) => t.name === 'enable_tool_group')!.description!;
       const advertised = /groups: ([^)]*)\)/.exec(description)![1]!.split(', ');
       expect(advertised).not.toContain('vault');
-      for (const group of ['vault', 'teams', 'bogus']) {
+      for (const group of ['vault', 'bogus']) {
         const r = await callTool(client, 'enable_tool_group', { group });
         expect(r.isError).toBe(true);
         expect(errorText(r)).toMatch(new RegExp(`^INVALID_INPUT: .*"${group}".*available: core, ${advertised.join(', ')}$`));

@@ -27,13 +27,15 @@ export function registerMemoryCommands(program: Command): void {
     .option('--project <p>', 'project name')
     .option('--context <text>', 'where this came from')
     .option('--scope <scope>', 'mesh (default), team or private')
+    .option('--team <team>', 'with --scope team: which team (default: this host\'s only team)')
+    .option('--allow-secret', 'store it even if it looks like a credential (secrets belong in a vault: mesh vault set)')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (text: string, opts: CommonOptions & { category?: string; tags?: string[]; project?: string; context?: string; scope?: StoreMemoryInput['scope'] }) => {
+    .action(async (text: string, opts: CommonOptions & { category?: string; tags?: string[]; project?: string; context?: string; scope?: StoreMemoryInput['scope']; team?: string; allowSecret?: boolean }) => {
       try {
-        const params = { content: text, category: opts.category, tags: opts.tags, project: opts.project, context: opts.context, scope: opts.scope };
+        const params = { content: text, category: opts.category, tags: opts.tags, project: opts.project, context: opts.context, scope: opts.scope, team: opts.team, ...(opts.allowSecret ? { allow_secret: true } : {}) };
         const m = await withDaemon(opts, (c) => c.call('memory.store', params));
-        if (opts.json) printJson({ id: m.id, memory: m });
+        if (opts.json) printJson({ id: m.id, scope: m.scope, ...(m.team ? { team: m.team } : {}), memory: m });
         else printText(m.id);
       } catch (err) {
         fail(err);
@@ -65,14 +67,15 @@ export function registerMemoryCommands(program: Command): void {
     .option('--category <c>', 'new category')
     .option('--project <p>', 'new project')
     .option('--context <text>', 'new context')
+    .option('--allow-secret', 'store it even if it looks like a credential')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: CommonOptions & { content?: string; tags?: string[]; category?: string; project?: string; context?: string }) => {
+    .action(async (id: string, opts: CommonOptions & { content?: string; tags?: string[]; category?: string; project?: string; context?: string; allowSecret?: boolean }) => {
       try {
         if ([opts.content, opts.tags, opts.category, opts.project, opts.context].every((v) => v === undefined)) {
           throw new InvalidInputError(`nothing to update: give at least one of ${Object.values(UPDATE_TERMS).join(', ')}`);
         }
-        const params = { memory_id: id, content: opts.content, tags: opts.tags, category: opts.category, context: opts.context, project: opts.project };
+        const params = { memory_id: id, content: opts.content, tags: opts.tags, category: opts.category, context: opts.context, project: opts.project, ...(opts.allowSecret ? { allow_secret: true } : {}) };
         const m = await withDaemon(opts, (c) => c.call('memory.update', params));
         if (opts.json) printJson(m);
         else printText(`updated ${m.id}`);

@@ -54,7 +54,7 @@ export function registerMeshCommands(program: Command): void {
         else {
           // The token alone on stdout, so `mesh join "$(mesh invite)"` works; the advice goes to stderr.
           printText(r.token);
-          printHint(`(single use, expires ${r.expires_at}; on the new host: mesh join <token>)`);
+          printHint(`(single use, expires ${r.expires_at}; on the new host: mesh join <token> --fingerprint ${r.fingerprint})`);
         }
       } catch (err) {
         fail(err, { ttl_hours: '--ttl' });
@@ -66,9 +66,10 @@ export function registerMeshCommands(program: Command): void {
     .description("make this home a member of the inviter's mesh (run before starting the daemon)")
     .argument('<token>', 'the token printed by `mesh invite` on a member')
     .option('--name <name>', 'host name shown to the mesh, when this joins a new home (default: the hostname)')
+    .option('--fingerprint <fp>', 'the inviter\'s signing fingerprint as its `mesh whoami` shows it: refuse the token if its key differs')
     .option('--home <dir>', 'data directory')
     .option('--json', 'print JSON')
-    .action(async (token: string, opts: CommonOptions & { name?: string }) => {
+    .action(async (token: string, opts: CommonOptions & { name?: string; fingerprint?: string }) => {
       try {
         const home = resolveHome(opts.home);
         const running = await DaemonClient.connect(homePaths(home).socket, { agent: cliAgent() }).then(
@@ -76,13 +77,18 @@ export function registerMeshCommands(program: Command): void {
           () => false,
         );
         if (running) throw new MeshError('DAEMON_ALREADY_RUNNING', `stop the daemon first (mesh stop --home ${home}); it connects to the inviter when it starts again`);
+        // A substituted inviter key is refused before anything is written to the home.
+        const { decodeToken } = await import('../../mesh/invites.js');
+        const { checkInviteKey } = await import('../../teams/inviteFingerprint.js');
+        checkInviteKey(decodeToken(token), opts.fingerprint);
         const { initHome } = await import('../../daemon/initHome.js');
         await initHome(home, opts.name ? { name: opts.name } : {});
         const { recordJoin } = await import('../../sync/Replicator.js');
-        const r = await recordJoin(homePaths(home).mesh, token);
+        const r = await recordJoin(homePaths(home).mesh, token, opts.fingerprint);
         if (opts.json) printJson({ joining: true, ...r });
         else {
           printText(`ready to join mesh ${r.mesh} through ${r.inviter}`);
+          printHint(`inviter key fingerprint ${r.inviter_fingerprint}${opts.fingerprint ? ' (matches what you were told)' : ': compare it with `mesh whoami` on the inviter'}`);
           printHint('start the daemon (mesh daemon, or any mesh command) to connect');
         }
       } catch (err) {

@@ -27,7 +27,7 @@ async function host(): Promise<{ peer: string; actor: string; signer: ChangeSign
 }
 
 function record(name: string): MemberRecord {
-  return { name, addrs: [], teams: [], team_admin: [], admin: false, actor: null, added_by: name, added_at: 0, removed: false, removed_at: null };
+  return { name, addrs: [], teams: [], team_admin: [], team_roles: {}, admin: false, actor: null, added_by: name, added_at: 0, removed: false, removed_at: null };
 }
 
 const note = (actor: string, text: string, base?: A.Doc<Note>) =>

@@ -54,7 +54,7 @@ describe('foldMembership', () => {
     expect(f.members.get(a.peerId)).toMatchObject({ admin: true, name: 'A' });
     expect(f.members.has(d.peerId)).toBe(false);
     expect(f.members.get(c.peerId)).toMatchObject({ admin: false, teams: {} });
-    expect(f.rejected.map((r) => r.reason)).toEqual(expect.arrayContaining(['only an admin adds members', 'a host changes only its own record', 'only a mesh admin or an admin of team ops grants it', 'only an admin grants or revokes admin']));
+    expect(f.rejected.map((r) => r.reason)).toEqual(expect.arrayContaining(['only an admin adds members', 'a host changes only its own record', 'only an owner or admin of team ops, or a mesh admin, changes roles in it', 'only an admin grants or revokes admin']));
   });
 
   it('removal is final: a concurrent add loses, an add that saw the removal re-admits', async () => {
