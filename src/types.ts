@@ -6,7 +6,6 @@ export type MemoryId = Brand<string, 'MemoryId'>;
 export type TaskId = Brand<string, 'TaskId'>;
 export type VaultId = Brand<string, 'VaultId'>;
 export type PeerIdString = Brand<string, 'PeerIdString'>;
-export type DocId = Brand<string, 'DocId'>;
 
 /** Collections of replicated documents; each document belongs to exactly one. */
 export type Collection = 'memories' | 'agents' | 'tasks' | 'vaults' | 'teams' | 'mesh';

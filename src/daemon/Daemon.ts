@@ -460,10 +460,12 @@ export class Daemon {
       const t0 = performance.now();
       const { TransformersEmbedder } = await import('../search/embedder/TransformersEmbedder.js');
       const { resolveModel } = await import('../search/embedder/models.js');
+      const { HnswVectorIndex } = await import('../search/vector/HnswVectorIndex.js');
       const embedder = await TransformersEmbedder.load(resolveModel(this.config.embedding.model, join(this.paths.root, 'models')));
       const vectors = new MemoryVectors({
         store,
         embedder,
+        vectorIndex: HnswVectorIndex.files(join(this.paths.indexDir, 'vectors', 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension }),
         dir: join(this.paths.indexDir, 'vectors'),
         logger: log.child({ mod: 'vectors' }),
         // Replicated memories are embedded after a bulk sync, not during it (keyword search has them at once).

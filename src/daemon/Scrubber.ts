@@ -5,8 +5,9 @@ import type { DocStore } from '../store/DocStore.js';
 import { Serializer } from './Serializer.js';
 
 /**
- * The daemon's after-erase step (domain/Eraser.ts): fold the keyword index's WAL (secure-delete
- * already zeroed the rows), save the vector index without the erased vectors, compact LevelDB so no old table keeps the document, and delete derived
+ * The daemon's after-erase step (domain/Eraser.ts): merge the keyword index's FTS5 segments
+ * ('optimize': deleted rows' postings stay in old segments until a merge) and fold its WAL
+ * (secure_delete zeroes the pages freed), save the vector index without the erased vectors, compact LevelDB so no old table keeps the document, and delete derived
  * files moved aside as damaged (they may hold the erased text). Runs one at a time; erasures made
  * while one runs share the next run.
  */

@@ -7,8 +7,8 @@ import { InvalidInputError, MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CatalogFilter, CountRow, MemoryIndex } from '../search/MemoryIndex.js';
 import type { MemoryVectors } from '../search/MemoryVectors.js';
-import { scoreFusion } from '../search/scoreFusion.js';
-import { hybridScores, relativeScores } from '../search/displayScores.js';
+import { catalogFilter } from '../search/catalogFilter.js';
+import { rankMemories } from '../search/hybridRanking.js';
 import type { Thesaurus } from '../search/Thesaurus.js';
 import type { ExportedMemory, ImportOutcome } from './memoryExport.js';
 import type { DocStore } from '../store/DocStore.js';
@@ -275,48 +275,9 @@ export class MemoryService {
   }
 
   async search(input: SearchMemoriesInput): Promise<{ results: SearchResult[]; mode: string; expanded?: string[]; notice?: string }> {
-    const requested = input.mode ?? 'hybrid';
-    const vectors = this.vectors;
-    if (requested === 'semantic' && !vectors) {
-      throw new MeshError('INVALID_INPUT', 'semantic search needs the embedding model, which is not loaded on this host (see `mesh model`); use mode "keyword"');
-    }
-    const limit = input.limit ?? DEFAULT_SEARCH_LIMIT;
-    const filter = {
-      category: input.category,
-      project: input.project,
-      machine: input.machine,
-      agent: input.agent,
-      tags: input.tags,
-      since: input.since ? Date.parse(input.since) : undefined,
-      until: input.until ? Date.parse(input.until) : undefined,
-      includeDeleted: input.include_deleted ?? false,
-    };
-    let hits: { id: string; score: number }[];
-    let mode: string = requested;
-    // Hybrid (the default) also searches the thesaurus' equivalents of the query's terms; keyword mode stays literal.
-    const expansion = requested === 'hybrid' ? this.deps.thesaurus?.expand(input.query) : undefined;
-    const expanded = expansion?.added.length ? this.deps.index.phraseSearch(expansion.added, filter, HYBRID_LIST_LENGTH) : [];
-    const fuse = (semantic: { id: string; score: number }[]) => {
-      const keyword = this.deps.index.keywordSearch(input.query, filter, HYBRID_LIST_LENGTH);
-      const fused = scoreFusion({ keyword, semantic, semanticWeight: HYBRID_SEMANTIC_WEIGHT, expansion: expanded, expansionWeight: HYBRID_EXPANSION_WEIGHT });
-      // Evidence: a word of the query (or of its thesaurus terms), or a meaning close enough on its own.
-      const words = new Set([...keyword, ...expanded].map((h) => h.id));
-      const near = new Set(semantic.filter((h) => h.score >= HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY).map((h) => h.id));
-      return hybridScores(fused.filter((h) => words.has(h.id) || near.has(h.id)).slice(0, limit), HYBRID_SEMANTIC_WEIGHT);
-    };
-    if (requested === 'keyword') {
-      hits = relativeScores(this.deps.index.keywordSearch(input.query, filter, limit));
-    } else if (!vectors) {
-      hits = expanded.length > 0 ? fuse([]) : relativeScores(this.deps.index.keywordSearch(input.query, filter, limit));
-      mode = 'keyword';
-    } else {
-      // Over-fetch vector candidates, then filter them by the catalog (deleted, category, tags, time…).
-      const candidates = await vectors.search(input.query, Math.max(limit * SEMANTIC_OVERFETCH, SEMANTIC_MIN_CANDIDATES));
-      const allowed = new Set(this.deps.index.filterIds(candidates.map((c) => c.key), filter));
-      const semantic = candidates.filter((c) => allowed.has(c.key)).map((c) => ({ id: c.key, score: c.score }));
-      // Semantic mode answers what is nearest by meaning, but never what points away from the query (cosine <= 0).
-      hits = requested === 'semantic' ? semantic.filter((h) => h.score > 0).slice(0, limit) : fuse(semantic.slice(0, HYBRID_LIST_LENGTH));
-    }
+    const filter = catalogFilter(input, { includeDeleted: input.include_deleted ?? false });
+    const sources = { index: this.deps.index, vectors: this.vectors, thesaurus: this.deps.thesaurus };
+    const { hits, mode, expanded } = await rankMemories(sources, input.query, filter, input.mode ?? 'hybrid', input.limit ?? DEFAULT_SEARCH_LIMIT);
     const memories = await this.deps.store.views_<Memory>('memories', hits.map((h) => h.id));
     const results: SearchResult[] = [];
     hits.forEach((hit, i) => {
@@ -326,7 +287,7 @@ export class MemoryService {
     return {
       results,
       mode,
-      ...(expansion?.added.length ? { expanded: expansion.added.map((w) => w.join(' ')) } : {}),
+      ...(expanded.length ? { expanded } : {}),
       // A damaged keyword index being rebuilt: say why keyword hits are missing rather than look empty.
       ...(this.deps.index.rebuilding ? { notice: KEYWORD_INDEX_REBUILDING } : {}),
     };
@@ -481,29 +442,6 @@ function newMemoryDoc(actorId: string, options: A.ChangeOptions<MemoryDoc>, m: N
   });
 }
 
-/** Vector candidates fetched per requested result, so filters still leave enough. */
-const SEMANTIC_OVERFETCH = 5;
-const SEMANTIC_MIN_CANDIDATES = 50;
-/** Length of each ranked list (keyword, semantic) fed to the hybrid score fusion. */
-const HYBRID_LIST_LENGTH = 50;
-/**
- * Weights of the semantic and the thesaurus-expansion evidence in score fusion (keyword = 1; see
- * search/scoreFusion.ts). Tuned together on half the development queries of the labelled set
- * (scripts/bench/search-quality.ts --sweep, even-numbered half A) with the bundled static model
- * and thesaurus: 0.1 / 0.7 gave the best recall@5 on A (0.936); checked on half B (0.894) and on
- * the held-out set (0.944), never tuned on. Larger semantic weights let weak vector neighbours
- * push exact-token hits down. A stronger model (embedding.model in config) deserves more.
- */
-const HYBRID_SEMANTIC_WEIGHT = 0.1;
-/**
- * In hybrid mode a memory that holds none of the query's words (nor its thesaurus terms) is kept
- * only at this cosine or above. The bundled static model scores unrelated text at 0.17-0.44
- * against this store (8 off-topic queries, top hit each) and relevant memories at a median of 0.36,
- * so meaning alone is weak evidence: below this floor such hits only padded the list (issue 15).
- * Measured on the search-quality sets: see BENCHMARKS.md, issue 15.
- */
-const HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY = 0.5;
-const HYBRID_EXPANSION_WEIGHT = 0.7;
 
 export interface SourceCount {
   name: string;

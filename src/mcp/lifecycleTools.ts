@@ -79,11 +79,13 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     },
     guarded(async (args) => {
       const r = await link.call('lifecycle.bulkDelete', args);
-      if (r.dry_run) {
-        const sample = r.sample.map((m) => `- ${m.id} (${m.category}${m.project ? ` · ${m.project}` : ''}) ${m.content}`).join('\n');
-        return ok(`Dry run: ${r.count} memories match.${sample ? `\n${sample}` : ''}\nTo delete them call again with confirm: true, expected_count: ${r.count}.`, { ...r });
-      }
-      return ok(`${r.hard ? 'Erased' : 'Soft-deleted'} ${r.deleted} of ${r.count} memories.`, { ...r });
+      const sample = r.sample.map((m) => `- ${m.id} (${m.category}${m.project ? ` · ${m.project}` : ''}) ${m.content}`).join('\n');
+      return twoStepResult(r, {
+        found: `${r.count} memories match.${sample ? `\n${sample}` : ''}\n`,
+        again: 'delete them',
+        count: r.count,
+        done: () => `${r.hard ? 'Erased' : 'Soft-deleted'} ${r.deleted} of ${r.count} memories.`,
+      });
     }),
   );
   server.registerTool(
@@ -122,8 +124,12 @@ export function registerLifecycleTools(server: McpServer, link: DaemonLink): voi
     guarded(async (args) => {
       const r = await link.call('gdpr.delete', args);
       const hosts = r.hosts.map((h) => `${h.host} (${h.connected ? 'connected: now' : 'offline: on reconnect'})`).join(', ') || 'none';
-      if (r.dry_run) return ok(`Dry run: ${r.memories} memories and ${r.tasks} tasks. To erase call again with confirm: true, expected_count: ${r.memories + r.tasks}.`, { ...r });
-      return ok(`Erased ${r.erased_memories} memories and ${r.erased_tasks} tasks on ${r.this_host}; the erasure replicates to: ${hosts}.`, { ...r });
+      return twoStepResult(r, {
+        found: `${r.memories} memories and ${r.tasks} tasks. `,
+        again: 'erase',
+        count: r.memories + r.tasks,
+        done: () => `Erased ${r.erased_memories} memories and ${r.erased_tasks} tasks on ${r.this_host}; the erasure replicates to: ${hosts}.`,
+      });
     }),
   );
   server.registerTool(
@@ -161,4 +167,13 @@ async function defaultExportPath(home: string, subject: z.infer<typeof GdprSubje
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const who = `${subject.agent ?? ''}${subject.machine ? `@${subject.machine}` : ''}`.replace(/[^A-Za-z0-9_.@-]+/g, '_');
   return join(dir, `gdpr-${who}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+}
+
+/**
+ * The answer of a two-step destructive tool: a dry run says what it found and how to confirm
+ * (confirm: true with that count as expected_count); a confirmed call says what it did.
+ */
+function twoStepResult<R extends { dry_run: boolean }>(r: R, text: { found: string; again: string; count: number; done: () => string }) {
+  if (r.dry_run) return ok(`Dry run: ${text.found}To ${text.again} call again with confirm: true, expected_count: ${text.count}.`, { ...r });
+  return ok(text.done(), { ...r });
 }

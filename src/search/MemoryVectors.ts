@@ -7,7 +7,7 @@ import { embeddingKey } from './embedder/contentHash.js';
 import type { Embedder } from './embedder/Embedder.js';
 import { EMBED_BATCH_SIZE } from './constants.js';
 import { EmbeddingCache } from './EmbeddingCache.js';
-import { HnswVectorIndex } from './vector/HnswVectorIndex.js';
+import type { VectorIndex, VectorIndexFiles } from './vector/VectorIndex.js';
 import type { VectorHit } from './vector/VectorIndex.js';
 
 /** What is embedded for a memory: its content, then its tags (short, deliberate signals). */
@@ -38,7 +38,7 @@ const INDEXED_WAIT_MS = 5_000;
  * built by another model, never mixed across models.
  */
 export class MemoryVectors {
-  private index!: HnswVectorIndex;
+  private index!: VectorIndex;
   private cache!: EmbeddingCache;
   /** Local writes: a writer may be waiting for them (whenIndexed), so they go first, always. */
   private urgent = new Map<string, Job>();
@@ -59,11 +59,13 @@ export class MemoryVectors {
   private damage: { reason: string; at: string } | undefined;
 
   /**
+   * @param deps.vectorIndex the vector index seam (vector/VectorIndex.ts); the daemon gives an HNSW
+   *   one kept in `<dir>/hnsw`. `dir` holds this owner's own files: the embedding cache and state.
    * @param deps.settled resolves when no bulk replication is running; replicated memories are
    *   embedded only then, so an initial sync spends its CPU on storing and keyword-indexing.
    */
   constructor(
-    private readonly deps: { store: DocStore; embedder: Embedder; dir: string; logger: Logger; settled?: () => Promise<void> },
+    private readonly deps: { store: DocStore; embedder: Embedder; vectorIndex: VectorIndexFiles; dir: string; logger: Logger; settled?: () => Promise<void> },
   ) {}
 
   get modelId(): string {
@@ -88,7 +90,7 @@ export class MemoryVectors {
   async open(): Promise<{ state: string; replayed: number }> {
     const { store, embedder, dir, logger } = this.deps;
     this.cache = EmbeddingCache.open(join(dir, 'embeddings.sqlite'), embedder.dimension, logger);
-    const opened = await HnswVectorIndex.open(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
+    const opened = await this.deps.vectorIndex.open();
     this.index = opened.index;
     if (opened.state === 'corrupt') {
       this.damage = { reason: opened.reason, at: new Date().toISOString() };
@@ -119,9 +121,9 @@ export class MemoryVectors {
   /** Re-embeds (through the cache) every live memory into a fresh index. */
   rebuild(onProgress?: (done: number, total: number) => void): Promise<number> {
     this.rebuilding ??= (async () => {
-      const { store, embedder, dir } = this.deps;
+      const { store } = this.deps;
       const seq = store.lastSeq;
-      const fresh = HnswVectorIndex.create(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
+      const fresh = this.deps.vectorIndex.create();
       const live: Memory[] = [];
       for await (const [, m] of store.scanViews<Memory>('memories')) if (!m.deleted) live.push(m);
       this.progress = { done: 0, total: live.length };

@@ -37,5 +37,27 @@ export const HNSW_GROWTH_FACTOR = 2;
  */
 export const HNSW_FORMAT_VERSION = 2;
 
-/** Reciprocal rank fusion constant from Cormack et al. (2009): damps the head so no single list dominates. */
-export const RRF_K = 60;
+
+/** Vector candidates fetched per requested result, so filters still leave enough. */
+export const SEMANTIC_OVERFETCH = 5;
+export const SEMANTIC_MIN_CANDIDATES = 50;
+/** Length of each ranked list (keyword, semantic) fed to the hybrid score fusion. */
+export const HYBRID_LIST_LENGTH = 50;
+/**
+ * Weights of the semantic and the thesaurus-expansion evidence in score fusion (keyword = 1; see
+ * scoreFusion.ts). Tuned together on half the development queries of the labelled set
+ * (scripts/bench/search-quality.ts --sweep, even-numbered half A) with the bundled static model
+ * and thesaurus: 0.1 / 0.7 gave the best recall@5 on A (0.936); checked on half B (0.894) and on
+ * the held-out set (0.944), never tuned on. Larger semantic weights let weak vector neighbours
+ * push exact-token hits down. A stronger model (embedding.model in config) deserves more.
+ */
+export const HYBRID_SEMANTIC_WEIGHT = 0.1;
+/**
+ * In hybrid mode a memory that holds none of the query's words (nor its thesaurus terms) is kept
+ * only at this cosine or above. The bundled static model scores unrelated text at 0.17-0.44
+ * against this store (8 off-topic queries, top hit each) and relevant memories at a median of 0.36,
+ * so meaning alone is weak evidence: below this floor such hits only padded the list (issue 15).
+ * Measured on the search-quality sets: see BENCHMARKS.md, issue 15.
+ */
+export const HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY = 0.5;
+export const HYBRID_EXPANSION_WEIGHT = 0.7;

@@ -655,12 +655,6 @@ export class DocStore {
     return values.map((bytes) => (bytes ? (decodeJson(bytes) as Tombstone) : undefined));
   }
 
-  async viewsMany(keys: readonly { collection: Collection; id: string }[]): Promise<unknown[]> {
-    if (keys.length === 0) return [];
-    const values = await this.views.getMany(keys.map((k) => docKey(k.collection, k.id)));
-    return values.map((bytes) => (bytes ? decodeJson(bytes) : undefined));
-  }
-
   async tombstone(collection: Collection, id: string): Promise<Tombstone | undefined> {
     const bytes = await this.tombs.get(docKey(collection, id));
     return bytes ? (decodeJson(bytes) as Tombstone) : undefined;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { defaultModel } from '../../src/search/embedder/models.js';
 import { TransformersEmbedder } from '../../src/search/embedder/TransformersEmbedder.js';
 import { MemoryVectors } from '../../src/search/MemoryVectors.js';
+import { HnswVectorIndex } from '../../src/search/vector/HnswVectorIndex.js';
 import { silentLogger } from '../../src/log.js';
 import { openStack } from './memoryStack.js';
 
@@ -9,7 +10,9 @@ import { openStack } from './memoryStack.js';
 export async function openSearchStack(dir: string, opts: Parameters<typeof openStack>[1] = {}) {
   const stack = await openStack(dir, opts);
   const embedder = await TransformersEmbedder.load(defaultModel());
-  const vectors = new MemoryVectors({ store: stack.store, embedder, dir: join(dir, 'index', 'vectors'), logger: silentLogger() });
+  const vectorDir = join(dir, 'index', 'vectors');
+  const vectorIndex = HnswVectorIndex.files(join(vectorDir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension });
+  const vectors = new MemoryVectors({ store: stack.store, embedder, vectorIndex, dir: vectorDir, logger: silentLogger() });
   const opened = await vectors.open();
   stack.useVectors(vectors);
   return {

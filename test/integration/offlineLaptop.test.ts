@@ -28,7 +28,6 @@ async function onHost(host: TestHost, calls: [string, Record<string, unknown>][]
  * The offline laptop, field by field: the desk and the laptop edit the same memories while apart
  * (each while the other is down), then meet again. The rules observed here are the ones
  * docs/ARCHITECTURE.md states under "Convergence rules"; the test names say which one each checks.
- * (laptopOffline.test.ts covers the basic scenario; this file covers every kind of field.)
  */
 describe('the offline laptop: concurrent edits of every kind of field merge by the rules', () => {
   let desk: TestHost;

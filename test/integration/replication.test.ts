@@ -1,22 +1,16 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useJoinedPair } from '../helpers/joinedPair.js';
 import { filesContaining } from '../helpers/tmpHome.js';
-import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { eventually, TestHost } from '../helpers/meshHosts.js';
 
 describe('replication between daemons on 127.0.0.1', () => {
-  const hosts: TestHost[] = [];
+  const pair = useJoinedPair();
+  const hosts = pair.hosts;
   let a: TestHost;
   let b: TestHost;
-
-  beforeAll(async () => {
-    a = await TestHost.create('alpha');
-    b = await TestHost.create('bravo');
-    hosts.push(a, b);
-    await a.start();
-    await joinMesh(a, b);
-  });
-  afterAll(async () => {
-    await Promise.all(hosts.map((h) => h.dispose()));
+  beforeAll(() => {
+    ({ a, b } = pair);
   });
 
   it('a write on one host is searchable on the other, both ways', async () => {

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useJoinedPair } from '../helpers/joinedPair.js';
 import type { Memory } from '../../src/domain/Memory.js';
-import { callDaemon, eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
+import { callDaemon, eventually, type TestHost } from '../helpers/meshHosts.js';
 
 /** Issue #10 item 3: nothing of a private memory reaches a document or message of wider scope. */
 describe('private data stays on its host', () => {
-  const hosts: TestHost[] = [];
+  const pair = useJoinedPair();
   let a: TestHost;
   let b: TestHost;
-
-  beforeAll(async () => {
-    a = await TestHost.create('alpha');
-    b = await TestHost.create('bravo');
-    hosts.push(a, b);
-    await a.start();
-    await joinMesh(a, b);
-  });
-  afterAll(async () => {
-    await Promise.all(hosts.map((h) => h.dispose()));
+  beforeAll(() => {
+    ({ a, b } = pair);
   });
 
   /** A mesh memory written after `step` on A, seen on B: everything A sent before it has arrived. */

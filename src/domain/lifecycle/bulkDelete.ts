@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_TAGS, MAX_TAG_CHARS } from '../../constants.js';
 import { InvalidInputError, MeshError } from '../../errors.js';
-import type { CatalogFilter, MemoryIndex } from '../../search/MemoryIndex.js';
+import type { MemoryIndex } from '../../search/MemoryIndex.js';
+import { catalogFilter } from '../../search/catalogFilter.js';
 import type { Actor } from '../../types.js';
 import type { Memory } from '../Memory.js';
 import type { MemoryService } from '../MemoryService.js';
@@ -37,18 +38,6 @@ export interface BulkDeleteResult {
   sample: Pick<Memory, 'id' | 'category' | 'project' | 'machine' | 'content'>[];
 }
 
-export function catalogFilter(input: z.infer<typeof MemoryFilterInput>): CatalogFilter {
-  return {
-    category: input.category,
-    project: input.project,
-    machine: input.machine,
-    agent: input.agent,
-    tags: input.tags,
-    since: input.since ? Date.parse(input.since) : undefined,
-    until: input.before ? Date.parse(input.before) : undefined,
-  };
-}
-
 /**
  * Deletes every live memory a filter matches, in two steps: without `confirm` it only counts and
  * shows a sample; with `confirm: true` it needs the count the caller saw, so memories that arrived
@@ -57,7 +46,8 @@ export function catalogFilter(input: z.infer<typeof MemoryFilterInput>): Catalog
 export async function bulkDelete(deps: { memories: MemoryService; index: MemoryIndex }, input: BulkDeleteInput, actor: Actor): Promise<BulkDeleteResult> {
   const { confirm, expected_count: expected, hard_delete: hard = false, reason, ...filters } = input;
   if (Object.values(filters).every((v) => v === undefined)) throw new InvalidInputError('give at least one filter (category, project, machine, agent, tags, before, since); deleting every memory is not a bulk delete');
-  const filter = catalogFilter(filters);
+  // `before` is the bulk tools' name for the catalog's `until`.
+  const filter = catalogFilter({ ...filters, until: filters.before });
   const count = deps.index.count(filter);
   if (confirm !== true) {
     const sampled = await Promise.all(deps.index.list(filter, SAMPLE_SIZE).map((id) => deps.memories.retrieve(id)));

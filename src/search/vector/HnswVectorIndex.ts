@@ -18,7 +18,7 @@ import { moveAside } from '../moveAside.js';
 import { commitFile } from './atomicFile.js';
 import { HnswSidecarSchema, LOADING_MARKER, SIDECAR_FILE } from './hnswSidecar.js';
 import type { HnswSidecar } from './hnswSidecar.js';
-import type { VectorHit, VectorIndex } from './VectorIndex.js';
+import type { VectorHit, VectorIndex, VectorIndexFiles } from './VectorIndex.js';
 
 const { HierarchicalNSW } = hnswlib;
 
@@ -65,6 +65,11 @@ export class HnswVectorIndex implements VectorIndex {
     private efSearch: number,
   ) {
     hnsw.setEf(efSearch);
+  }
+
+  /** The VectorIndexFiles of an HNSW index kept in `dir` (what MemoryVectors is given). */
+  static files(dir: string, opts: HnswIndexOptions): VectorIndexFiles {
+    return { open: () => HnswVectorIndex.open(dir, opts), create: () => HnswVectorIndex.create(dir, opts) };
   }
 
   /** A new, empty index for `dir` (nothing is written until `save`). */

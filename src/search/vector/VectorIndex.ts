@@ -27,3 +27,15 @@ export interface VectorIndex {
   /** Persists the index atomically: a crash leaves the previous save or this one, never a mix. */
   save(): Promise<void>;
 }
+
+/**
+ * What opening a saved index found. `loaded`: the saved index, ready. Otherwise (`missing`, or
+ * `stale` / `corrupt` with a reason) a new empty index, and the owner re-adds every vector.
+ */
+export type VectorIndexOpened = { state: 'loaded'; index: VectorIndex } | { state: 'missing' | 'stale' | 'corrupt'; index: VectorIndex; reason: string };
+
+/** Where one owner's vector index is kept: open the saved one, or start a new empty one (saved over it later). */
+export interface VectorIndexFiles {
+  open(): Promise<VectorIndexOpened>;
+  create(): VectorIndex;
+}

@@ -41,37 +41,7 @@ describe('HnswVectorIndex', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('adds, searches with scores, filters, removes and replaces', () => {
-    const index = HnswVectorIndex.create(dir, OPTS);
-    index.add('x', unit(1, 0, 0));
-    index.add('y', unit(0, 1, 0));
-    index.add('z', unit(0, 0, 1));
-    expect(index.size).toBe(3);
-    const hits = index.search(unit(1, 0.2, 0), 2);
-    expect(hits.map((h) => h.key)).toEqual(['x', 'y']);
-    expect(hits[0]!.score).toBeCloseTo(1 / Math.sqrt(1.04), 5);
-    expect(index.search(unit(1, 0.2, 0), 10)).toHaveLength(3);
-    expect(index.search(unit(1, 0.2, 0), 3, (k) => k !== 'x').map((h) => h.key)).toEqual(['y', 'z']);
-
-    index.remove('x');
-    index.remove('never-added');
-    expect(index.has('x')).toBe(false);
-    expect(index.size).toBe(2);
-    expect(index.search(unit(1, 0, 0), 3).map((h) => h.key)).not.toContain('x');
-
-    index.add('y', unit(1, 0, 0));
-    expect(index.size).toBe(2);
-    expect(index.search(unit(1, 0, 0), 1)[0]).toMatchObject({ key: 'y' });
-    expect(index.search(unit(1, 0, 0), 1)[0]!.score).toBeCloseTo(1, 5);
-
-    index.add('x', unit(0, 0, -1));
-    expect(index.search(unit(0, 0, -1), 1)[0]!.key).toBe('x');
-    expect(() => index.add('bad', Float32Array.of(1, 0))).toThrow(/dimension/);
-  });
-
-  it('returns nothing from an empty index', () => {
-    expect(HnswVectorIndex.create(dir, OPTS).search(unit(1, 0, 0), 5)).toEqual([]);
-  });
+  // Adding, searching, filtering, removing and replacing: the VectorIndex acceptance suite (vectorIndex.test.ts).
 
   it('grows past its initial capacity and reuses the slots of removed vectors', () => {
     const rand = mulberry32(SEED);

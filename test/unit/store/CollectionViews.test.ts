@@ -1,9 +1,7 @@
 import * as A from '@automerge/automerge';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/log.js';
+import { describe, expect, it } from 'vitest';
 import { CollectionViews } from '../../../src/store/CollectionViews.js';
-import { DocStore } from '../../../src/store/DocStore.js';
-import { tmpHome } from '../../helpers/tmpHome.js';
+import { useTempStore } from '../../helpers/tempStore.js';
 
 interface Card {
   id: string;
@@ -17,32 +15,21 @@ interface Card {
  * the whole suite's load): a host kept a card without a comment its store held.
  */
 describe('CollectionViews', () => {
-  let home: ReturnType<typeof tmpHome>;
-  let store: DocStore;
-
-  beforeEach(async () => {
-    home = tmpHome();
-    store = new DocStore(`${home.dir}/db`, silentLogger());
-    await store.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    home.cleanup();
-  });
+  const t = useTempStore();
 
   it('keeps a write that lands while it scans the stored views', async () => {
     // Enough stored views that the scan takes many reads, so the write below lands during it.
     const bytes = A.save(A.from({ title: 'card' }));
     const heads = A.getHeads(A.load(bytes));
-    await Promise.all(Array.from({ length: 20_000 }, (_, i) => store.importDoc('tasks', `card-${String(i).padStart(5, '0')}`, bytes, { id: `card-${i}`, title: `card ${i}` }, heads, 'mesh', 'peer')));
-    await store.importDoc('tasks', 'card-00007', bytes, { id: 'card-00007', title: 'refused: already stored' }, heads, 'mesh', 'peer');
+    await Promise.all(Array.from({ length: 20_000 }, (_, i) => t.store.importDoc('tasks', `card-${String(i).padStart(5, '0')}`, bytes, { id: `card-${i}`, title: `card ${i}` }, heads, 'mesh', 'peer')));
+    await t.store.importDoc('tasks', 'card-00007', bytes, { id: 'card-00007', title: 'refused: already stored' }, heads, 'mesh', 'peer');
 
-    const views = new CollectionViews<Card>(store, 'tasks');
+    const views = new CollectionViews<Card>(t.store, 'tasks');
     let started = false;
     const starting = views.start().then(() => (started = true));
     // A new card and an edit of a stored one, committed after the scan's snapshot was taken.
-    await store.importDoc('tasks', 'zz-new', bytes, { id: 'zz-new', title: 'arrived during the scan' }, heads, 'mesh', 'peer');
-    await store.mutate<{ title: string }>('tasks', 'card-00003', (current) => {
+    await t.store.importDoc('tasks', 'zz-new', bytes, { id: 'zz-new', title: 'arrived during the scan' }, heads, 'mesh', 'peer');
+    await t.store.mutate<{ title: string }>('tasks', 'card-00003', (current) => {
       const doc = A.change(current!, (d) => (d.title = 'edited during the scan'));
       return { doc, view: { id: 'card-00003', title: 'edited during the scan' } };
     });
