@@ -8,6 +8,7 @@ import type { DocStore } from '../store/DocStore.js';
 import type { CommitEvent } from '../store/types.js';
 import { ftsMatchWords, ftsText } from './ftsQuery.js';
 import { moveAside } from './moveAside.js';
+import { RARE_TAG_ROWS } from './constants.js';
 import { isSqliteCorruption } from './sqliteCorruption.js';
 import { queryWordsOf } from './tokenize.js';
 import { quickCheckInWorker } from './sqliteQuickCheck.js';
@@ -450,8 +451,21 @@ export class MemoryIndex {
 
   /** Ids passing the filter, most recently updated first (ties by id, so order is stable). */
   list(filter: CatalogFilter, limit: number): string[] {
-    const { sql, params } = whereOf(filter, 'm');
-    return this.guarded([], () => (this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[]).map((r) => r.id));
+    return this.guarded([], () => {
+      const { sql, params } = whereOf(filter, 'm', filter.tags?.some((tag) => this.rareTag(tag)) ?? false);
+      return (this.db.prepare(`SELECT id FROM memories m ${sql ? `WHERE ${sql}` : ''} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as { id: string }[]).map((r) => r.id);
+    });
+  }
+
+  /**
+   * Whether at most RARE_TAG_ROWS memories carry `tag`. Filtered by a tag and ordered by update,
+   * SQLite walks the update index over every live memory to find a rare tag's few (~30 ms at 100k:
+   * the session-start briefing's broadcasts, issue 14); a rare tag's own rows are read instead. A
+   * frequent tag keeps the ordered walk, which stops at the limit.
+   */
+  private rareTag(tag: string): boolean {
+    const { n } = this.db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM memory_tags WHERE tag = ? LIMIT ?)').get(tag, RARE_TAG_ROWS + 1) as { n: number };
+    return n <= RARE_TAG_ROWS;
   }
 
   count(filter: CatalogFilter): number {
@@ -659,11 +673,13 @@ export class MemoryIndex {
 }
 
 /** SQL conditions for a catalog filter, on table alias `t`. Values are always bound, never inlined. */
-function whereOf(f: CatalogFilter, t: string): { sql: string; params: (string | number)[] } {
+/** `byTag`: the deleted and updated terms are kept off their indexes (`+`), so a rare tag's rows drive the query. */
+function whereOf(f: CatalogFilter, t: string, byTag = false): { sql: string; params: (string | number)[] } {
   const parts: string[] = [];
   const params: (string | number)[] = [];
-  if (f.onlyDeleted) parts.push(`${t}.deleted = 1`);
-  else if (!f.includeDeleted) parts.push(`${t}.deleted = 0`);
+  const u = byTag ? '+' : '';
+  if (f.onlyDeleted) parts.push(`${u}${t}.deleted = 1`);
+  else if (!f.includeDeleted) parts.push(`${u}${t}.deleted = 0`);
   for (const [column, value] of [
     ['category', f.category],
     ['project', f.project],
@@ -676,11 +692,11 @@ function whereOf(f: CatalogFilter, t: string): { sql: string; params: (string | 
     }
   }
   if (f.since !== undefined) {
-    parts.push(`${t}.updated >= ?`);
+    parts.push(`${u}${t}.updated >= ?`);
     params.push(f.since);
   }
   if (f.until !== undefined) {
-    parts.push(`${t}.updated < ?`);
+    parts.push(`${u}${t}.updated < ?`);
     params.push(f.until);
   }
   for (const tag of f.tags ?? []) {

@@ -61,3 +61,11 @@ export const HYBRID_SEMANTIC_WEIGHT = 0.1;
  */
 export const HYBRID_SEMANTIC_ONLY_MIN_SIMILARITY = 0.5;
 export const HYBRID_EXPANSION_WEIGHT = 0.7;
+/** Reciprocal rank fusion constant from Cormack et al. (2009): damps the head so no single list dominates. */
+export const RRF_K = 60;
+/**
+ * A tag filter carried by at most this many memories reads the tag's own rows instead of walking
+ * the update-ordered index (MemoryIndex.list): reading 2,000 rows and sorting them costs a few ms,
+ * walking 100k live memories for a handful of broadcasts ~30 ms.
+ */
+export const RARE_TAG_ROWS = 2_000;

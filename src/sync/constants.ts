@@ -168,9 +168,11 @@ export const SYNC_STOP_WAIT_MS = 500;
  * A pulled batch's documents are applied concurrently (their writes group-commit), but started this
  * many at a time with a turn of the event loop between: each start checks authorship synchronously
  * (a whole document is loaded, ~0.5 ms), so starting a 500-document batch at once held the loop
- * for 250 ms or more, and a stop waited behind it (issue 11: stop during an initial sync).
+ * for 250 ms or more, and a stop waited behind it (issue 11: stop during an initial sync). 16 made
+ * the store's group commits smaller and a pull of 2,000 documents slower by a third (BENCHMARKS,
+ * "#11 re-run"); 64 keeps a turn of the loop under ~50 ms on an idle host.
  */
-export const APPLY_START_GROUP = 16;
+export const APPLY_START_GROUP = 64;
 /** Agent presence and clock offsets (src/sync/Presence.ts): ephemeral, never stored. */
 export const PRESENCE_PROTOCOL = '/hivemesh/presence/1';
 /** A presence exchange is two small frames: a slow one means the peer is busy, not that the agents went away. */
