@@ -29,6 +29,14 @@ import { daemonHealth, type DaemonHealth } from './health.js';
 import { removeAsides } from '../search/moveAside.js';
 import { buildLifecycleApi } from './lifecycleApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
+import { buildVaultApi } from './vaultApi.js';
+import { VaultBook } from '../vault/VaultBook.js';
+import { VaultGuard } from '../vault/VaultGuard.js';
+import { VaultService } from '../vault/VaultService.js';
+import { AuditLog } from '../vault/AuditLog.js';
+import { ensureBoxKeyFile } from '../vault/whoami.js';
+import { openBoxKeyFile, type BoxKeyPair } from '../vault/boxKeys.js';
+import { VAULT_RECONCILE_MS } from '../vault/constants.js';
 
 export interface DaemonOptions {
   home: string;
@@ -78,6 +86,8 @@ export class Daemon {
   memories!: MemoryService;
   roster!: RosterService;
   tasks!: TaskService;
+  /** Vaults: need replication (the signing key, the membership's box keys); undefined without it. */
+  vaults: VaultService | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
     this.paths = homePaths(opts.home);
@@ -259,6 +269,7 @@ export class Daemon {
         inbox: (agentId, actor) => this.roster.readInbox(agentId, actor),
         extra: {
           ...buildBoardApi({ roster: this.roster, tasks: this.tasks, memories: this.memories }),
+          ...buildVaultApi(() => this.vaults, () => this.replicationError ?? 'not started'),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), scrub: () => this.scrub() }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -297,6 +308,19 @@ export class Daemon {
   private async startReplication(store: DocStore): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
+    // The box key: its public half is published in this host's signed membership record; the
+    // secret half opens vault generations (sealed homes need MESH_PASSPHRASE, else vault reads are VAULT_LOCKED).
+    const passphrase = process.env['MESH_PASSPHRASE'] || undefined;
+    const boxFile = await ensureBoxKeyFile(this.paths, passphrase);
+    let boxPair: BoxKeyPair | undefined;
+    let boxError: MeshError | undefined;
+    try {
+      boxPair = openBoxKeyFile(boxFile, passphrase);
+    } catch (err) {
+      boxError = err instanceof MeshError ? err : new MeshError('VAULT_LOCKED', 'the box key could not be opened');
+      log.warn({ err: boxError.message }, 'vault box key not opened; vault reads and writes are refused');
+    }
+    const book = new VaultBook(store);
     const announce = this.opts.announce ?? envList('MESH_P2P_ANNOUNCE');
     const replicator = new Replicator({
       store,
@@ -309,12 +333,29 @@ export class Daemon {
       ...(this.opts.peers ? { peers: this.opts.peers } : {}),
       ...(this.opts.discovery === false || process.env['MESH_NO_DISCOVERY'] === '1' ? { discovery: false } : {}),
       onRemoteErase: () => void this.scrub().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),
+      boxPublicKey: boxFile.publicKey,
+      extraGuards: (membership) => [new VaultGuard({ store, book, removedAt: (peer) => (membership.get(peer)?.removed ? (membership.get(peer)?.removed_at ?? 0) : undefined) })],
     });
     try {
       await replicator.start();
       this.replicator = replicator;
       this.memories.setTombstoneSigner((c, id, tomb) => replicator.sign(c, id, tomb));
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
+      this.vaults = new VaultService({
+        store,
+        book,
+        audit: new AuditLog(store, replicator.signer),
+        signer: replicator.signer,
+        membership: replicator.membership,
+        boxKey: () => {
+          if (!boxPair) throw boxError ?? new MeshError('VAULT_LOCKED', 'the box key is not open');
+          return boxPair;
+        },
+        logger: log.child({ mod: 'vault' }),
+      });
+      const reconcile = () => this.vaults?.reconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'vault reconcile failed')) ?? Promise.resolve();
+      replicator.membership.onChange(() => void reconcile());
+      this.schedule(VAULT_RECONCILE_MS, reconcile);
     } catch (err) {
       // One line for status, peers, invite and sync: the reason, never a stack trace.
       this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();

@@ -6,6 +6,7 @@ import { registerKanbanTools } from './kanbanTools.js';
 import { registerLifecycleTools } from './lifecycleTools.js';
 import { attachFormatGuideOnce } from './formatGuideOnce.js';
 import { registerDevopsTools } from './devopsTools.js';
+import { registerVaultTools } from './vaultTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -18,6 +19,7 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
   lifecycle: registerLifecycleTools,
   agents: registerAgentTools,
   kanban: registerKanbanTools,
+  vault: registerVaultTools,
   devops: registerDevopsTools,
 };
 

@@ -7,6 +7,8 @@ export interface MemberState {
   addrs: string[];
   /** The Automerge actor id this host signed as its own (authorship binds changes to it). */
   actor: string | null;
+  /** The X25519 box public key (base64) this host published for vaults, by its own signed update. */
+  box?: string;
   admin: boolean;
   /** Team → role; a team is granted by a mesh admin or an admin of that team, never claimed. */
   teams: Record<string, 'member' | 'admin'>;
@@ -122,7 +124,7 @@ function foldOnce(order: string[], ops: Map<string, MembershipOp>, removals: Map
         if (!author.admin) return 'only an admin adds members';
         if (target && !target.removed) return 'already a member';
         for (const r of removals.get(op.peer) ?? []) if (concurrent(id, r)) return 'concurrent with this peer’s removal (removal wins)';
-        members.set(op.peer, { name: op.name, addrs: op.addrs, actor: target?.actor ?? null, admin: false, teams: {}, added_by: op.by, added_at: op.at, removed: false, removed_at: null });
+        members.set(op.peer, { name: op.name, addrs: op.addrs, actor: target?.actor ?? null, ...(target?.box ? { box: target.box } : {}), admin: false, teams: {}, added_by: op.by, added_at: op.at, removed: false, removed_at: null });
         return null;
       }
       case 'remove': {
@@ -145,6 +147,7 @@ function foldOnce(order: string[], ops: Map<string, MembershipOp>, removals: Map
         }
         author.name = op.name;
         author.addrs = op.addrs;
+        if (op.box !== undefined) author.box = op.box;
         return null;
       }
       case 'admin': {
