@@ -48,7 +48,7 @@ export interface MemberRecord {
   admin: boolean;
   actor: string | null;
   /** Its vault box public key (base64), published by its own signed update; null until it has. */
-  box: string | null;
+  box?: string | null;
   added_by: string;
   added_at: number;
   removed: boolean;
