@@ -36,7 +36,7 @@ import { VaultService } from '../vault/VaultService.js';
 import { AuditLog } from '../vault/AuditLog.js';
 import { ensureBoxKeyFile } from '../vault/whoami.js';
 import { openBoxKeyFile, type BoxKeyPair } from '../vault/boxKeys.js';
-import { VAULT_RECONCILE_MS } from '../vault/constants.js';
+import { VAULT_EXPIRY_SLACK_MS, VAULT_RECONCILE_MS } from '../vault/constants.js';
 
 export interface DaemonOptions {
   home: string;
@@ -353,7 +353,16 @@ export class Daemon {
         },
         logger: log.child({ mod: 'vault' }),
       });
-      const reconcile = () => this.vaults?.reconcile().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'vault reconcile failed')) ?? Promise.resolve();
+      // Rotations nobody asks for (removed members, expired grants, team changes): on membership changes, at the next expiry, and periodically.
+      let expiryTimer: NodeJS.Timeout | undefined;
+      const reconcile = async (): Promise<void> => {
+        const next = await this.vaults?.reconcile().catch((err: unknown) => void log.warn({ err: (err as Error).message }, 'vault reconcile failed'));
+        clearTimeout(expiryTimer);
+        if (next !== undefined && !this.stopping) {
+          expiryTimer = setTimeout(() => void reconcile(), Math.min(Math.max(next - Date.now() + VAULT_EXPIRY_SLACK_MS, 0), VAULT_RECONCILE_MS));
+          expiryTimer.unref();
+        }
+      };
       replicator.membership.onChange(() => void reconcile());
       this.schedule(VAULT_RECONCILE_MS, reconcile);
     } catch (err) {

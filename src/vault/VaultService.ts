@@ -261,12 +261,15 @@ export class VaultService {
    * What an admin host does without being asked: rotates out members removed from the mesh and
    * grants that expired, and keeps team grants following their team (new team hosts granted,
    * hosts that left it revoked). Several admins may do it at once; the rules keep that harmless.
+   * Answers the earliest grant expiry still ahead, so the caller can come back then.
    */
-  async reconcile(): Promise<void> {
+  async reconcile(): Promise<number | undefined> {
+    let next: number | undefined;
     for (const id of await this.vaultIds()) {
       await this.writes.run(async () => {
         const s = await this.state(id);
         if (!s || !hasAccess(s.members.get(this.self), 'admin', this.now())) return;
+        for (const a of s.members.values()) if (a.expires !== undefined && a.expires > this.now()) next = Math.min(next ?? a.expires, a.expires);
         const current = s.current;
         const stale = [...(current?.wraps.keys() ?? [])].filter((peer) => {
           if (peer === this.self) return false;
@@ -290,6 +293,7 @@ export class VaultService {
         }
       });
     }
+    return next;
   }
 
   // ---- internals ----

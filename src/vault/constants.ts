@@ -35,3 +35,6 @@ export const VAULT_DOC_PREFIX = 'v-';
 
 /** How often an admin host checks for expired grants and members removed from the mesh, to rotate them out. */
 export const VAULT_RECONCILE_MS = 30_000;
+
+/** An expired grant is rotated out this long after its expiry (a margin so the expiry has passed on this clock). */
+export const VAULT_EXPIRY_SLACK_MS = 1000;

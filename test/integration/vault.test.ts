@@ -24,7 +24,7 @@ interface Problem {
 
 /** Secret values distinct enough to find in any file, in any encoding. */
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
-const SECRETS = { db: secret('db-password'), api: secret('api-key'), after: secret('after-revoke'), piped: secret('piped'), temp: secret('temp'), forge: secret('forge') };
+const SECRETS = { db: secret('db-password'), api: secret('api-key'), after: secret('after-revoke'), piped: secret('piped'), temp: secret('temp'), forge: secret('forge'), person: secret('person') };
 
 /** `mesh ARGS` with `input` on stdin (the way a value reaches `mesh vault set`). */
 function meshWithStdin(args: string[], input: string): Promise<CliResult> {
@@ -85,6 +85,10 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
     expect(seen.access).toBeNull();
     expect(await refusal(b, 'vault.get', { vault: ops, name: 'db-password', audit_reason: 'curious' })).toBe('NOT_AUTHORISED');
     expect(await refusal(b, 'vault.secrets', { vault: ops })).toBe('NOT_AUTHORISED');
+    // Not only its daemon's refusal: with its own files and box key it opens no generation and no value.
+    await b.stop();
+    expect(await whatCanThisHostOpen(b.home.dir, ops)).toEqual({ generations: [], values: [] });
+    await b.start();
   }, 90_000);
 
   it('sharing lets a host read (to every host that has published its box key); a writer writes, the others read it', async () => {
@@ -174,6 +178,24 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
     expect(await eventually(async () => (await valueOn(b, v, 'temp').catch(() => undefined)) ?? false, 'bravo to read before expiry', 60_000)).toBe(SECRETS.temp);
     await eventually(async () => (Date.now() > until ? (await refusal(b, 'vault.get', { vault: v, name: 'temp', audit_reason: 'late' })) === 'NOT_AUTHORISED' : false) || false, 'the share to expire', 60_000);
     expect(await refusal(b, 'vault.put', { vault: v, name: 'late', value: 'x' })).toBe('NOT_AUTHORISED');
+    // The admin host rotates the expired host out on its own (a timer at the expiry).
+    const rotated = await eventually(async () => {
+      const s = await vaultOn(a, v);
+      return s && s.generation > 0 && !s.members.some((m) => m.peer === ids.b) ? s : false;
+    }, 'alpha to rotate the expired host out', 60_000);
+    expect(rotated.generation).toBe(1);
+  }, 120_000);
+
+  it('a person with two hosts needs one grant (the team of their hosts), and both read', async () => {
+    for (const peer of [ids.b, ids.c]) expect((await a.cli(['teams', 'grant', peer, 'dana'])).code).toBe(0);
+    const v = (await call<VaultSummary>(a, 'vault.create', { name: 'dana-personal', type: 'personal' })).id;
+    await call(a, 'vault.put', { vault: v, name: 'ssh', value: SECRETS.person, kind: 'ssh_key' });
+    const shared = await eventually(async () => {
+      const r = await call<{ granted: { peer: string }[] }>(a, 'vault.share', { vault: v, person: 'dana', level: 'read' }).catch(() => undefined);
+      return r && r.granted.length === 2 ? r : false;
+    }, 'both of dana’s hosts in the team on alpha', 60_000);
+    expect(shared.granted.map((g) => g.peer).sort()).toEqual([ids.b, ids.c].sort());
+    for (const h of [b, c]) expect(await eventually(async () => (await valueOn(h, v, 'ssh').catch(() => undefined)) ?? false, `${h.name} to read dana’s secret`, 60_000)).toBe(SECRETS.person);
   }, 120_000);
 
   it('every replica verifies every chain; a forged, reordered, dropped or truncated entry is reported by host and position', async () => {
