@@ -3,7 +3,7 @@ import type { Signer } from '../trust/signing.js';
 import { OneAtATime } from './OneAtATime.js';
 import { AUDIT_DOC_PREFIX } from './constants.js';
 import { appendAudit, SignedAuditEntrySchema, verifyAuditChain, type AuditBody, type AuditEntry, type AuditProblem, type SignedAuditEntry } from './auditChain.js';
-import { auditDocId, auditKey, entryText, vaultDocView, withEntries } from './vaultDocs.js';
+import { auditDocId, auditKey, entryText, parseAuditDocId, vaultDocView, withEntries } from './vaultDocs.js';
 
 /** Local (never replicated) record of the highest position accepted per host's chain: a chain ending below it was truncated. */
 const HEADS_KEY = 'vault-audit-heads';
@@ -15,6 +15,8 @@ const HEADS_KEY = 'vault-audit-heads';
  */
 export class AuditLog {
   private readonly appends = new OneAtATime();
+  /** This host's last entry, read once from the store, then kept: an append never re-reads the chain. */
+  private last: SignedAuditEntry | null | undefined;
 
   constructor(
     private readonly store: DocStore,
@@ -23,22 +25,32 @@ export class AuditLog {
 
   append(body: AuditBody): Promise<SignedAuditEntry> {
     return this.appends.run(async () => {
-      const id = auditDocId(this.signer.peerId);
-      const stored = await this.stored(id);
-      const last = stored.map((raw) => SignedAuditEntrySchema.safeParse(raw)).flatMap((p) => (p.success && p.data.entry.host === this.signer.peerId ? [p.data] : [])).at(-1) ?? null;
-      const signed = await appendAudit(this.signer, last, body);
+      if (this.last === undefined) {
+        const stored = (await this.chains()).get(this.signer.peerId) ?? [];
+        this.last = stored.map((raw) => SignedAuditEntrySchema.safeParse(raw)).flatMap((p) => (p.success && p.data.entry.host === this.signer.peerId ? [p.data] : [])).at(-1) ?? null;
+      }
+      const signed = await appendAudit(this.signer, this.last, body);
+      const id = auditDocId(this.signer.peerId, signed.entry.seq);
       await this.store.mutate<Record<string, unknown>>('vaults', id, (current) => {
         const doc = withEntries(current, this.store.actor, [[auditKey(signed.entry.seq), JSON.stringify(signed)]], 'vault-audit');
         return { doc, view: vaultDocView(doc), scope: 'mesh' };
       });
+      this.last = signed;
       return signed;
     });
   }
 
-  /** Every host's chain as stored here, in position-key order (storage order). */
+  /** Every host's chain as stored here: its documents in order, each in position-key order (storage order). */
   async chains(): Promise<Map<string, unknown[]>> {
     const out = new Map<string, unknown[]>();
-    for (const id of await this.store.idsWithPrefix('vaults', AUDIT_DOC_PREFIX, 100_000)) out.set(id.slice(AUDIT_DOC_PREFIX.length), await this.stored(id));
+    const ids = (await this.store.idsWithPrefix('vaults', AUDIT_DOC_PREFIX, 1_000_000)).sort();
+    for (const id of ids) {
+      const where = parseAuditDocId(id);
+      if (!where) continue;
+      const chain = out.get(where.host) ?? [];
+      chain.push(...(await this.stored(id)));
+      out.set(where.host, chain);
+    }
     return out;
   }
 

@@ -12,6 +12,8 @@ export interface RefusedVaultEntry {
 
 interface Book {
   heads: string[];
+  /** Bumped whenever the operations change, so a caller can cache what it derived from them. */
+  version: number;
   ops: Map<string, SignedVaultOp>;
   /** Key → text already checked, so a change seen again is not verified again. */
   checked: Map<string, string>;
@@ -32,7 +34,7 @@ export class VaultBook {
   async ops(vault: string): Promise<ReadonlyMap<string, SignedVaultOp>> {
     const doc = await this.store.load<unknown>('vaults', vault);
     let book = this.books.get(vault);
-    if (!book) this.books.set(vault, (book = { heads: [], ops: new Map(), checked: new Map() }));
+    if (!book) this.books.set(vault, (book = { heads: [], version: 0, ops: new Map(), checked: new Map() }));
     if (!doc) return book.ops;
     const heads = A.getHeads(doc);
     if (sameHeads(heads, book.heads)) return book.ops;
@@ -41,6 +43,7 @@ export class VaultBook {
     const sets = read.ok ? read.sets : setsAnyway(A.getChangesSince(doc, book.heads));
     for (const { key, value } of sets) await this.admit(vault, book, key, value);
     book.heads = heads;
+    book.version += 1;
     return book.ops;
   }
 
@@ -57,6 +60,11 @@ export class VaultBook {
     if (check.entry.op.vault !== vault) return { ok: false, reason: 'belongs to another vault' };
     if (check.id !== key) return { ok: false, reason: 'stored under an id that is not its hash' };
     return { ok: true, entry: check.entry };
+  }
+
+  /** Changes whenever `ops` of this vault read something new. */
+  version(vault: string): number {
+    return this.books.get(vault)?.version ?? -1;
   }
 
   /** The operations as last read (call `ops` first to bring them up to date). */

@@ -4,10 +4,10 @@ import type { GuardVerdict, IncomingDocument, IncomingGuard } from '../sync/Inco
 import { knownHeads } from '../sync/knownHeads.js';
 import { verifyJson } from '../trust/signing.js';
 import { SignedAuditEntrySchema } from './auditChain.js';
-import { AUDIT_DOC_PREFIX, VAULT_AUDIT_DOMAIN } from './constants.js';
+import { VAULT_AUDIT_DOMAIN } from './constants.js';
 import { foldVaultRights } from './foldVaultRights.js';
 import type { VaultBook } from './VaultBook.js';
-import { auditKey, entryText, isAuditDoc, isVaultDoc, rootSets, type RootSet } from './vaultDocs.js';
+import { auditDocId, auditKey, entryText, isAuditDoc, isVaultDoc, parseAuditDocId, rootSets, type RootSet } from './vaultDocs.js';
 import type { SignedVaultOp } from './vaultOps.js';
 
 export interface VaultGuardDeps {
@@ -54,7 +54,9 @@ export class VaultGuard implements IncomingGuard {
   }
 
   private async checkAudit(id: string, sets: RootSet[], local: A.Doc<unknown> | undefined): Promise<GuardVerdict> {
-    const host = id.slice(AUDIT_DOC_PREFIX.length);
+    const where = parseAuditDocId(id);
+    if (!where) return { ok: false, reason: `${id} is not an audit document name` };
+    const { host } = where;
     const held = (local ?? {}) as Record<string, unknown>;
     for (const { key, value } of sets) {
       const existing = entryText(held[key]);
@@ -70,7 +72,7 @@ export class VaultGuard implements IncomingGuard {
       if (!parsed.success) return { ok: false, reason: `audit entry ${key} is malformed` };
       const { entry, sig } = parsed.data;
       if (entry.host !== host) return { ok: false, reason: `audit entry ${key} belongs to another host's chain` };
-      if (auditKey(entry.seq) !== key) return { ok: false, reason: `audit entry ${key} is stored under another position` };
+      if (auditKey(entry.seq) !== key || auditDocId(host, entry.seq) !== id) return { ok: false, reason: `audit entry ${key} is stored under another position` };
       if (!(await verifyJson(host, VAULT_AUDIT_DOMAIN, entry, sig))) return { ok: false, reason: `audit entry ${key}: bad signature for ${host.slice(-8)}` };
     }
     return { ok: true };

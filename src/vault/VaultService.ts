@@ -66,6 +66,7 @@ export class VaultService {
   /** Unwrapped generation keys by generation id: unwrapping costs an X25519 scalar multiplication. */
   private readonly genKeys = new Map<string, Uint8Array>();
   private readonly now: () => number;
+  private readonly states = new Map<string, { key: string; state: VaultState | undefined }>();
 
   constructor(private readonly deps: VaultServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -75,8 +76,15 @@ export class VaultService {
     return this.deps.signer.peerId;
   }
 
+  /** The fold of a vault's operations, cached until they (or the mesh's removals) change. */
   async state(id: string): Promise<VaultState | undefined> {
-    return vaultState(id, await this.deps.book.ops(id), { removedAt: (peer) => this.removedAt(peer) });
+    const ops = await this.deps.book.ops(id);
+    const key = `${this.deps.book.version(id)}|${this.deps.membership.list().flatMap(([peer, m]) => (m.removed ? [peer] : [])).join(',')}`;
+    const cached = this.states.get(id);
+    if (cached?.key === key) return cached.state;
+    const state = vaultState(id, ops, { removedAt: (peer) => this.removedAt(peer) });
+    this.states.set(id, { key, state });
+    return state;
   }
 
   removedAt(peer: string): number | undefined {

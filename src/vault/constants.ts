@@ -38,3 +38,10 @@ export const VAULT_RECONCILE_MS = 30_000;
 
 /** An expired grant is rotated out this long after its expiry (a margin so the expiry has passed on this clock). */
 export const VAULT_EXPIRY_SLACK_MS = 1000;
+
+/**
+ * Audit entries per audit document (a host's chain is split into documents of this many, in
+ * order): the store saves a whole document at each write, so an unbounded chain would make every
+ * audited read slower than the last (~400 bytes an entry: 500 is ~200 KB at most).
+ */
+export const AUDIT_SHARD_ENTRIES = 500;

@@ -1,7 +1,7 @@
 import * as A from '@automerge/automerge';
 import { z } from 'zod';
 import { MAX_DOC_BYTES } from '../sync/constants.js';
-import { AUDIT_DOC_PREFIX, VAULT_DOC_PREFIX } from './constants.js';
+import { AUDIT_DOC_PREFIX, AUDIT_SHARD_ENTRIES, VAULT_DOC_PREFIX } from './constants.js';
 
 /**
  * The shape of the documents of the `vaults` collection. A vault document (`v-…`) and a host's
@@ -18,7 +18,12 @@ export function vaultDocView(doc: A.Doc<unknown>): Record<string, string> {
 
 export const isVaultDoc = (id: string): boolean => id.startsWith(VAULT_DOC_PREFIX);
 export const isAuditDoc = (id: string): boolean => id.startsWith(AUDIT_DOC_PREFIX);
-export const auditDocId = (peer: string): string => `${AUDIT_DOC_PREFIX}${peer}`;
+/** The audit document of `peer`'s chain that holds position `seq` (a chain is split in documents of AUDIT_SHARD_ENTRIES). */
+export const auditDocId = (peer: string, seq: number): string => `${AUDIT_DOC_PREFIX}${peer}-${String(Math.floor(seq / AUDIT_SHARD_ENTRIES)).padStart(6, '0')}`;
+export function parseAuditDocId(id: string): { host: string; shard: number } | undefined {
+  const m = /^audit-(12D3Koo[1-9A-HJ-NP-Za-km-z]{40,60})-(\d{6})$/.exec(id);
+  return m ? { host: m[1]!, shard: Number(m[2]) } : undefined;
+}
 
 /** Audit entries are keyed by position, zero-padded so the map's key order is the chain's order. */
 export const auditKey = (seq: number): string => String(seq).padStart(10, '0');

@@ -5,7 +5,7 @@ import { openBoxKeyFile, readBoxKeyFile } from '../../src/vault/boxKeys.js';
 import { unwrapKey } from '../../src/vault/generations.js';
 import { openEntry } from '../../src/vault/sealedEntries.js';
 import { VaultBook } from '../../src/vault/VaultBook.js';
-import { vaultDocView, withEntries } from '../../src/vault/vaultDocs.js';
+import { auditDocId, vaultDocView, withEntries } from '../../src/vault/vaultDocs.js';
 import { signVaultOp, type VaultOpBody } from '../../src/vault/vaultOps.js';
 import { vaultState } from '../../src/vault/vaultState.js';
 import { canonicalJson } from '../../src/trust/signing.js';
@@ -33,7 +33,7 @@ export async function forgeVaultOp(home: string, vault: string, body: VaultOpBod
 /** Edits this host's copy of a host's audit chain (keys are zero-padded positions; undefined deletes). */
 export async function tamperAuditChain(home: string, chainHost: string, edit: (entries: Record<string, string>) => Record<string, string | undefined>): Promise<void> {
   await withHostFiles(home, async ({ store }) => {
-    const id = `audit-${chainHost}`;
+    const id = auditDocId(chainHost, 0); // the first document of the chain: positions 0 to AUDIT_SHARD_ENTRIES - 1
     await store.mutate<Record<string, unknown>>('vaults', id, (current) => {
       if (!current) throw new Error(`${home} holds no audit chain of ${chainHost}`);
       const now = vaultDocView(current);
