@@ -272,6 +272,8 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
       };
       walk(h.home.dir);
     }
+    // And what each daemon wrote on stderr (its log) during the whole scenario.
+    for (const h of [a, b, c]) for (const [what, needle] of needles) if (Buffer.from(h.log).includes(needle)) found.push(`${h.name} stderr: ${what}`);
     expect(files).toBeGreaterThan(20);
     expect(found).toEqual([]);
   }, 120_000);
