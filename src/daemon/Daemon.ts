@@ -189,6 +189,7 @@ export class Daemon {
       damaged: this.store?.integrity().damaged.map((d) => `${d.collection}/${d.id}`) ?? [],
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
+      vault: this.vaults?.status() ?? null,
       search: this.modelStatus(),
     };
   }

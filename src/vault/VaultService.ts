@@ -87,6 +87,17 @@ export class VaultService {
     return state;
   }
 
+  /**
+   * For `mesh status`: the vaults read so far and the operations their folds set aside (refused
+   * by the rights rule, newest last), plus entries refused on their own; a document refused at
+   * the apply point is in replication.rejected_documents instead.
+   */
+  status(): { vaults: number; set_aside: { vault: string; id: string; by: string; kind: string; reason: string }[]; set_aside_count: number; refused_entries: number } {
+    const aside = [...this.states.entries()].flatMap(([vault, { state }]) => (state?.rejected ?? []).map((r) => ({ vault, id: r.id, by: r.by, kind: r.kind, reason: r.reason, at: r.at })));
+    aside.sort((x, y) => x.at - y.at);
+    return { vaults: this.states.size, set_aside: aside.slice(-20).map(({ at: _at, ...r }) => r), set_aside_count: aside.length, refused_entries: this.deps.book.refusedEntries().length };
+  }
+
   removedAt(peer: string): number | undefined {
     const m = this.deps.membership.get(peer);
     return m?.removed ? (m.removed_at ?? 0) : undefined;
