@@ -74,6 +74,8 @@ async function inProcess(): Promise<(string | number)[][]> {
   }
   const book = new VaultBook(store);
   const vaults = new VaultService({ store, book, audit: new AuditLog(store, signer), signer, membership, boxKey: () => box, logger: silentLogger() });
+  await store.flush();
+  await store.compact();
   const before = dirBytes(`${home.dir}/db`);
   const vault = (await vaults.create({ name: 'bench', type: 'shared' }, actor)).id;
   const putTimes: number[] = [];

@@ -3,7 +3,7 @@ import type { Signer } from '../trust/signing.js';
 import { OneAtATime } from './OneAtATime.js';
 import { AUDIT_DOC_PREFIX } from './constants.js';
 import { appendAudit, SignedAuditEntrySchema, verifyAuditChain, type AuditBody, type AuditEntry, type AuditProblem, type SignedAuditEntry } from './auditChain.js';
-import { auditDocId, auditKey, entryText, parseAuditDocId, vaultDocView, withEntries } from './vaultDocs.js';
+import { auditDocId, auditKey, entryText, parseAuditDocId, vaultStoredView, withEntries } from './vaultDocs.js';
 
 /** Local (never replicated) record of the highest position accepted per host's chain: a chain ending below it was truncated. */
 const HEADS_KEY = 'vault-audit-heads';
@@ -33,7 +33,7 @@ export class AuditLog {
       const id = auditDocId(this.signer.peerId, signed.entry.seq);
       await this.store.mutate<Record<string, unknown>>('vaults', id, (current) => {
         const doc = withEntries(current, this.store.actor, [[auditKey(signed.entry.seq), JSON.stringify(signed)]], 'vault-audit');
-        return { doc, view: vaultDocView(doc), scope: 'mesh' };
+        return { doc, view: vaultStoredView(doc), scope: 'mesh' };
       });
       this.last = signed;
       return signed;

@@ -14,7 +14,7 @@ import { openGeneration, wrapKey, type Wrap } from './generations.js';
 import { OneAtATime } from './OneAtATime.js';
 import { openEntry, sealEntry, type SecretMeta } from './sealedEntries.js';
 import type { VaultBook } from './VaultBook.js';
-import { vaultDocView, withEntries } from './vaultDocs.js';
+import { vaultStoredView, withEntries } from './vaultDocs.js';
 import { canonicalJson, type SignableJson } from '../trust/signing.js';
 import { signVaultOp, type AccessLevel, type SealedEntry, type SignedVaultOp, type VaultOpBody } from './vaultOps.js';
 import type { CreateVaultInput, RevokeVaultAccessInput, ShareVaultInput, StoreInVaultInput, VaultAuditLogInput } from './vaultSchemas.js';
@@ -450,7 +450,7 @@ export class VaultService {
     const entries = ops.map((o): [string, string] => [o.id, canonicalJson(o.entry as unknown as SignableJson)]);
     await this.deps.store.mutate<Record<string, unknown>>('vaults', id, (current) => {
       const doc = withEntries(current, this.deps.store.actor, entries, 'vault');
-      return { doc, view: vaultDocView(doc), scope: 'mesh' };
+      return { doc, view: vaultStoredView(doc), scope: 'mesh' };
     });
   }
 }

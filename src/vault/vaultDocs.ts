@@ -1,6 +1,5 @@
 import * as A from '@automerge/automerge';
 import { z } from 'zod';
-import { MAX_DOC_BYTES } from '../sync/constants.js';
 import { AUDIT_DOC_PREFIX, AUDIT_SHARD_ENTRIES, VAULT_DOC_PREFIX } from './constants.js';
 
 /**
@@ -10,8 +9,18 @@ import { AUDIT_DOC_PREFIX, AUDIT_SHARD_ENTRIES, VAULT_DOC_PREFIX } from './const
  * ever deleted or overwritten; what counts is read from every change in the history, so an
  * entry deleted or rewritten in one store still counts (and the rewrite is reported).
  */
-export const VaultDocViewSchema = z.record(z.string().max(128), z.string().max(MAX_DOC_BYTES));
+/**
+ * The view stored beside a vault-collection document: only a count. Nothing reads entries from a
+ * view (they are read from the document's history), and a copy of every entry would double what
+ * each write stores (a vault of 1,000 secrets is ~450 KB).
+ */
+export const VaultDocViewSchema = z.object({ entries: z.number().int().nonnegative() }).strict();
 
+export function vaultStoredView(doc: A.Doc<unknown>): z.infer<typeof VaultDocViewSchema> {
+  return { entries: Object.keys(doc).length };
+}
+
+/** The entries (key → text) a document holds now. */
 export function vaultDocView(doc: A.Doc<unknown>): Record<string, string> {
   return JSON.parse(JSON.stringify(doc)) as Record<string, string>;
 }

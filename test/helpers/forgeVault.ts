@@ -5,7 +5,7 @@ import { openBoxKeyFile, readBoxKeyFile } from '../../src/vault/boxKeys.js';
 import { unwrapKey } from '../../src/vault/generations.js';
 import { openEntry } from '../../src/vault/sealedEntries.js';
 import { VaultBook } from '../../src/vault/VaultBook.js';
-import { auditDocId, vaultDocView, withEntries } from '../../src/vault/vaultDocs.js';
+import { auditDocId, vaultDocView, vaultStoredView, withEntries } from '../../src/vault/vaultDocs.js';
 import { signVaultOp, type VaultOpBody } from '../../src/vault/vaultOps.js';
 import { vaultState } from '../../src/vault/vaultState.js';
 import { canonicalJson } from '../../src/trust/signing.js';
@@ -24,7 +24,7 @@ export async function forgeVaultOp(home: string, vault: string, body: VaultOpBod
     const signed = await signVaultOp(signerFromKey(key, peerId), vault, body, at ?? state.maxAt + 1, state.heads.get(peerId) ?? null);
     await store.mutate<Record<string, unknown>>('vaults', vault, (current) => {
       const doc = withEntries(current, store.actor, [[signed.id, canonicalJson(signed.entry)]], 'vault');
-      return { doc, view: vaultDocView(doc), scope: 'mesh' };
+      return { doc, view: vaultStoredView(doc), scope: 'mesh' };
     });
     return signed.id;
   });
@@ -44,7 +44,7 @@ export async function tamperAuditChain(home: string, chainHost: string, edit: (e
           else d[k] = new A.ImmutableString(v);
         }
       });
-      return { doc, view: vaultDocView(doc), scope: 'mesh' };
+      return { doc, view: vaultStoredView(doc), scope: 'mesh' };
     });
   });
 }

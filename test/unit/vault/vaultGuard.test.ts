@@ -7,7 +7,7 @@ import { DocStore } from '../../../src/store/DocStore.js';
 import { canonicalJson, signerFromKey, type Signer } from '../../../src/trust/signing.js';
 import { vaultIdOf } from '../../../src/vault/foldVaultRights.js';
 import { VaultBook } from '../../../src/vault/VaultBook.js';
-import { vaultDocView, withEntries } from '../../../src/vault/vaultDocs.js';
+import { vaultDocView, vaultStoredView, withEntries } from '../../../src/vault/vaultDocs.js';
 import { VaultGuard } from '../../../src/vault/VaultGuard.js';
 import { signVaultOp, type VaultOpBody } from '../../../src/vault/vaultOps.js';
 import { vaultState } from '../../../src/vault/vaultState.js';
@@ -48,7 +48,7 @@ async function replica(doc: Doc): Promise<VaultGuard> {
     await store.close();
     home.cleanup();
   });
-  await store.mutate<Record<string, unknown>>('vaults', vault, () => ({ doc: A.clone(doc), view: vaultDocView(doc), scope: 'mesh' }));
+  await store.mutate<Record<string, unknown>>('vaults', vault, () => ({ doc: A.clone(doc), view: vaultStoredView(doc), scope: 'mesh' }));
   return new VaultGuard({ store, book: new VaultBook(store), removedAt: () => undefined });
 }
 
