@@ -36,6 +36,14 @@ import { buildDevopsOpsApi } from './devopsOpsApi.js';
 import { AccessStats } from '../domain/lifecycle/AccessStats.js';
 import { DashboardHost } from '../ui/DashboardHost.js';
 import { buildUiApi } from './uiApi.js';
+import { buildVaultApi } from './vaultApi.js';
+import { VaultBook } from '../vault/VaultBook.js';
+import { VaultGuard } from '../vault/VaultGuard.js';
+import { VaultService } from '../vault/VaultService.js';
+import { AuditLog } from '../vault/AuditLog.js';
+import { ensureBoxKeyFile } from '../vault/whoami.js';
+import { openBoxKeyFile, type BoxKeyPair } from '../vault/boxKeys.js';
+import { VAULT_EXPIRY_SLACK_MS, VAULT_RECONCILE_MS } from '../vault/constants.js';
 
 export interface DaemonOptions {
   home: string;
@@ -91,6 +99,8 @@ export class Daemon {
   memories!: MemoryService;
   roster!: RosterService;
   tasks!: TaskService;
+  /** Vaults: need replication (the signing key, the membership's box keys); undefined without it. */
+  vaults: VaultService | undefined;
 
   constructor(private readonly opts: DaemonOptions) {
     this.paths = homePaths(opts.home);
@@ -195,6 +205,7 @@ export class Daemon {
       damaged: this.store?.integrity().damaged.map((d) => `${d.collection}/${d.id}`) ?? [],
       clients: this.server?.connections ?? 0,
       replication: this.replicator ? this.replicator.status() : { error: this.replicationError ?? 'not started' },
+      vault: this.vaults?.status() ?? null,
       search: this.modelStatus(),
     };
   }
@@ -306,6 +317,7 @@ export class Daemon {
           ...buildConfigApi({ memories: this.memories, trust }),
           ...buildUiApi(dashboard),
           ...buildTeamApi({ replication: () => this.requireReplicator(), memories: this.memories, defaultMode: () => this.config.mode }),
+          ...buildVaultApi(() => this.vaults, () => this.replicationError ?? 'not started'),
           ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
@@ -345,6 +357,19 @@ export class Daemon {
   private async startReplication(store: DocStore, eraser: Eraser): Promise<void> {
     const log = this.opts.logger;
     const listen = this.opts.listen ?? envList('MESH_P2P_LISTEN');
+    // The box key: its public half is published in this host's signed membership record; the
+    // secret half opens vault generations (sealed homes need MESH_PASSPHRASE, else vault reads are VAULT_LOCKED).
+    const passphrase = process.env['MESH_PASSPHRASE'] || undefined;
+    const boxFile = await ensureBoxKeyFile(this.paths, passphrase);
+    let boxPair: BoxKeyPair | undefined;
+    let boxError: MeshError | undefined;
+    try {
+      boxPair = openBoxKeyFile(boxFile, passphrase);
+    } catch (err) {
+      boxError = err instanceof MeshError ? err : new MeshError('VAULT_LOCKED', 'the box key could not be opened');
+      log.warn({ err: boxError.message }, 'vault box key not opened; vault reads and writes are refused');
+    }
+    const book = new VaultBook(store);
     const announce = this.opts.announce ?? envList('MESH_P2P_ANNOUNCE');
     const replicator = new Replicator({
       store,
@@ -359,12 +384,38 @@ export class Daemon {
       // The same after-erase step as a local erasure; not awaited by the pull that applied it (nobody waits for an answer,
       // and a page of tombstones shares the next scrub).
       onRemoteErase: () => void eraser.erased().catch((err: unknown) => log.error({ err }, 'scrub after a replicated erasure failed')),
+      boxPublicKey: boxFile.publicKey,
+      extraGuards: (membership) => [new VaultGuard({ store, book, removedAt: (peer) => (membership.get(peer)?.removed ? (membership.get(peer)?.removed_at ?? 0) : undefined) })],
     });
     try {
       await replicator.start();
       this.replicator = replicator;
       this.memories.setHostNames((peer) => replicator.membership.get(peer)?.name);
       this.memories.setTeamWrites(teamWriteCheck(replicator.membership, replicator.peerId));
+      this.vaults = new VaultService({
+        store,
+        book,
+        audit: new AuditLog(store, replicator.signer),
+        signer: replicator.signer,
+        membership: replicator.membership,
+        boxKey: () => {
+          if (!boxPair) throw boxError ?? new MeshError('VAULT_LOCKED', 'the box key is not open');
+          return boxPair;
+        },
+        logger: log.child({ mod: 'vault' }),
+      });
+      // Rotations nobody asks for (removed members, expired grants, team changes): on membership changes, at the next expiry, and periodically.
+      let expiryTimer: NodeJS.Timeout | undefined;
+      const reconcile = async (): Promise<void> => {
+        const next = await this.vaults?.reconcile().catch((err: unknown) => void log.warn({ err: (err as Error).message }, 'vault reconcile failed'));
+        clearTimeout(expiryTimer);
+        if (next !== undefined && !this.stopping) {
+          expiryTimer = setTimeout(() => void reconcile(), Math.min(Math.max(next - Date.now() + VAULT_EXPIRY_SLACK_MS, 0), VAULT_RECONCILE_MS));
+          expiryTimer.unref();
+        }
+      };
+      replicator.membership.onChange(() => void reconcile());
+      this.schedule(VAULT_RECONCILE_MS, reconcile);
     } catch (err) {
       // One line for status, peers, invite and sync: the reason, never a stack trace.
       this.replicationError = err instanceof MeshError ? err.message : ((err as Error).message.split('\n')[0] ?? 'failed').trim();

@@ -6,6 +6,7 @@ import type { buildConfigApi } from './configApi.js';
 import type { buildUiApi } from './uiApi.js';
 import type { buildDevopsOpsApi } from './devopsOpsApi.js';
 import type { buildTeamApi } from './teamApi.js';
+import type { buildVaultApi } from './vaultApi.js';
 
 /**
  * The daemon's method map: every method name with its params schema and result type, taken from
@@ -15,7 +16,7 @@ import type { buildTeamApi } from './teamApi.js';
  *
  * A new domain adds its `buildXxxApi()` (returning `methods({...})`) to this intersection.
  */
-export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi> & ReturnType<typeof buildDevopsOpsApi> & ReturnType<typeof buildTeamApi>;
+export type DaemonMethods = ReturnType<typeof buildCoreApi> & ReturnType<typeof buildBoardApi> & ReturnType<typeof buildLifecycleApi> & ReturnType<typeof buildConfigApi> & ReturnType<typeof buildUiApi> & ReturnType<typeof buildDevopsOpsApi> & ReturnType<typeof buildTeamApi> & ReturnType<typeof buildVaultApi>;
 
 export type MethodName = Extract<keyof DaemonMethods, string>;
 

@@ -8,6 +8,7 @@ import { attachFormatGuideOnce } from './formatGuideOnce.js';
 import { registerDevopsTools } from './devopsTools.js';
 import { setGroupEnabler } from './groupEnabler.js';
 import { registerTeamTools } from './teamTools.js';
+import { registerVaultTools } from './vaultTools.js';
 import type { DaemonLink } from './DaemonLink.js';
 import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
@@ -21,6 +22,7 @@ const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: Daem
   agents: registerAgentTools,
   kanban: registerKanbanTools,
   teams: registerTeamTools,
+  vault: registerVaultTools,
   devops: registerDevopsTools,
 };
 

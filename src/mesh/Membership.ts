@@ -52,6 +52,8 @@ export interface MemberRecord {
   team_roles: Record<string, TeamGrant>;
   admin: boolean;
   actor: string | null;
+  /** Its vault box public key (base64), published by its own signed update; null until it has. */
+  box?: string | null;
   added_by: string;
   added_at: number;
   removed: boolean;
@@ -80,6 +82,8 @@ export interface MembershipDeps {
   signer: Signer;
   meshId: string;
   actorId: string;
+  /** This host's vault box public key (base64), published in its own record (ensureSelf). */
+  boxPublicKey?: string;
   /** This home created the mesh (`mesh.json` founder): it signs the root, or migrates a legacy mesh. */
   founder: boolean;
   /** The root this host trusts (genesis operation id), kept in `mesh.json`; set once. */
@@ -98,6 +102,7 @@ function recordOf(m: MemberState): MemberRecord {
     team_roles: Object.fromEntries(teams.map((t) => [t, { ...m.teams[t]! }])),
     admin: m.admin,
     actor: m.actor,
+    box: m.box ?? null,
     added_by: m.added_by,
     added_at: m.added_at,
     removed: m.removed,
@@ -256,6 +261,12 @@ export class Membership {
     return this.members.get(peerId);
   }
 
+  /** The box public key a member published by its own signed record (what vault keys are wrapped to), if it has. */
+  boxKeyOf(peerId: string): string | undefined {
+    const m = this.members.get(peerId);
+    return m && !m.removed && m.box ? m.box : undefined;
+  }
+
   /** The member bound to an Automerge actor id by its own signed record, if any. */
   peerOfActor(actor: string): string | undefined {
     for (const [peer, m] of this.members) if (m.actor === actor) return peer;
@@ -320,8 +331,9 @@ export class Membership {
     if (!this.fold) return;
     const mine = this.members.get(self);
     if (!mine || mine.removed) return;
-    if (mine.name === name && sameList(mine.addrs, addrs) && mine.actor === this.deps.actorId) return;
-    await this.sign({ kind: 'update', peer: self, name, addrs, actor: this.deps.actorId });
+    const box = this.deps.boxPublicKey;
+    if (mine.name === name && sameList(mine.addrs, addrs) && mine.actor === this.deps.actorId && (box === undefined || mine.box === box)) return;
+    await this.sign({ kind: 'update', peer: self, name, addrs, actor: this.deps.actorId, ...(box !== undefined ? { box } : {}) });
   }
 
   /** Admits (or, after its removal, re-admits) a peer; this host must be an admin. */
@@ -413,7 +425,7 @@ export class Membership {
     } else {
       this.fold = undefined;
       this.members = new Map(
-        Object.entries(this.legacy).map(([peer, r]) => [peer, { ...r, team_admin: [], team_roles: legacyRoles(r.teams, r.added_by, r.added_at), admin: false, actor: null }]),
+        Object.entries(this.legacy).map(([peer, r]) => [peer, { ...r, team_admin: [], team_roles: legacyRoles(r.teams, r.added_by, r.added_at), admin: false, actor: null, box: null }]),
       );
     }
   }

@@ -14,6 +14,7 @@ import { signerFromKey, type Signer } from '../trust/signing.js';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { DEFAULT_P2P_PORT, INVITE_TTL_MS } from './constants.js';
 import { MembershipGuard } from './MembershipGuard.js';
+import type { IncomingGuard } from './IncomingGuard.js';
 import { ScopeGuard } from '../trust/ScopeGuard.js';
 import { TeamWriteGuard } from '../teams/TeamWriteGuard.js';
 import { checkInviteKey } from '../teams/inviteFingerprint.js';
@@ -49,6 +50,10 @@ export interface ReplicatorOptions {
   peers?: string[];
   discovery?: boolean;
   onRemoteErase: () => void;
+  /** This host's vault box public key (base64), published in its signed membership record. */
+  boxPublicKey?: string;
+  /** More rules for the apply point (the vault guard), built once the membership exists. */
+  extraGuards?: (membership: Membership) => IncomingGuard[];
 }
 
 const TAILSCALE_REFRESH_MS = 60_000;
@@ -139,6 +144,7 @@ export class Replicator {
       meshId: secrets.meshId,
       // The actor bound to this host's key (src/authorship), as its signed record declares it.
       actorId: opts.store.actor ?? opts.identity.actorId,
+      ...(opts.boxPublicKey !== undefined ? { boxPublicKey: opts.boxPublicKey } : {}),
       founder: secrets.founder,
       root: () => this.secrets.root,
       setRoot: async (root) => {
@@ -176,6 +182,7 @@ export class Replicator {
         new MembershipGuard(opts.store, this.membership, secrets.meshId, () => this.secrets.root),
         new ScopeGuard(opts.store, this.membership),
         new TeamWriteGuard(opts.store, this.membership),
+        ...(opts.extraGuards?.(this.membership) ?? []),
       ],
       held: this.heldErasures,
     });

@@ -6,6 +6,7 @@ import { TaskViewSchema, toTaskView } from '../domain/Task.js';
 import type { TaskDoc } from '../domain/TaskDoc.js';
 import { MemoryViewSchema } from '../domain/memoryView.js';
 import { membershipDocView, MembershipDocViewSchema } from '../mesh/Membership.js';
+import { vaultStoredView, VaultDocViewSchema } from '../vault/vaultDocs.js';
 import type { ShareScope } from '../store/types.js';
 import type { Collection } from '../types.js';
 
@@ -38,6 +39,12 @@ export const PROJECTORS: Partial<Record<Collection, Projector>> = {
     schema: TaskViewSchema,
     scope: () => 'mesh',
     idOf: (view) => (view as { id: string }).id,
+  },
+  // Vault documents and audit chains: signed strings only (ciphertext, wrapped keys, audit entries), never indexed.
+  vaults: {
+    view: (doc) => vaultStoredView(doc),
+    schema: VaultDocViewSchema,
+    scope: () => 'mesh',
   },
   mesh: {
     view: (doc) => membershipDocView(doc),

@@ -9,6 +9,8 @@ export interface MemberState {
   addrs: string[];
   /** The Automerge actor id this host signed as its own (authorship binds changes to it). */
   actor: string | null;
+  /** The X25519 box public key (base64) this host published for vaults, by its own signed update. */
+  box?: string;
   admin: boolean;
   /** Team → grant; a role is set by a mesh admin or an owner/admin of that team, never claimed (teams/teamRoleRules.ts). */
   teams: Record<string, TeamGrant>;
@@ -125,7 +127,7 @@ function foldOnce(order: string[], ops: Map<string, MembershipOp>, removals: Map
         if (!author.admin) return 'only an admin adds members';
         if (target && !target.removed) return 'already a member';
         for (const r of removals.get(op.peer) ?? []) if (concurrent(id, r)) return 'concurrent with this peer’s removal (removal wins)';
-        members.set(op.peer, { name: op.name, addrs: op.addrs, actor: target?.actor ?? null, admin: false, teams: {}, added_by: op.by, added_at: op.at, removed: false, removed_at: null });
+        members.set(op.peer, { name: op.name, addrs: op.addrs, actor: target?.actor ?? null, ...(target?.box ? { box: target.box } : {}), admin: false, teams: {}, added_by: op.by, added_at: op.at, removed: false, removed_at: null });
         return null;
       }
       case 'remove': {
@@ -148,6 +150,7 @@ function foldOnce(order: string[], ops: Map<string, MembershipOp>, removals: Map
         }
         author.name = op.name;
         author.addrs = op.addrs;
+        if (op.box !== undefined) author.box = op.box;
         return null;
       }
       case 'admin': {

@@ -16,6 +16,8 @@ const Name = z.string().min(1).max(200);
 const Addrs = z.array(z.string().min(1).max(300)).max(32);
 const Team = z.string().min(1).max(100);
 const ActorId = z.string().regex(/^[0-9a-f]{32}$/);
+/** An X25519 box public key (32 bytes, base64): what vault generation keys are wrapped to. */
+const BoxKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
 
 const Common = {
   v: z.literal(1),
@@ -34,8 +36,8 @@ export const MembershipOpSchema = z.discriminatedUnion('kind', [
   z.object({ ...Common, kind: z.literal('add'), peer: PeerId, name: Name, addrs: Addrs }).strict(),
   /** An admin takes a member out. */
   z.object({ ...Common, kind: z.literal('remove'), peer: PeerId }).strict(),
-  /** A host changes its own name, addresses or Automerge actor id; nobody else's. */
-  z.object({ ...Common, kind: z.literal('update'), peer: PeerId, name: Name, addrs: Addrs, actor: ActorId.optional() }).strict(),
+  /** A host changes its own name, addresses, Automerge actor id or vault box public key; nobody else's. */
+  z.object({ ...Common, kind: z.literal('update'), peer: PeerId, name: Name, addrs: Addrs, actor: ActorId.optional(), box: BoxKey.optional() }).strict(),
   /** An admin makes a member an admin, or stops it being one. */
   z.object({ ...Common, kind: z.literal('admin'), peer: PeerId, admin: z.boolean() }).strict(),
   /**
