@@ -48,7 +48,7 @@ export class ChaosHost {
 
   async start(): Promise<void> {
     const daemonArgs = [MESH_BIN, 'daemon', '--home', this.home.dir, '--listen', this.addr, '--announce', this.addr, '--no-discovery'];
-    const shifted = this.skew === undefined ? [] : ['faketime', this.skew];
+    const shifted = this.skew === undefined ? [] : ['faketime', '-f', this.skew];
     const cmd = [...this.net.spawnPrefix(this.index), ...shifted, process.execPath, ...daemonArgs];
     const env = { ...process.env, ...TEST_ENV, MESH_LOG: 'info', ...(this.skew === undefined ? {} : { FAKETIME_DONT_FAKE_MONOTONIC: '1' }) };
     const child = spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -77,7 +77,7 @@ export class ChaosHost {
     this.child = undefined;
   }
 
-  private daemonPid(): number {
+  daemonPid(): number {
     return Number(readFileSync(homePaths(this.home.dir).pidFile, 'utf8').trim());
   }
 
