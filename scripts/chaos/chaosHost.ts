@@ -19,6 +19,9 @@ export class ChaosHost {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   log = '';
+  /** Exits nobody asked for (a crash), with the log line count at the time. */
+  readonly crashes: string[] = [];
+  private stopping = false;
   /** The faketime offset the daemon runs under now (undefined: true time). */
   skew: string | undefined;
 
@@ -54,12 +57,24 @@ export class ChaosHost {
     const child = spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const from = this.log.length;
+    child.once('exit', (code, signal) => {
+      if (!this.stopping) this.crashes.push(`${this.name} exited by itself (${signal ?? code}): ${this.log.slice(-1500)}`);
+      if (this.child === child) this.child = undefined;
+    });
+    // Only this start's output counts as ready (the log keeps earlier runs' lines).
+    let fresh: string | undefined = '';
     await new Promise<void>((resolve, reject) => {
       child.stderr?.on('data', (d: Buffer) => {
-        this.log += d.toString();
+        const text = d.toString();
+        this.log += text;
         if (this.log.length > LOG_TAIL_CHARS * 2) this.log = this.log.slice(-LOG_TAIL_CHARS);
-        if (this.log.slice(Math.max(0, from - LOG_TAIL_CHARS)).includes('daemon ready')) resolve();
+        if (fresh !== undefined) {
+          fresh += text;
+          if (fresh.includes('daemon ready')) {
+            fresh = undefined;
+            resolve();
+          }
+        }
       });
       child.once('exit', (code) => reject(new Error(`${this.name} exited ${code}: ${this.log.slice(-2000)}`)));
     });
@@ -68,6 +83,7 @@ export class ChaosHost {
   /** SIGTERM (a clean stop) or SIGKILL (acknowledged writes must survive it). */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     if (!this.child) return;
+    this.stopping = true;
     try {
       process.kill(this.daemonPid(), signal);
     } catch {
@@ -75,6 +91,7 @@ export class ChaosHost {
     }
     await this.exited;
     this.child = undefined;
+    this.stopping = false;
   }
 
   daemonPid(): number {

@@ -118,6 +118,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       await new Promise((r) => setTimeout(r, 250));
     }
     settleMs = Date.now() - settleStart;
+    for (const h of hosts) failures.push(...h.crashes);
     if (failures.length === 0) for (const id of expect.erased) for (const h of hosts) await expectErased(h, 'memory.retrieve', { memory_id: id }, failures);
     if (failures.length === 0) for (const id of expect.deletedCards) for (const h of hosts) await expectErased(h, 'task.get', { task_id: id }, failures);
   } catch (err) {

@@ -33,8 +33,12 @@ const WEIGHTS: [Step['kind'], number][] = [
   ['skew', 2],
 ];
 
-/** Skews of a few minutes, either way: beyond any network delay, inside what the mesh must tolerate. */
-const SKEW_MINUTES = [-7, -3, 4, 9];
+/**
+ * Skews of minutes, either way, inside the 5 minutes the mesh tolerates (MAX_CLOCK_SKEW_MS): a
+ * host further behind holds others' erasures until its clock reaches their date, by design
+ * (test/integration/clocks.test.ts), so the end check could not expect them everywhere yet.
+ */
+const SKEW_MINUTES = [-4, -2, 2, 4];
 
 export function chaosSchedule(seed: number, hosts: number, steps: number): Step[] {
   const rand = mulberry32(seed);
