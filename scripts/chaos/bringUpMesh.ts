@@ -1,16 +1,25 @@
 import type { ChaosHost } from './chaosHost.js';
 
-/** The founder starts; every other host joins through it (only admins invite) and starts. */
+/** Joiners started at once: enough to bring 30 hosts up in minutes, few enough not to starve a loaded machine. */
+const JOIN_CONCURRENCY = 4;
+
+/**
+ * The founder starts; every other host joins through it (only admins invite) with its own
+ * single-use invite, a few joiners at a time, then every host must count every other connected.
+ */
 export async function bringUpMesh(hosts: ChaosHost[]): Promise<void> {
-  await hosts[0]!.start();
-  for (const joiner of hosts.slice(1)) {
-    const invite = await hosts[0]!.cli(['invite', '--json']);
-    if (invite.code !== 0) throw new Error(`invite: ${invite.stderr}`);
-    const { token } = JSON.parse(invite.stdout) as { token: string };
-    const j = await joiner.cli(['join', token]);
-    if (j.code !== 0) throw new Error(`${joiner.name} join: ${j.stderr}`);
-    await joiner.start();
-  }
+  const founder = hosts[0]!;
+  await founder.start();
+  const queue = hosts.slice(1);
+  const worker = async () => {
+    for (let joiner = queue.shift(); joiner; joiner = queue.shift()) {
+      const { token } = await founder.call<{ token: string }>('mesh.invite', {});
+      const j = await joiner.cli(['join', token]);
+      if (j.code !== 0) throw new Error(`${joiner.name} join: ${j.stderr}`);
+      await joiner.start();
+    }
+  };
+  await Promise.all(Array.from({ length: JOIN_CONCURRENCY }, worker));
   await waitAllConnected(hosts, 120_000 + hosts.length * 5_000);
 }
 
@@ -20,6 +29,6 @@ export async function waitAllConnected(hosts: ChaosHost[], timeoutMs: number): P
     const seen = await Promise.all(hosts.map(async (h) => (await h.call<{ peers: { connected: boolean; removed: boolean }[] }>('mesh.peers', {})).peers.filter((p) => p.connected && !p.removed).length));
     if (seen.every((n) => n === hosts.length)) return;
     if (Date.now() > deadline) throw new Error(`mesh not formed: connected members per host ${seen.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
