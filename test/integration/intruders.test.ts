@@ -44,7 +44,7 @@ describe('intruders with forged and replayed invites', () => {
     // An open invite keeps alpha's door open to unknown peers (only the join protocol is reachable).
     const open = decodeToken((await alpha.json<{ token: string }>(['invite'])).token);
     const intruderId = await attempt(encodeToken({ ...open, secret: randomBytes(32).toString('hex') }));
-    for (let i = 0; i < 2; i++) await attempt(encodeToken({ ...open, secret: randomBytes(32).toString('hex') }));
+    await attempt(encodeToken({ ...open, secret: randomBytes(32).toString('hex') }));
 
     const refusals = linesAbout(alpha, 'refused a join', intruderId);
     expect(refusals, alpha.log.slice(-3000)).toHaveLength(1);
@@ -59,11 +59,9 @@ describe('intruders with forged and replayed invites', () => {
     const bravoId = await bravo.peerId();
     await eventually(async () => (await alpha.json<{ peers: { peer: string }[] }>(['peers'])).peers.some((p) => p.peer === bravoId), 'bravo admitted');
     const before = linesAbout(alpha, 'refused', intruderId).length;
-    for (let i = 0; i < 2; i++) {
-      // A new invite opens the door again for unknown peers; the intruder replays the used one.
-      await alpha.json(['invite']);
-      await attempt(encodeToken(open));
-    }
+    // A new invite opens the door again for unknown peers; the intruder replays the used one.
+    await alpha.json(['invite']);
+    await attempt(encodeToken(open));
     expect(linesAbout(alpha, 'refused', intruderId).length - before, alpha.log.slice(-3000)).toBe(0);
     expect((await alpha.json<{ peers: { peer: string }[] }>(['peers'])).peers.some((p) => p.peer === intruderId)).toBe(false);
   });
