@@ -149,6 +149,14 @@ function tailOf(text: string): string {
     .join('\n');
 }
 
+function nextWhere(hosts: ChaosHost[], from: number, ok: (h: ChaosHost) => boolean): ChaosHost | undefined {
+  for (let k = 0; k < hosts.length; k++) {
+    const h = hosts[(from + k) % hosts.length]!;
+    if (ok(h)) return h;
+  }
+  return undefined;
+}
+
 interface StepLine {
   text: string;
   outcome: string;
@@ -168,7 +176,8 @@ async function runStep(step: Step, hosts: ChaosHost[], net: ChaosNetwork, expect
     }
     case 'kill':
     case 'stop': {
-      const h = hosts[step.host]!;
+      // The scheduled host, or the next one that is running.
+      const h = nextWhere(hosts, step.host, (x) => x.running) ?? hosts[step.host]!;
       const text = `${step.kind} ${h.name}`;
       // Never the last one running: writes need a host.
       if (!h.running || running.length <= 1) return { text, outcome: 'skipped' };
@@ -176,7 +185,8 @@ async function runStep(step: Step, hosts: ChaosHost[], net: ChaosNetwork, expect
       return { text, outcome: 'ok' };
     }
     case 'restart': {
-      const h = hosts[step.host]!;
+      // The scheduled host, or the next one that is down.
+      const h = nextWhere(hosts, step.host, (x) => !x.running) ?? hosts[step.host]!;
       if (h.running) return { text: `restart ${h.name}`, outcome: 'skipped' };
       await h.start();
       return { text: `restart ${h.name}`, outcome: 'ok' };
