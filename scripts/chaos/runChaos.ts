@@ -38,6 +38,14 @@ const STATUSES = ['todo', 'in_progress', 'blocked', 'review', 'done'] as const;
 /** Every daemon listens on this port inside its own namespace. */
 const NETNS_PORT = 4100;
 
+/** Clean-ups of the runs in progress, for a caller that must stop early (a test that timed out). */
+const inProgress = new Set<() => Promise<void>>();
+
+/** Kills every host and removes every namespace of the runs still in progress. */
+export async function abortChaosRuns(): Promise<void> {
+  await Promise.all([...inProgress].map((cleanup) => cleanup()));
+}
+
 export function replayCommand(o: Pick<ChaosOptions, 'seed' | 'hosts' | 'steps' | 'network'>): string {
   return `node --import tsx scripts/chaos/chaos.ts --seed ${o.seed} --hosts ${o.hosts} --steps ${o.steps}${o.network === 'auto' ? '' : ` --network ${o.network}`}`;
 }
@@ -68,6 +76,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   let opsMs = 0;
   let settleMs = 0;
+  const cleanup = async () => {
+    await cleanup();
+    inProgress.delete(cleanup);
+  };
+  inProgress.add(cleanup);
   try {
     await net.setup(opts.hosts);
     note(`network ${net.kind}${net instanceof NetnsNetwork ? ` (degrade: ${net.degradeKind})` : ''}, ${opts.hosts} hosts, seed ${opts.seed}`);
@@ -125,8 +138,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     failures.push(`runner: ${(err as Error).stack ?? String(err)}`);
   } finally {
     if (failures.length) for (const h of hosts) failures.push(`--- ${h.name} log tail:\n${tailOf(h.log)}`);
-    await Promise.all(hosts.map((h) => h.dispose()));
-    await net.teardown();
+    await cleanup();
+    inProgress.delete(cleanup);
   }
   note(`done in ${Math.round((Date.now() - started) / 1000)} s (operations ${Math.round(opsMs / 1000)} s, convergence ${Math.round(settleMs / 1000)} s)`);
   return { ok: failures.length === 0, seed: opts.seed, network: net.kind, replay: replayCommand(opts), failures, counts, log, opsMs, settleMs };
