@@ -9,7 +9,7 @@
  *   established TCP connections.
  * Build first (`npm run build`).
  *
- *   node --import tsx scripts/bench/fleet.ts [--sizes 5,15,30] [--writes 20] [--window-s 30] [--rate 60]
+ *   node --import tsx scripts/bench/fleet.ts [--sizes 5,15,30] [--writes 20] [--window-s 30] [--rate 60] [--form-s 900]
  */
 import '../../src/polyfills.js';
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     /** Mesh-wide writes per minute in the loaded window. */
     rate: { type: 'string', default: '60' },
     seed: { type: 'string', default: '16' },
+    /** How long the mesh may take to form (every host connected to every other) before the bench gives up. */
+    'form-s': { type: 'string', default: '900' },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -106,7 +108,7 @@ async function measure(size: number): Promise<(string | number)[]> {
       await h.init();
     }
     const upStart = Date.now();
-    await bringUpMesh(hosts);
+    await bringUpMesh(hosts, Number(values['form-s']) * 1000);
     const upS = (Date.now() - upStart) / 1000;
     for (const h of hosts) {
       const c = await DaemonClient.connect(homePaths(h.home.dir).socket, { agent: `fleet-${h.name}`, session: `s-${h.name}` });

@@ -7,7 +7,7 @@ const JOIN_CONCURRENCY = 4;
  * The founder starts; every other host joins through it (only admins invite) with its own
  * single-use invite, a few joiners at a time, then every host must count every other connected.
  */
-export async function bringUpMesh(hosts: ChaosHost[]): Promise<void> {
+export async function bringUpMesh(hosts: ChaosHost[], formTimeoutMs = 120_000 + hosts.length * 5_000): Promise<void> {
   const founder = hosts[0]!;
   await founder.start();
   const queue = hosts.slice(1);
@@ -20,7 +20,7 @@ export async function bringUpMesh(hosts: ChaosHost[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: JOIN_CONCURRENCY }, worker));
-  await waitAllConnected(hosts, 120_000 + hosts.length * 5_000);
+  await waitAllConnected(hosts, formTimeoutMs);
 }
 
 export async function waitAllConnected(hosts: ChaosHost[], timeoutMs: number): Promise<void> {
