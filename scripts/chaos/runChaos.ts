@@ -77,8 +77,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   let opsMs = 0;
   let settleMs = 0;
   const cleanup = async () => {
-    await cleanup();
-    inProgress.delete(cleanup);
+    await Promise.all(hosts.map((h) => h.dispose()));
+    await net.teardown();
   };
   inProgress.add(cleanup);
   try {
