@@ -8,6 +8,7 @@ import type { Actor } from '../types.js';
 import { FramedStream } from './codec.js';
 import { JOIN_PROTOCOL } from './constants.js';
 import { JoinRequest, JoinResponse } from './messages.js';
+import { RefusalLog } from './RefusalLog.js';
 
 /**
  * `/hivemesh/join/1`: a newcomer that holds an invite proves it with the one-time secret; the
@@ -16,9 +17,14 @@ import { JoinRequest, JoinResponse } from './messages.js';
  * never from the message.
  */
 export class JoinProtocol {
+  /** A peer retrying a refused or garbled join in a loop gets one log line per interval. */
+  private readonly refusals: RefusalLog;
+
   constructor(
-    private readonly deps: { node: Libp2p; invites: Invites; membership: Membership; meshId: string; actor: Actor; logger: Logger; onJoined: (peer: string) => void },
-  ) {}
+    private readonly deps: { node: Libp2p; invites: Invites; membership: Membership; meshId: string; actor: Actor; logger: Logger; onJoined: (peer: string) => void; refusals?: RefusalLog },
+  ) {
+    this.refusals = deps.refusals ?? new RefusalLog();
+  }
 
   async start(): Promise<void> {
     await this.deps.node.handle(JOIN_PROTOCOL, (stream, connection) => void this.serve(stream, connection));
@@ -38,7 +44,8 @@ export class JoinProtocol {
         if (!this.deps.membership.isAdmin(this.deps.node.peerId.toString())) throw new MeshError('NOT_AUTHORISED', 'the inviter is not an admin of the mesh');
         await this.deps.invites.consume(req.secret, peer, (p) => this.deps.membership.get(p)?.removed === true);
       } catch (err) {
-        this.deps.logger.warn({ peer, reason: toMeshError(err).message }, 'refused a join');
+        const line = this.refusals.shouldLog(peer);
+        if (line) this.deps.logger.warn({ peer, reason: toMeshError(err).message, ...line }, 'refused a join (logged once per 10 min per peer)');
         await io.send({ t: 'error', code: 'INVITE_REFUSED', message: toMeshError(err).message });
         await io.close();
         return;
@@ -50,7 +57,8 @@ export class JoinProtocol {
       await io.close();
       this.deps.onJoined(peer);
     } catch (err) {
-      this.deps.logger.warn({ peer, err: (err as Error).message }, 'bad join exchange; stream closed');
+      const line = this.refusals.shouldLog(peer);
+      if (line) this.deps.logger.warn({ peer, err: (err as Error).message, ...line }, 'bad join exchange; stream closed (logged once per 10 min per peer)');
       io.abort('protocol error');
     }
   }

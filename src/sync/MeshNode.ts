@@ -8,9 +8,9 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
-import { REFUSED_LOG_INTERVAL_MS } from '../trust/constants.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, RECENT_LINK_QUICK_REDIALS, REDIAL_SWEEP_MS } from './constants.js';
 import { applyPnetCipherFix } from '../polyfills/pnetCipherFix.js';
+import { RefusalLog } from './RefusalLog.js';
 
 export interface MeshNodeOptions {
   /** Protobuf-encoded libp2p private key, base64. */
@@ -52,7 +52,7 @@ export class MeshNode {
   /** The peer a target without a `/p2p/` part turned out to be, so a connected one is not dialled again. */
   private readonly targetPeer = new Map<string, string>();
   /** Refused peers: when their refusal was last logged and how many attempts since (one line per interval, not per attempt). */
-  private readonly refusals = new Map<string, { loggedAt: number; since: number }>();
+  private readonly refusals = new RefusalLog();
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
@@ -153,15 +153,8 @@ export class MeshNode {
   }
 
   private logRefusal(peer: string): void {
-    const now = Date.now();
-    const seen = this.refusals.get(peer);
-    if (seen && now - seen.loggedAt < REFUSED_LOG_INTERVAL_MS) {
-      seen.since++;
-      return;
-    }
-    if (this.refusals.size > 1_000) this.refusals.clear(); // many made-up peer ids: forget, log again
-    this.refusals.set(peer, { loggedAt: now, since: 0 });
-    this.opts.logger.warn({ peer, attemptsSinceLastLine: seen?.since ?? 0 }, 'refused a connection from a peer that is not a member (logged once per 10 min per peer)');
+    const line = this.refusals.shouldLog(peer);
+    if (line) this.opts.logger.warn({ peer, ...line }, 'refused a connection from a peer that is not a member (logged once per 10 min per peer)');
   }
 
   /** Forget backoff (network change, manual sync): dial everything again now. */

@@ -95,7 +95,7 @@ describe('hybrid search end to end through MCP, with the bundled offline model',
     expect(errorText(bad)).toMatch(/keep_id/);
   });
 
-  it('indexes are derived: deleting them and restarting gives the same answers', async () => {
+  it('indexes are derived: deleting them and restarting gives the same answers', { timeout: 150_000 }, async () => {
     const queries = ['run out of memory', 'nginx 502', 'TLS certificate rotation', 'postgres lag'];
     const before = await Promise.all(queries.map((q) => search({ query: q, limit: 5 })));
     await mesh(['stop', '--home', home.dir]);
@@ -106,7 +106,7 @@ describe('hybrid search end to end through MCP, with the bundled offline model',
     expect(after.map((r) => r.results.map((x) => [x.id, x.score]))).toEqual(before.map((r) => r.results.map((x) => [x.id, x.score])));
   });
 
-  it('a model change is detected and the vector index rebuilt for it, never mixed', async () => {
+  it('a model change is detected and the vector index rebuilt for it, never mixed', { timeout: 150_000 }, async () => {
     await mesh(['stop', '--home', home.dir]);
     const other = join(home.dir, 'models', 'renamed-static-model');
     mkdirSync(join(home.dir, 'models'), { recursive: true });

@@ -151,7 +151,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
     for (const id of acked) expect(final.has(id), `acknowledged store ${id} ${context}`).toBe(true);
     for (const w of witnesses) if (!erased.has(w.id)) expect(final.get(w.id)?.metadata[w.key], `acknowledged metadata ${w.key} on ${w.id} ${context}`).toBe(w.value);
     for (const id of erased) {
-      expect(final.has(id)).toBe(false);
+      expect(final.has(id), `erased ${id} still held ${context}`).toBe(false);
       for (const h of hosts) expect((await h.cli(['get', id])).stderr, `${id} erased on ${h.name} ${context}`).toMatch(/was erased/);
     }
   });
