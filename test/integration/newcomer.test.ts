@@ -181,9 +181,9 @@ describe('mesh CLI for a newcomer', () => {
     } finally {
       await client.close();
     }
-    const refused = await mesh(['mcp', ...h], { MESH_TOOLS: 'core,teams' });
+    const refused = await mesh(['mcp', ...h], { MESH_TOOLS: 'core,bogus' });
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim().split('\n').filter((l) => l.startsWith('mesh:'))).toEqual([expect.stringMatching(/^mesh: MESH_TOOLS: .*"teams".*available: core,/)]);
+    expect(refused.stderr.trim().split('\n').filter((l) => l.startsWith('mesh:'))).toEqual([expect.stringMatching(/^mesh: MESH_TOOLS: .*"bogus".*available: core,/)]);
   });
 });
 

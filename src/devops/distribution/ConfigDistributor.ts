@@ -157,13 +157,14 @@ export class ConfigDistributor {
     const actor: Actor = { machine: this.deps.host, agent: ACTOR_AGENT };
     const outcome = await signOutcome(trust.signer, { nonce: payload.nonce, host: this.deps.host, peer: trust.signer.peerId, status, reason: reason.slice(0, 1_000), at: new Date().toISOString(), backup, diff });
     try {
-      await this.deps.memories.update({ memory_id: m.id, metadata: { [outcomeKey(this.deps.host)]: outcome } }, actor);
+      // A signed outcome: its signature is random by design, not a credential.
+      await this.deps.memories.update({ memory_id: m.id, metadata: { [outcomeKey(this.deps.host)]: outcome }, allow_secret: true }, actor);
     } catch (err) {
       if (diff === null) throw err;
       // Many targets' diffs can outgrow the document's metadata bound: report without the diff.
       const { signature: _unused, ...unsigned } = outcome;
       const short = await signOutcome(trust.signer, { ...unsigned, diff: null, reason: `${reason} (diff too large to report)`.slice(0, 1_000) });
-      await this.deps.memories.update({ memory_id: m.id, metadata: { [outcomeKey(this.deps.host)]: short } }, actor);
+      await this.deps.memories.update({ memory_id: m.id, metadata: { [outcomeKey(this.deps.host)]: short }, allow_secret: true }, actor);
     }
   }
 }

@@ -37,7 +37,9 @@ describe('catalog list by tag', () => {
     } finally {
       await stack.close();
     }
-  });
+    // It writes RARE_TAG_ROWS + 50 real memories (each embedded, indexed, fsynced and checked for
+    // secrets: ~15 ms apiece on this 2-core machine, several times that under a loaded full suite).
+  }, 240_000);
 });
 
 async function ids(p: Promise<{ id: string }[]>): Promise<string[]> {
