@@ -70,7 +70,14 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
       return r.text;
     }
     // pre-compact, session-end: import what the session has said so far.
-    const importMemory = (await loadConfig(homePaths(home).config)).claude.importMemory;
+    // A config this hook cannot read must not stop the transcript import: the memory import is then off.
+    const importMemory = await loadConfig(homePaths(home).config).then(
+      (c) => c.claude.importMemory,
+      (err: unknown) => {
+        warn(`hivemesh hook ${event}: ${(err as Error).message}`);
+        return false;
+      },
+    );
     if (!input.transcript_path && !importMemory) return '';
     client = await ensureDaemon(home, ctx, { timeoutMs: DAEMON_START_WAIT_MS });
     const c = client;
