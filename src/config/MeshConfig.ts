@@ -127,6 +127,11 @@ export const MeshConfigSchema = z
       })
       .strict()
       .default({ default: 'mesh' }),
+    /** Claude Code integration: the session-end / pre-compact hooks also import Claude's own auto-memory files (opt-in). */
+    claude: z
+      .object({ importMemory: z.boolean().default(false).describe('Import ~/.claude/projects/<project>/memory/*.md on session end and before compaction') })
+      .strict()
+      .default({ importMemory: false }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

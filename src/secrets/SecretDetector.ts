@@ -24,6 +24,8 @@ export async function findSecrets(text: string): Promise<SecretFinding[]> {
       const value = p.group === undefined ? m[0] : m[p.group];
       if (value === undefined || m.index === undefined) continue;
       const start = m.index + (p.group === undefined ? 0 : m[0].lastIndexOf(value));
+      // Our own placeholder (`KEY=[redacted …]`) is not a secret: a second pass must change nothing.
+      if (text.startsWith(REDACTED_PREFIX, start)) continue;
       found.push({ start, end: start + value.length, kind: p.kind });
     }
   }
@@ -35,6 +37,9 @@ export async function findSecrets(text: string): Promise<SecretFinding[]> {
   return mergeOverlaps(found);
 }
 
+/** What a redacted secret is replaced by, before its kind. */
+const REDACTED_PREFIX = '[redacted ';
+
 /** The text with every secret replaced by `[redacted <kind>]`, and the kinds found. */
 export async function redactSecrets(text: string): Promise<{ text: string; kinds: string[] }> {
   const found = await findSecrets(text);
@@ -42,7 +47,7 @@ export async function redactSecrets(text: string): Promise<{ text: string; kinds
   let out = '';
   let at = 0;
   for (const f of found) {
-    out += `${text.slice(at, f.start)}[redacted ${f.kind}]`;
+    out += `${text.slice(at, f.start)}${REDACTED_PREFIX}${f.kind}]`;
     at = f.end;
   }
   return { text: out + text.slice(at), kinds: [...new Set(found.map((f) => f.kind))] };
@@ -69,7 +74,7 @@ export async function redactSecretsMany(texts: readonly string[]): Promise<{ tex
     let at = start;
     while (f < found.length && found[f]!.start < end) {
       const s = Math.max(found[f]!.start, at);
-      piece += `${joined.slice(at, s)}[redacted ${found[f]!.kind}]`;
+      piece += `${joined.slice(at, s)}${REDACTED_PREFIX}${found[f]!.kind}]`;
       at = Math.min(found[f]!.end, end);
       if (found[f]!.end > end) break; // continues into the next text
       f++;

@@ -19,3 +19,9 @@ export const RESOLUTION_WINDOW_EVENTS = 40;
 export const MAX_TRANSCRIPT_LINE_CHARS = 4 * 1024 * 1024;
 /** Imported memories sent to the daemon per call: one small socket frame each. */
 export const IMPORT_BATCH = 50;
+/** Claude Code memory files read from one memory folder (it holds MEMORY.md and a few topic files). */
+export const MAX_CLAUDE_MEMORY_FILES = 50;
+/** A memory file larger than this is skipped unread: Claude Code keeps them short (MEMORY.md is cut at 200 lines). */
+export const MAX_CLAUDE_MEMORY_FILE_BYTES = 512 * 1024;
+/** Sections imported per file: each is one memory. */
+export const MAX_CLAUDE_MEMORY_SECTIONS_PER_FILE = 200;

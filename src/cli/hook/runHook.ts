@@ -1,4 +1,8 @@
-import { resolveHome } from '../../home.js';
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../config/MeshConfig.js';
+import type { ConversationMemory } from '../../domain/lifecycle/conversationImport.js';
+import { claudeMemoryDir } from '../../transcripts/claudeMemoryDir.js';
+import { homePaths, resolveHome } from '../../home.js';
 import type { DaemonClient } from '../../ipc/DaemonClient.js';
 import { ensureDaemon } from '../../ipc/ensureDaemon.js';
 import { DEFAULT_BRIEFING_CHARS, DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES } from '../../briefing/constants.js';
@@ -66,12 +70,29 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
       return r.text;
     }
     // pre-compact, session-end: import what the session has said so far.
-    if (!input.transcript_path) return '';
+    // A config this hook cannot read must not stop the transcript import: the memory import is then off.
+    const importMemory = await loadConfig(homePaths(home).config).then(
+      (c) => c.claude.importMemory,
+      (err: unknown) => {
+        warn(`hivemesh hook ${event}: ${(err as Error).message}`);
+        return false;
+      },
+    );
+    if (!input.transcript_path && !importMemory) return '';
     client = await ensureDaemon(home, ctx, { timeoutMs: DAEMON_START_WAIT_MS });
-    const { importTranscripts } = await import('../../transcripts/importTranscript.js');
     const c = client;
-    const r = await importTranscripts(input.transcript_path, (memories) => c.call('conversation.upsert', { memories }));
-    warn(`hivemesh: imported ${r.created} new and ${r.updated} updated memories from the transcript`);
+    const upsert = (memories: ConversationMemory[]) => c.call('conversation.upsert', { memories });
+    if (input.transcript_path) {
+      const { importTranscripts } = await import('../../transcripts/importTranscript.js');
+      const r = await importTranscripts(input.transcript_path, upsert);
+      warn(`hivemesh: imported ${r.created} new and ${r.updated} updated memories from the transcript`);
+    }
+    // Opt-in (config claude.importMemory): Claude Code's own auto-memory for this directory, when it has one.
+    if (importMemory && existsSync(claudeMemoryDir(cwd))) {
+      const { importClaudeMemory } = await import('../../transcripts/importClaudeMemory.js');
+      const r = await importClaudeMemory(claudeMemoryDir(cwd), upsert, { cwd });
+      warn(`hivemesh: imported ${r.created} new and ${r.updated} updated memories from Claude Code's memory files`);
+    }
     return '';
   } catch (err) {
     warn(`hivemesh hook ${event}: ${(err as Error).message}`);

@@ -4,26 +4,22 @@ import { TaskService } from '../../../src/domain/TaskService.js';
 import { silentLogger } from '../../../src/log.js';
 import { DocStore } from '../../../src/store/DocStore.js';
 import { ACTOR, bareEraser } from '../../helpers/memoryStack.js';
-import { tmpHome } from '../../helpers/tmpHome.js';
+import { useTempStore } from '../../helpers/tempStore.js';
 
 describe('the kanban board on a real store', () => {
-  let home: ReturnType<typeof tmpHome>;
-  let store: DocStore;
+  // The restart test closes the fixture's store and reopens the same database in its own DocStore.
+  const temp = useTempStore({ actorId: 'cc'.repeat(16) });
   let tasks: TaskService;
   let clock = Date.parse('2026-12-01T08:00:00Z');
   const agents = new Set(['worker-1', 'worker-2']);
 
   beforeEach(async () => {
-    home = tmpHome();
-    store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
-    await store.open();
+    const store = temp.store;
     tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: (id) => agents.has(id), eraser: bareEraser(store), now: () => clock });
     await tasks.start();
   });
-  afterEach(async () => {
+  afterEach(() => {
     tasks.stop();
-    await store.close();
-    home.cleanup();
   });
 
   it('blocks a task until its dependencies are done, and refuses to start it early unless forced', async () => {
@@ -77,12 +73,17 @@ describe('the kanban board on a real store', () => {
   it('survives a restart: the board is rebuilt from the stored views', async () => {
     const t = await tasks.create({ title: 'persisted', required_capabilities: ['Postgres'] }, ACTOR);
     tasks.stop();
-    await store.close();
-    store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
-    await store.open();
-    tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, eraser: bareEraser(store) });
-    await tasks.start();
-    expect(tasks.list({ capability: 'postgres' }).tasks.map((x) => x.id)).toEqual([t.id]);
+    await temp.store.close();
+    const reopened = new DocStore(join(temp.home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
+    await reopened.open();
+    try {
+      tasks = new TaskService({ store: reopened, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, eraser: bareEraser(reopened) });
+      await tasks.start();
+      expect(tasks.list({ capability: 'postgres' }).tasks.map((x) => x.id)).toEqual([t.id]);
+    } finally {
+      tasks.stop();
+      await reopened.close();
+    }
   });
 
   it('reports throughput, cycle time, lead time and load per agent over a window', async () => {

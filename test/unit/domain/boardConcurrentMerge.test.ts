@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import * as A from '@automerge/automerge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskService } from '../../../src/domain/TaskService.js';
 import type { TaskDoc } from '../../../src/domain/TaskDoc.js';
 import { toTaskView } from '../../../src/domain/Task.js';
 import { silentLogger } from '../../../src/log.js';
-import { DocStore } from '../../../src/store/DocStore.js';
 import { ACTOR, bareEraser } from '../../helpers/memoryStack.js';
-import { tmpHome } from '../../helpers/tmpHome.js';
+import { useTempStore } from '../../helpers/tempStore.js';
 
 /**
  * Issue 18 (board property test, seed 2075591579): b2 commented on a card while b3's concurrent
@@ -18,24 +16,20 @@ import { tmpHome } from '../../helpers/tmpHome.js';
  * the card's next write. Driven step by step here, without timing.
  */
 describe('the board while a replicated change and a local one commit together', () => {
-  let home: ReturnType<typeof tmpHome>;
-  let store: DocStore;
+  const temp = useTempStore({ actorId: 'cc'.repeat(16) });
   let tasks: TaskService;
 
   beforeEach(async () => {
-    home = tmpHome();
-    store = new DocStore(join(home.dir, 'db'), silentLogger(), 'cc'.repeat(16));
-    await store.open();
+    const store = temp.store;
     tasks = new TaskService({ store, logger: silentLogger(), actorId: 'cc'.repeat(16), agentExists: () => true, eraser: bareEraser(store), now: () => Date.now() });
     await tasks.start();
   });
-  afterEach(async () => {
+  afterEach(() => {
     tasks.stop();
-    await store.close();
-    home.cleanup();
   });
 
   it('shows the merged card, not the view the local write computed before the merge', async () => {
+    const store = temp.store;
     const card = await tasks.create({ title: 'card 7' }, ACTOR);
     // A peer's comment, made concurrently on its own copy of the card.
     const mine = (await store.load<TaskDoc>('tasks', card.id))!;

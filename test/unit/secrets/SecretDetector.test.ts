@@ -39,4 +39,11 @@ describe('the secret detector', () => {
     expect(many.texts).toEqual(single);
     for (const v of Object.values(SAMPLES)) expect(many.texts.join('\n')).not.toContain(v);
   });
+
+  it('is idempotent: a second pass over redacted text finds nothing in its own placeholders', async () => {
+    const once = await redactSecrets('export PAYMENT_API_KEY=sk-ant-api03-Zq1xW9vB2nM4kL7pR8sT3uV6yA0cD5eF-gH2jK9mN1qP4rS7tU0wX3zB6dE9fG2hJ5kL8mN-AbCdEfAA');
+    expect(once.kinds.length).toBeGreaterThan(0);
+    const twice = await redactSecrets(once.text);
+    expect(twice).toEqual({ text: once.text, kinds: [] });
+  });
 });

@@ -2,6 +2,7 @@ import * as A from '@automerge/automerge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { DocStore } from '../../../src/store/DocStore.js';
+import { openTempStore } from '../../helpers/tempStore.js';
 import { filesContaining, tmpHome } from '../../helpers/tmpHome.js';
 
 interface Note {
@@ -121,9 +122,8 @@ describe('DocStore', () => {
 
 describe('DocStore with replicated changes', () => {
   it('a merge that adds nothing leaves a writable document behind (no "outdated document")', async () => {
-    const home = tmpHome();
-    const store = new DocStore(`${home.dir}/db`, silentLogger());
-    await store.open();
+    const temp = await openTempStore();
+    const store = temp.store;
     try {
       await store.mutate<Note>('memories', 'm', () => ({ doc: A.change(A.init<Note>(), (d) => (d.text = 'a')), view: {} }));
       const copy = A.save((await store.load<Note>('memories', 'm'))!);
@@ -133,8 +133,7 @@ describe('DocStore with replicated changes', () => {
       const next = await store.mutate<Note>('memories', 'm', (current) => ({ doc: A.change(current!, (d) => (d.text = 'b')), view: {} }));
       expect(next.doc?.text).toBe('b');
     } finally {
-      await store.close();
-      home.cleanup();
+      await temp.dispose();
     }
   });
 });
