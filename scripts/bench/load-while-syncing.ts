@@ -1,7 +1,8 @@
 /**
  * Load while syncing (issue 16, item 4): three real daemons meshed on 127.0.0.1. On host A, N
  * agent sessions (each a real `mesh mcp` process driven by the MCP SDK client over stdio) run M
- * mixed operations each (store, search, update, delete, board create, board move), all at once,
+ * mixed operations each (store, search, update, delete, board create, board move; MESH_TOOLS
+ * core,kanban), all at once,
  * while host B stores at a steady rate that A replicates. Reports per operation type p50 / p99,
  * errors (must be 0), lost writes (every write A acknowledged in its final state on B and C, every
  * B write on A and C) and A's daemon RSS over the run. Build first (`npm run build`).
@@ -154,7 +155,7 @@ try {
   await joinMesh(a, c);
   const [sa, sb, sc] = await Promise.all(hosts.map((h) => DaemonClient.connect(homePaths(h.home.dir).socket, { agent: `bench-${h.name}` })));
   sockets.push(sa!, sb!, sc!);
-  for (let s = 0; s < SESSIONS; s++) clients.push(await mcpClient(a.home.dir, `load-${s}`));
+  for (let s = 0; s < SESSIONS; s++) clients.push(await mcpClient(a.home.dir, `load-${s}`, { MESH_TOOLS: 'core,kanban' }));
   // Searches and stores embed: measure with the model loaded.
   while (!(await sa!.call('daemon.model', {})).loaded) await new Promise((r) => setTimeout(r, 200));
 
