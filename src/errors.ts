@@ -43,6 +43,7 @@ export type MeshErrorCode =
   | 'MODE_CONFLICT'
   /** An invite whose inviter key does not match the fingerprint it carries or the one the joiner was told: a substituted key. */
   | 'INVITE_KEY_MISMATCH'
+  | 'TOO_MANY_CONNECTIONS'
   | 'INTERNAL';
 
 export class MeshError extends Error {

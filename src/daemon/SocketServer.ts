@@ -1,13 +1,15 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { IPC_PARTIAL_FRAME_TIMEOUT_MS, MAX_IPC_BUFFERED_BYTES, MAX_IPC_CONNECTIONS, MAX_IPC_WRITE_BACKLOG_BYTES } from '../constants.js';
-import { toMeshError } from '../errors.js';
+import { toMeshError, type MeshErrorCode } from '../errors.js';
 import { encodeFrame, FrameDecoder } from '../ipc/framing.js';
-import { RequestSchema, type Request, type Response } from '../ipc/messages.js';
+import { CONNECTION_ERROR_ID, RequestSchema, type Request, type Response } from '../ipc/messages.js';
 import type { Logger } from '../log.js';
 
 /** Refusals repeated by a flood are logged at most this often. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
+/** How long a refused connection may take to read its reason before it is cut. */
+const CLOSE_REASON_GRACE_MS = 1_000;
 
 export type RequestHandler = (req: Request) => Promise<unknown>;
 
@@ -29,6 +31,8 @@ export class SocketServer {
   /** Bytes held across all connections for frames not yet complete. */
   private buffered = 0;
   private refused = 0;
+  /** Connections being closed with a reason: what they still send is ignored. */
+  private readonly closing = new WeakSet<Socket>();
   private lastRefusalLog = 0;
   private idle: (() => void) | undefined;
 
@@ -78,7 +82,7 @@ export class SocketServer {
     // clients (each sending most of a maximal frame, then hanging) from growing the daemon unbounded.
     if (this.sockets.size >= MAX_IPC_CONNECTIONS) {
       this.refuse('connection cap reached; refusing a local connection', { cap: MAX_IPC_CONNECTIONS });
-      socket.destroy();
+      this.closeWith(socket, 'TOO_MANY_CONNECTIONS', `the daemon is serving its maximum of ${MAX_IPC_CONNECTIONS} local connections; close idle MCP servers or clients, then retry`);
       return;
     }
     this.sockets.add(socket);
@@ -103,9 +107,11 @@ export class SocketServer {
     });
     socket.on('error', (err) => this.logger.debug({ err: err.message }, 'client socket error'));
     socket.on('data', (chunk: Buffer) => {
+      if (this.closing.has(socket)) return;
       if (this.buffered + chunk.length > MAX_IPC_BUFFERED_BYTES) {
         this.refuse('local clients hold too many bytes of unfinished frames; closing the connection that pushed past the cap', { cap: MAX_IPC_BUFFERED_BYTES });
-        socket.destroy();
+        release();
+        this.closeWith(socket, 'PROTOCOL_ERROR', 'local clients hold too many bytes of unfinished requests; this connection was closed');
         return;
       }
       let frames: unknown[];
@@ -113,7 +119,8 @@ export class SocketServer {
         frames = decoder.push(chunk);
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'bad frame on the local socket; closing that connection');
-        socket.destroy();
+        release();
+        this.closeWith(socket, 'PROTOCOL_ERROR', `bad frame: ${(err as Error).message}`);
         return;
       }
       this.buffered += decoder.buffered - held;
@@ -125,12 +132,30 @@ export class SocketServer {
         // Measured from the frame's first bytes: trickling more data does not keep it alive.
         partialTimer = setTimeout(() => {
           this.logger.warn({ bytes: held }, 'a frame on the local socket stayed incomplete; closing that connection');
-          socket.destroy();
+          release();
+          this.closeWith(socket, 'TIMEOUT', `a request stayed incomplete for ${IPC_PARTIAL_FRAME_TIMEOUT_MS} ms; this connection was closed`);
         }, IPC_PARTIAL_FRAME_TIMEOUT_MS);
         partialTimer.unref();
       }
       for (const frame of frames) void this.dispatch(socket, frame);
     });
+  }
+
+  /**
+   * Closes a connection the daemon will not serve, saying why first: a bare close reads as "the
+   * daemon is not running" to the client, and the CLI would then try to start a second daemon.
+   * Cut after a second if the client does not close it, so a refused client holds nothing here.
+   */
+  private closeWith(socket: Socket, code: MeshErrorCode, message: string): void {
+    if (this.closing.has(socket)) return;
+    this.closing.add(socket);
+    const refusal: Response = { id: CONNECTION_ERROR_ID, ok: false, error: { code, message } };
+    socket.on('error', () => undefined);
+    // Unread input at close makes the kernel reset the connection, and the client may lose the
+    // reason with it: drain what it sends, and let its own close (after it reads the reason) end it.
+    socket.resume();
+    setTimeout(() => socket.destroy(), CLOSE_REASON_GRACE_MS).unref();
+    socket.end(encodeFrame(refusal));
   }
 
   /** One warning per interval for refusals that a flood repeats, with the count since the last one. */
@@ -147,7 +172,7 @@ export class SocketServer {
     const parsed = RequestSchema.safeParse(frame);
     if (!parsed.success) {
       this.logger.warn('malformed request on the local socket; closing that connection');
-      socket.destroy();
+      this.closeWith(socket, 'PROTOCOL_ERROR', 'malformed request: expected {id, method, params, ctx}');
       return;
     }
     const req = parsed.data;
@@ -168,7 +193,7 @@ export class SocketServer {
       this.inflight--;
       if (this.inflight === 0) this.idle?.();
     }
-    if (!socket.destroyed) {
+    if (!socket.destroyed && !this.closing.has(socket)) {
       try {
         socket.write(encodeFrame(res));
       } catch (err) {

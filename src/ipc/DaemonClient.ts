@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { IPC_REQUEST_TIMEOUT_MS } from '../constants.js';
 import { MeshError, toMeshError } from '../errors.js';
 import { encodeFrame, FrameDecoder } from './framing.js';
-import type { CallContext, Response } from './messages.js';
+import { CONNECTION_ERROR_ID, type CallContext, type Response } from './messages.js';
 import type { CallOptions, DaemonCaller, MethodName, ParamsOf, ResultOf } from '../daemon/methodMap.js';
 
 interface Pending {
@@ -17,6 +17,8 @@ export class DaemonClient implements DaemonCaller {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   private readonly closeListeners = new Set<() => void>();
+  /** Why the daemon refused this connection, if it said so before closing it. */
+  private refusal: MeshError | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -36,7 +38,7 @@ export class DaemonClient implements DaemonCaller {
     });
     socket.on('close', () => {
       this.closed = true;
-      this.failAll(new MeshError('DAEMON_NOT_RUNNING', 'the daemon closed the connection'));
+      this.failAll(this.refusal ?? new MeshError('DAEMON_NOT_RUNNING', 'the daemon closed the connection'));
       for (const listener of this.closeListeners) listener();
       this.closeListeners.clear();
     });
@@ -81,7 +83,7 @@ export class DaemonClient implements DaemonCaller {
   }
 
   private send(method: string, params: unknown, opts: CallOptions & { ctx?: CallContext }): Promise<unknown> {
-    if (this.closed) return Promise.reject(new MeshError('DAEMON_NOT_RUNNING', 'the connection to the daemon is closed'));
+    if (this.closed) return Promise.reject(this.refusal ?? new MeshError('DAEMON_NOT_RUNNING', 'the connection to the daemon is closed'));
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? IPC_REQUEST_TIMEOUT_MS;
@@ -107,6 +109,10 @@ export class DaemonClient implements DaemonCaller {
   }
 
   private onResponse(res: Response): void {
+    if (res.id === CONNECTION_ERROR_ID && !res.ok) {
+      this.refusal = toMeshError(res.error);
+      return;
+    }
     const pending = this.pending.get(res.id);
     if (!pending) return;
     this.pending.delete(res.id);

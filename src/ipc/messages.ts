@@ -18,4 +18,7 @@ export const RequestSchema = z.object({
 });
 export type Request = z.infer<typeof RequestSchema>;
 
+/** The id of a response that answers no request: the daemon refused the whole connection (clients number requests from 1). */
+export const CONNECTION_ERROR_ID = 0;
+
 export type Response = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: SerializedError };
