@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 /** How long a refused connection may take to read its reason before it is cut. */
 const CLOSE_REASON_GRACE_MS = 1_000;
+/** What a refused connection may still send (a request or two) before it is cut without waiting. */
+const CLOSE_DRAIN_LIMIT_BYTES = 64 * 1024;
 
 export type RequestHandler = (req: Request) => Promise<unknown>;
 
@@ -96,6 +98,7 @@ export class SocketServer {
       partialTimer = undefined;
     };
     socket.on('close', () => {
+      // Only here: a connection being closed with a reason still holds its unfinished frame.
       release();
       this.sockets.delete(socket);
       const ended = this.sessions.get(socket);
@@ -110,8 +113,9 @@ export class SocketServer {
       if (this.closing.has(socket)) return;
       if (this.buffered + chunk.length > MAX_IPC_BUFFERED_BYTES) {
         this.refuse('local clients hold too many bytes of unfinished frames; closing the connection that pushed past the cap', { cap: MAX_IPC_BUFFERED_BYTES });
-        release();
-        this.closeWith(socket, 'PROTOCOL_ERROR', 'local clients hold too many bytes of unfinished requests; this connection was closed');
+        // Cut at once (a flood must not be read on): the reason goes out first, best effort.
+        socket.end(encodeFrame(connectionError('PROTOCOL_ERROR', 'local clients hold too many bytes of unfinished requests; this connection was closed')), () => socket.destroy());
+        this.closing.add(socket);
         return;
       }
       let frames: unknown[];
@@ -119,7 +123,6 @@ export class SocketServer {
         frames = decoder.push(chunk);
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'bad frame on the local socket; closing that connection');
-        release();
         this.closeWith(socket, 'PROTOCOL_ERROR', `bad frame: ${(err as Error).message}`);
         return;
       }
@@ -132,7 +135,6 @@ export class SocketServer {
         // Measured from the frame's first bytes: trickling more data does not keep it alive.
         partialTimer = setTimeout(() => {
           this.logger.warn({ bytes: held }, 'a frame on the local socket stayed incomplete; closing that connection');
-          release();
           this.closeWith(socket, 'TIMEOUT', `a request stayed incomplete for ${IPC_PARTIAL_FRAME_TIMEOUT_MS} ms; this connection was closed`);
         }, IPC_PARTIAL_FRAME_TIMEOUT_MS);
         partialTimer.unref();
@@ -149,11 +151,16 @@ export class SocketServer {
   private closeWith(socket: Socket, code: MeshErrorCode, message: string): void {
     if (this.closing.has(socket)) return;
     this.closing.add(socket);
-    const refusal: Response = { id: CONNECTION_ERROR_ID, ok: false, error: { code, message } };
+    const refusal = connectionError(code, message);
     socket.on('error', () => undefined);
     // Unread input at close makes the kernel reset the connection, and the client may lose the
-    // reason with it: drain what it sends, and let its own close (after it reads the reason) end it.
-    socket.resume();
+    // reason with it: drop what it sends (a request or two), and let its own close, after it has
+    // read the reason, end it. A client that keeps sending (a flood) is cut at once.
+    let drained = 0;
+    socket.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > CLOSE_DRAIN_LIMIT_BYTES) socket.destroy();
+    });
     setTimeout(() => socket.destroy(), CLOSE_REASON_GRACE_MS).unref();
     socket.end(encodeFrame(refusal));
   }
@@ -206,4 +213,9 @@ export class SocketServer {
       }
     }
   }
+}
+
+/** A reply that answers no request: why the daemon closes this connection. */
+function connectionError(code: MeshErrorCode, message: string): Response {
+  return { id: CONNECTION_ERROR_ID, ok: false, error: { code, message } };
 }
