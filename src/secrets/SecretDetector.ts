@@ -1,6 +1,9 @@
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { SECRET_PATTERNS } from './patterns.js';
+import { quietSecretlintProfiler } from './quietSecretlint.js';
+
+quietSecretlintProfiler();
 
 /** A secret found in a text: where it is and what it looks like (never the value itself). */
 export interface SecretFinding {
