@@ -11,6 +11,8 @@ const TOKEN = /[A-Za-z0-9+/_=-]{32,}/g;
 /** Shannon entropy per character above which a mixed-case token reads as random (camelCase prose stays below ~4.2). */
 const MIN_BITS_PER_CHAR = 4.4;
 const MIN_LENGTH = 32;
+/** A word in one case or capitalised, or a number: what settings and flags are made of. */
+const LEXICAL_PIECE = /^(?:[a-z]*|[A-Z]+|[A-Z][a-z]+|[0-9]+)$/;
 
 export function findHighEntropyTokens(text: string): SecretFinding[] {
   const out: SecretFinding[] = [];
@@ -20,6 +22,9 @@ export function findHighEntropyTokens(text: string): SecretFinding[] {
     if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/[0-9]/.test(token)) continue;
     // A path or a dashed name is words, not a key: many separators and long alphabetic runs.
     if ((token.match(/[/_-]/g)?.length ?? 0) > token.length / 6) continue;
+    // Words and numbers joined by separators (`NODE_OPTIONS=--max-old-space-size=4096`) are a
+    // setting, not a key: a random token's pieces mix cases and digits within themselves.
+    if (token.split(/[+/_=-]+/).every((piece) => LEXICAL_PIECE.test(piece))) continue;
     if (bitsPerChar(token) < MIN_BITS_PER_CHAR) continue;
     out.push({ start: m.index, end: m.index + m[0].length, kind: 'high-entropy token' });
   }

@@ -31,6 +31,12 @@ describe('refusing likely secrets in memory writes', () => {
     expect(JSON.stringify(e?.toJSON())).not.toContain(RANDOM);
   });
 
+  it('still finds random tokens cut by separators', () => {
+    for (const token of [`xoxq-${RANDOM.slice(0, 12)}-${RANDOM.slice(12)}`, `${RANDOM.slice(0, 20)}/${RANDOM.slice(20)}+Zk9`, `APP_SECRET=${RANDOM}`]) {
+      expect(findHighEntropyTokens(`value ${token} end`).map((f) => f.kind), token).toEqual(['high-entropy token']);
+    }
+  });
+
   it('leaves hashes, uuids, paths and prose alone', async () => {
     const text = [
       'commit 3f9a1c2b7d4e5f60718293a4b5c6d7e8f9012345 fixed it',
@@ -39,6 +45,10 @@ describe('refusing likely secrets in memory writes', () => {
       'see src/teams/TeamWriteGuard.ts and docs/ARCHITECTURE.md',
       'ThisIsAVeryLongCamelCaseIdentifierName123 in the code base',
       'nginx upstream keepalive 32, restarted with systemctl reload nginx',
+      // Settings and flags: words and numbers joined by separators (refused as secrets until 2026-12-06).
+      'set NODE_OPTIONS=--max-old-space-size=4096 in the build job',
+      'MALLOC_ARENA_MAX=2 and JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 for the ES nodes',
+      'run with --experimental-vm-modules=true --unhandled-rejections=strict',
     ].join('\n');
     expect(findHighEntropyTokens(text)).toEqual([]);
     expect(await refusal({ content: text })).toBeUndefined();

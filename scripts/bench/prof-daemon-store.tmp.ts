@@ -1,0 +1,27 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homePaths } from '../../src/home.js';
+import { DaemonClient } from '../../src/ipc/DaemonClient.js';
+import { MESH_BIN, TEST_ENV, mesh } from '../../test/helpers/cli.js';
+import { tmpHome } from '../../test/helpers/tmpHome.js';
+import { mulberry32, syntheticMemory } from './corpus.js';
+const home = tmpHome('prof-store-');
+await mesh(['init', '--home', home.dir, '--name', 'prof']);
+await mesh(['stop', '--home', home.dir]);
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof-daemon', MESH_BIN, 'daemon', '--home', home.dir], { env: { ...process.env, ...TEST_ENV }, stdio: 'ignore' });
+while (!existsSync(homePaths(home.dir).socket)) await new Promise((r) => setTimeout(r, 50));
+await new Promise((r) => setTimeout(r, 500));
+const c = await DaemonClient.connect(homePaths(home.dir).socket, { agent: 'bench' });
+const rand = mulberry32(3);
+for (let i = 0; i < 50; i++) await c.call('memory.store', syntheticMemory(rand, i));
+while (!(await c.call('daemon.model', {})).loaded) await new Promise((r) => setTimeout(r, 50));
+const lat: number[] = [];
+const t0 = performance.now();
+for (let i = 0; i < 300; i++) { const t = performance.now(); await c.call('memory.store', syntheticMemory(rand, i)); lat.push(performance.now() - t); }
+const wall = performance.now() - t0;
+lat.sort((a, b) => a - b);
+console.log(`300 stores: wall ${wall.toFixed(0)} ms, p50 ${lat[150]!.toFixed(2)} ms, p95 ${lat[285]!.toFixed(2)}`);
+c.close();
+child.kill('SIGTERM');
+await new Promise((r) => child.on('exit', r));
+home.cleanup();
