@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/log.js';
+import { defaultModel } from '../../../src/search/embedder/models.js';
+import { TransformersEmbedder } from '../../../src/search/embedder/TransformersEmbedder.js';
+import { MemoryVectors } from '../../../src/search/MemoryVectors.js';
+import { HnswVectorIndex } from '../../../src/search/vector/HnswVectorIndex.js';
+import type { Collection } from '../../../src/types.js';
+import { ACTOR, openStack } from '../../helpers/memoryStack.js';
+import { tmpHome } from '../../helpers/tmpHome.js';
+
+const OLD_TEXT = 'kafka broker consumer lag runbook for the ingest cluster';
+const NEW_TEXT = 'postgres vacuum freeze schedule for the billing database';
+
+/**
+ * Issue 16 item 5(b), relatives of issue 18 found in the audit of the memory path: the vector
+ * index is derived from the store's commits, and two of its catch-up paths could keep an older
+ * text than the store holds until the memory's next write (semantic search ranking it by words it
+ * no longer has). The moments are fixed by wrapping the store's real reads, so each write lands
+ * exactly inside the window; the real embedder and HNSW index run underneath.
+ */
+describe('the vector index while memories are written', () => {
+  let home: ReturnType<typeof tmpHome>;
+  let stack: Awaited<ReturnType<typeof openStack>>;
+  let embedder: TransformersEmbedder;
+  const opened: MemoryVectors[] = [];
+
+  beforeEach(async () => {
+    home = tmpHome();
+    stack = await openStack(home.dir);
+    embedder = await TransformersEmbedder.load(defaultModel());
+  });
+  afterEach(async () => {
+    for (const v of opened.splice(0)) await v.close();
+    await stack.close();
+    home.cleanup();
+  });
+
+  const vectorsOver = () => {
+    const dir = join(home.dir, 'index', 'vectors');
+    const v = new MemoryVectors({ store: stack.store, embedder, vectorIndex: HnswVectorIndex.files(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension }), dir, logger: silentLogger() });
+    opened.push(v);
+    return { v, opening: v.open() };
+  };
+  /** The best hit for the new text: the memory itself, by exactly that text (cosine 1), not by the old one. */
+  const expectNewText = async (v: MemoryVectors, id: string) => {
+    const [best] = await v.search(NEW_TEXT, 1);
+    expect(best?.key).toBe(id);
+    expect(best!.score, 'the vector is of the newest text').toBeGreaterThan(0.999);
+  };
+
+  it('a rebuild keeps a memory written after its scan began (mesh reindex, or a fresh index built in the background)', async () => {
+    const { v, opening } = vectorsOver();
+    await opening;
+    await v.rebuild();
+    stack.useVectors(v);
+    const x = await stack.memories.store({ content: OLD_TEXT }, ACTOR);
+    await stack.memories.store({ content: 'another note about dns' }, ACTOR);
+    const store = stack.store;
+    const scanViews = store.scanViews.bind(store);
+    let wrote = false;
+    // Once the scan has its snapshot (its first view read), x is edited: its job is embedded
+    // (the writer waits for it) into the index the rebuild is about to replace.
+    store.scanViews = async function* <T>(collection: Collection): AsyncGenerator<[string, T]> {
+      for await (const item of scanViews<T>(collection)) {
+        yield item;
+        if (!wrote) {
+          wrote = true;
+          await stack.memories.update({ memory_id: x.id, content: NEW_TEXT }, ACTOR);
+        }
+      }
+    };
+    await v.rebuild();
+    store.scanViews = scanViews;
+    expect(wrote, 'precondition: the edit landed during the rebuild').toBe(true);
+    await expectNewText(v, x.id);
+  });
+
+  it('replaying the log at start never puts back a view read before a newer commit of the same memory', async () => {
+    const first = vectorsOver();
+    await first.opening;
+    await first.v.rebuild();
+    await first.v.close();
+    opened.splice(0);
+    // Written while no vector index follows the store (the daemon stopped before indexing it): replayed at the next open.
+    const x = await stack.memories.store({ content: OLD_TEXT }, ACTOR);
+    const store = stack.store;
+    const view = store.view.bind(store);
+    let wrote = false;
+    // The replay reads x's view; the edit commits before the replay's continuation runs (two
+    // LevelDB requests completing out of order on a loaded machine, fixed here).
+    store.view = async <T>(collection: Collection, id: string): Promise<T | undefined> => {
+      const read = await view<T>(collection, id);
+      if (!wrote && id === x.id) {
+        wrote = true;
+        await stack.memories.update({ memory_id: x.id, content: NEW_TEXT }, ACTOR);
+      }
+      return read;
+    };
+    const second = vectorsOver();
+    await second.opening;
+    store.view = view;
+    expect(wrote, 'precondition: the edit landed during the replay').toBe(true);
+    await second.v.whenIndexed(x.id);
+    await expectNewText(second.v, x.id);
+  });
+});
