@@ -11,7 +11,8 @@
  *
  * Usage: node --import tsx scripts/replayPropertySeed.ts --seed 693271261 [--version current|2026-12-02]
  *   current     the test as it is now (odd shapes, joins through the founder)
- *   2026-12-02  the test as it ran on 2026-12-02 (c6828f8..3eb06d9^), when seed 693271261 failed
+ *   2026-12-02  the test as it ran on 2026-12-02 (c6828f8..3eb06d9^), when seed 693271261 failed;
+ *               the test replays it with TEST_SCHEDULE=2026-12-02 TEST_SEED=693271261
  */
 import { mulberry32 } from '../test/helpers/prng.js';
 import { bigContent, deepMetadata, manyTags } from '../test/helpers/oddShapes.js';

@@ -167,7 +167,9 @@ export class MemoryVectors {
       this.index = fresh;
       this.drainedDuringRebuild = undefined;
       this.appliedSeq = Math.max(this.appliedSeq, seq);
-      await this.save();
+      // Jobs still queued (a replicated write waiting for a bulk sync to end) are not in the index:
+      // a state saved past them would skip them after a crash.
+      await this.saveAt(this.seqBeforeQueued());
       return live.length;
     })().finally(() => {
       this.drainedDuringRebuild = undefined;
@@ -213,9 +215,7 @@ export class MemoryVectors {
       }
     }
     // As at close: what is still queued is not in the index, so the saved sequence stays before it.
-    let seq = this.appliedSeq;
-    for (const job of [...this.urgent.values(), ...this.queue.values()]) seq = Math.min(seq, job.seq - 1);
-    await this.saveAt(seq);
+    await this.saveAt(this.seqBeforeQueued());
   }
 
   /** Resolves once the given memory's latest version is in the vector index (bounded wait). */
@@ -243,6 +243,13 @@ export class MemoryVectors {
     for (const job of [...this.urgent.values(), ...this.queue.values()]) this.appliedSeq = Math.min(this.appliedSeq, job.seq - 1);
     if (this.appliedSeq !== this.savedSeq) await this.save();
     this.cache?.close();
+  }
+
+  /** The store sequence the index holds every write up to: before the oldest job still queued. */
+  private seqBeforeQueued(): number {
+    let seq = this.appliedSeq;
+    for (const job of [...this.urgent.values(), ...this.queue.values()]) seq = Math.min(seq, job.seq - 1);
+    return seq;
   }
 
   private queued(id: string): boolean {

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as A from '@automerge/automerge';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MEMORY_FORMAT_VERSION } from '../../../src/constants.js';
+import { toMemory, type MemoryDoc } from '../../../src/domain/Memory.js';
 import { silentLogger } from '../../../src/log.js';
 import { defaultModel } from '../../../src/search/embedder/models.js';
 import { TransformersEmbedder } from '../../../src/search/embedder/TransformersEmbedder.js';
@@ -36,9 +40,10 @@ describe('the vector index while memories are written', () => {
     home.cleanup();
   });
 
-  const vectorsOver = () => {
-    const dir = join(home.dir, 'index', 'vectors');
-    const v = new MemoryVectors({ store: stack.store, embedder, vectorIndex: HnswVectorIndex.files(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension }), dir, logger: silentLogger() });
+  const vectorsDir = () => join(home.dir, 'index', 'vectors');
+  const vectorsOver = (settled?: () => Promise<void>) => {
+    const dir = vectorsDir();
+    const v = new MemoryVectors({ store: stack.store, embedder, vectorIndex: HnswVectorIndex.files(join(dir, 'hnsw'), { modelId: embedder.modelId, dimension: embedder.dimension }), dir, logger: silentLogger(), ...(settled ? { settled } : {}) });
     opened.push(v);
     return { v, opening: v.open() };
   };
@@ -103,5 +108,40 @@ describe('the vector index while memories are written', () => {
     expect(wrote, 'precondition: the edit landed during the replay').toBe(true);
     await second.v.whenIndexed(x.id);
     await expectNewText(second.v, x.id);
+  });
+
+  it('a rebuild saves its state before a replicated write still queued, so a crash right after it replays that write', async () => {
+    // A bulk pull is running: replicated memories wait for it before they are embedded.
+    let endBulk: () => void = () => undefined;
+    const bulk = new Promise<void>((resolve) => (endBulk = resolve));
+    const { v, opening } = vectorsOver(() => bulk);
+    await opening;
+    await v.rebuild();
+    const now = Date.now();
+    const doc = A.from<MemoryDoc>({ v: MEMORY_FORMAT_VERSION, id: 'replicated-1', content: NEW_TEXT, category: 'project', tags: [], context: '', project: '', scope: 'mesh', metadata: {}, machine: 'host2', agent: 'agent2', created_at: now, updated_at: now, updated_by: 'agent2', deleted: false, deleted_at: null, deleted_reason: null });
+    const store = stack.store;
+    const scanViews = store.scanViews.bind(store);
+    let seqOfWrite = 0;
+    // The replicated memory lands once the rebuild's scan has its snapshot.
+    store.scanViews = async function* <T>(collection: Collection): AsyncGenerator<[string, T]> {
+      await stack.memories.store({ content: 'a note so the scan has something to read' }, ACTOR);
+      for await (const item of scanViews<T>(collection)) {
+        yield item;
+        if (!seqOfWrite) ({ seq: seqOfWrite } = await store.mutate<MemoryDoc>('memories', 'replicated-1', () => ({ doc, view: toMemory(doc), scope: 'mesh' }), { origin: 'peer-z' }));
+      }
+    };
+    await v.rebuild();
+    store.scanViews = scanViews;
+    expect(seqOfWrite, 'precondition: the replicated write landed during the rebuild').toBeGreaterThan(0);
+    expect(v.holds('replicated-1'), 'precondition: still queued behind the bulk pull').toBe(false);
+    const saved = JSON.parse(readFileSync(join(vectorsDir(), 'state.json'), 'utf8')) as { seq: number };
+    expect(saved.seq, 'the saved state stops before the queued write').toBeLessThan(seqOfWrite);
+    // SIGKILL now (no close): the next start replays the write from the store's log.
+    const restarted = vectorsOver();
+    await restarted.opening;
+    await restarted.v.whenIndexed('replicated-1');
+    expect(restarted.v.holds('replicated-1')).toBe(true);
+    await expectNewText(restarted.v, 'replicated-1');
+    endBulk();
   });
 });
