@@ -118,7 +118,8 @@ describe('the vector index while memories are written', () => {
     await opening;
     await v.rebuild();
     const now = Date.now();
-    const doc = A.from<MemoryDoc>({ v: MEMORY_FORMAT_VERSION, id: 'replicated-1', content: NEW_TEXT, category: 'project', tags: [], context: '', project: '', scope: 'mesh', metadata: {}, machine: 'host2', agent: 'agent2', created_at: now, updated_at: now, updated_by: 'agent2', deleted: false, deleted_at: null, deleted_reason: null });
+    const fields: MemoryDoc = { v: MEMORY_FORMAT_VERSION, id: 'replicated-1', content: NEW_TEXT, category: 'project', tags: [], context: '', project: '', scope: 'mesh', metadata: {}, machine: 'host2', agent: 'agent2', created_at: now, updated_at: now, updated_by: 'agent2', deleted: false, deleted_at: null, deleted_reason: null };
+    const doc = A.change(A.init<MemoryDoc>(), (d) => void Object.assign(d, fields));
     const store = stack.store;
     const scanViews = store.scanViews.bind(store);
     let seqOfWrite = 0;
