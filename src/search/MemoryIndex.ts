@@ -98,6 +98,12 @@ export class MemoryIndex {
   private readonly dfCache = new Map<string, number>();
   /** A rebuild after damage, running in the background: keyword queries answer nothing until it ends. */
   private recovering: Promise<void> | undefined;
+  /**
+   * While a rebuild runs: the memories the commit listener wrote since it began. Every commit
+   * passes the listener, so its row is the newest; a view the rebuild itself read (its scan, its
+   * replay of the log) can only be as old or older, and never replaces it (the issue 18 pattern).
+   */
+  private rebuildTouched: Set<string> | undefined;
   /** The last damage found (moved aside and rebuilt), for `mesh doctor` and `mesh status`. */
   private damage: { reason: string; at: string } | undefined;
   private recoveryError: string | undefined;
@@ -138,15 +144,17 @@ export class MemoryIndex {
     const mine = events.filter((e) => e.collection === 'memories');
     if (mine.length === 0) return;
     // A write that meets damage is not lost: it is in the store, which the recovery rebuilds from.
-    this.guarded(undefined, () =>
+    this.guarded(undefined, () => {
       this.db.transaction(() => {
         for (const e of mine) {
           if (e.tomb || !e.view) this.removeRow(e.id);
           else this.applyRow(e.view as Memory);
         }
         this.bumpSeq(mine.reduce((m, e) => Math.max(m, e.seq), 0));
-      })(),
-    );
+      })();
+      // Only once the rows are in: a commit that did not apply (the file closed under a rebuild) is left to the rebuild's scan.
+      for (const e of mine) this.rebuildTouched?.add(e.id);
+    });
   }
 
   private async openAndCatchUp(): Promise<{ rebuilt: boolean; replayed: number }> {
@@ -293,12 +301,23 @@ export class MemoryIndex {
 
   /** Rebuilds from the stored views in large transactions, reporting progress. */
   async rebuild(onProgress?: (done: number) => void): Promise<number> {
+    const touched = new Set<string>();
+    this.rebuildTouched = touched;
+    try {
+      return await this.rebuildFrom(touched, onProgress);
+    } finally {
+      if (this.rebuildTouched === touched) this.rebuildTouched = undefined;
+    }
+  }
+
+  private async rebuildFrom(touched: ReadonlySet<string>, onProgress?: (done: number) => void): Promise<number> {
     this.db?.close();
     await this.deleteFiles();
     this.openDb();
     const seq = this.store.lastSeq;
+    // A memory committed since the rebuild began has its newest row from the commit listener already.
     const insert = this.db.transaction((batch: Memory[]) => {
-      for (const m of batch) this.applyRow(m);
+      for (const m of batch) if (!touched.has(m.id)) this.applyRow(m);
     });
     let batch: Memory[] = [];
     let n = 0;
@@ -313,10 +332,14 @@ export class MemoryIndex {
     }
     insert(batch);
     n += batch.length;
-    // Writes committed during the scan were applied as they came and may then have been
-    // overwritten by the older view the scan read: apply the newest view of each once more.
+    // Writes committed during the scan: the commit listener applied them (and the scan left those
+    // rows alone). The log after `seq` is replayed only for a write the listener could not apply;
+    // its view is read with awaits, during which a newer commit of the same memory can land and be
+    // applied, so a memory the listener wrote is never replayed over (it was: mesh reindex under
+    // writes kept an older text in the keyword index until the memory's next write).
     const replay = this.db.transaction((entries: { id: string; view: Memory | undefined }[]) => {
       for (const e of entries) {
+        if (touched.has(e.id)) continue;
         if (e.view) this.applyRow(e.view);
         else this.removeRow(e.id);
       }

@@ -57,6 +57,12 @@ export class MemoryVectors {
   private progress = { done: 0, total: 0 };
   /** Why the saved index was last found damaged and moved aside (shown by `mesh doctor`). */
   private damage: { reason: string; at: string } | undefined;
+  /**
+   * While a rebuild runs: each memory whose job went into the current (old) index meanwhile, with
+   * its text (null: removed). Those commits came after the rebuild's scan, or raced it; the fresh
+   * index takes them too before it replaces the old one, or they were lost with it.
+   */
+  private drainedDuringRebuild: Map<string, string | null> | undefined;
 
   /**
    * @param deps.vectorIndex the vector index seam (vector/VectorIndex.ts); the daemon gives an HNSW
@@ -97,23 +103,35 @@ export class MemoryVectors {
       logger.error({ reason: opened.reason }, 'the vector index failed its check: moved aside, rebuilding it from the store');
     }
     const state = await this.readState();
+    // Memories committed while the log is replayed below: their commit's job is the newest.
+    let committedDuringReplay: Set<string> | undefined = new Set();
     store.onCommit((event) => {
       if (event.collection !== 'memories') return;
+      committedDuringReplay?.add(event.id);
       this.enqueue(event.id, event.tomb || !event.view ? null : (event.view as Memory), event.seq, event.origin === undefined);
     });
     this.timer = setInterval(() => void this.saveIfDirty().catch((err: unknown) => logger.error({ err }, 'saving vectors failed')), SAVE_INTERVAL_MS);
     this.timer.unref();
     if (opened.state !== 'loaded' || !state || state.modelId !== embedder.modelId || state.seq > store.lastSeq || state.seq < store.logTrimmedTo) {
+      committedDuringReplay = undefined;
       logger.info({ reason: opened.state === 'loaded' ? 'state file missing or from another model' : opened.reason }, 'rebuilding the vector index in the background');
       void this.rebuild().catch((err: unknown) => logger.error({ err }, 'vector rebuild failed'));
       return { state: 'rebuilding', replayed: 0 };
     }
     this.appliedSeq = this.savedSeq = state.seq;
     let replayed = 0;
-    for await (const entry of store.changesSince(state.seq)) {
-      if (entry.collection !== 'memories') continue;
-      this.enqueue(entry.id, entry.op === 'erase' ? null : ((await store.view<Memory>('memories', entry.id)) ?? null), entry.seq, false);
-      replayed++;
+    try {
+      for await (const entry of store.changesSince(state.seq)) {
+        if (entry.collection !== 'memories' || committedDuringReplay.has(entry.id)) continue;
+        const view = entry.op === 'erase' ? null : ((await store.view<Memory>('memories', entry.id)) ?? null);
+        // A commit of this memory landed while its view was read: that view may be older than the
+        // commit's, which is queued already and must not be replaced (the issue 18 pattern).
+        if (committedDuringReplay.has(entry.id)) continue;
+        this.enqueue(entry.id, view, entry.seq, false);
+        replayed++;
+      }
+    } finally {
+      committedDuringReplay = undefined;
     }
     return { state: 'loaded', replayed };
   }
@@ -122,6 +140,8 @@ export class MemoryVectors {
   rebuild(onProgress?: (done: number, total: number) => void): Promise<number> {
     this.rebuilding ??= (async () => {
       const { store } = this.deps;
+      const drained = new Map<string, string | null>();
+      this.drainedDuringRebuild = drained;
       const seq = store.lastSeq;
       const fresh = this.deps.vectorIndex.create();
       const live: Memory[] = [];
@@ -134,11 +154,27 @@ export class MemoryVectors {
         this.progress.done += batch.length;
         onProgress?.(this.progress.done, live.length);
       }
+      // Commits embedded into the old index meanwhile go into the fresh one too, newest last; the
+      // swap follows the last check with no await between, so none is lost with the old index.
+      while (drained.size > 0) {
+        const late = [...drained];
+        drained.clear();
+        const kept = late.filter((l): l is [string, string] => l[1] !== null);
+        const vectors = await this.vectorsFor(kept.map(([, text]) => text));
+        kept.forEach(([id], j) => fresh.add(id, vectors[j]!));
+        for (const [id, text] of late) if (text === null && fresh.has(id)) fresh.remove(id);
+      }
       this.index = fresh;
+      this.drainedDuringRebuild = undefined;
       this.appliedSeq = Math.max(this.appliedSeq, seq);
-      await this.save();
+      // Jobs still queued (a replicated write waiting for a bulk sync to end) are not in the index:
+      // a state saved past them would skip them after a crash.
+      await this.saveAt(this.seqBeforeQueued());
       return live.length;
-    })().finally(() => (this.rebuilding = undefined));
+    })().finally(() => {
+      this.drainedDuringRebuild = undefined;
+      this.rebuilding = undefined;
+    });
     return this.rebuilding;
   }
 
@@ -179,9 +215,7 @@ export class MemoryVectors {
       }
     }
     // As at close: what is still queued is not in the index, so the saved sequence stays before it.
-    let seq = this.appliedSeq;
-    for (const job of [...this.urgent.values(), ...this.queue.values()]) seq = Math.min(seq, job.seq - 1);
-    await this.saveAt(seq);
+    await this.saveAt(this.seqBeforeQueued());
   }
 
   /** Resolves once the given memory's latest version is in the vector index (bounded wait). */
@@ -209,6 +243,13 @@ export class MemoryVectors {
     for (const job of [...this.urgent.values(), ...this.queue.values()]) this.appliedSeq = Math.min(this.appliedSeq, job.seq - 1);
     if (this.appliedSeq !== this.savedSeq) await this.save();
     this.cache?.close();
+  }
+
+  /** The store sequence the index holds every write up to: before the oldest job still queued. */
+  private seqBeforeQueued(): number {
+    let seq = this.appliedSeq;
+    for (const job of [...this.urgent.values(), ...this.queue.values()]) seq = Math.min(seq, job.seq - 1);
+    return seq;
   }
 
   private queued(id: string): boolean {
@@ -251,6 +292,7 @@ export class MemoryVectors {
           if (!this.queued(job.id)) this.index.add(job.id, vectors[i]!);
         });
         for (const job of jobs) if (job.text === null && this.index.has(job.id) && !this.queued(job.id)) this.index.remove(job.id);
+        for (const job of jobs) if (!this.queued(job.id)) this.drainedDuringRebuild?.set(job.id, job.text);
       } catch (err) {
         this.deps.logger.error({ err: (err as Error).message }, 'embedding failed; these memories stay keyword-only until the next reindex');
       }

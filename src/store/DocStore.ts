@@ -140,6 +140,14 @@ export class DocStore {
   private readonly importing = new Map<string, Promise<number | undefined>>();
   /** Keys whose disk read was in flight when an import or append was queued: that read must be redone. */
   private readonly stale = new Set<string>();
+  /**
+   * Signature records of replicated changes Automerge is holding in a cached document until their
+   * history arrives (a push received before the one it follows): no write happened, so they are
+   * kept here and stored with the document's next write — the merge that applies those changes.
+   * Without them this host held, and served, changes with no signature, which every host that got
+   * them from here refused (issue 16 item 5(b) audit).
+   */
+  private readonly queuedSigs = new Map<string, Uint8Array>();
   private pending: PendingWrite[] = [];
   private flushing: Promise<void> | undefined;
   private seq = 0;
@@ -463,13 +471,19 @@ export class DocStore {
       if (result.doc !== current) {
         this.cache.set(key, result.doc);
         if (this.unflushed.get(key) === current) this.unflushed.set(key, result.doc);
+        if (opts.origin !== undefined && opts.sigs?.byteLength) this.queuedSigs.set(key, mergeRecords(this.queuedSigs.get(key), opts.sigs)!);
       }
       return { seq: this.seq, doc: result.doc, changed: false };
     }
     const { doc, view } = result;
     const changes = current ? A.getChanges(current, doc) : A.getAllChanges(doc);
     // Signed before anything is cached or queued: a change that cannot be signed is never written.
-    const sigs = opts.origin === undefined ? this.signLocal(changes) : opts.sigs;
+    let sigs = opts.origin === undefined ? this.signLocal(changes) : opts.sigs;
+    const queued = this.queuedSigs.get(key);
+    if (queued) {
+      sigs = mergeRecords(queued, sigs);
+      this.queuedSigs.delete(key);
+    }
     this.cache.set(key, doc);
     this.unflushed.set(key, doc);
     try {
@@ -584,6 +598,7 @@ export class DocStore {
     this.assertOpen();
     const key = docKey(collection, id);
     this.cache.delete(key);
+    this.queuedSigs.delete(key);
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
     this.erasedHere.add(key);

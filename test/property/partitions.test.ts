@@ -16,6 +16,12 @@ interface View {
 }
 
 const SEED = Number(process.env['TEST_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+/**
+ * `TEST_SCHEDULE=2026-12-02`: stores draw as the test did on 2026-12-02 (plain notes only, no shape
+ * draw), so a seed reported then replays its schedule exactly (seed 693271261; see
+ * scripts/replayPropertySeed.ts, which prints either schedule without daemons).
+ */
+const PLAIN_STORES_ONLY = process.env['TEST_SCHEDULE'] === '2026-12-02';
 const OPERATIONS = 40;
 const MAX_BIG_STORES = 2;
 const CATEGORIES = ['project', 'infrastructure', 'incidents', 'runbooks'] as const;
@@ -46,7 +52,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
   });
 
   it(`all peers converge and no acknowledged write is lost (seed ${SEED})`, { timeout: 240_000 }, async () => {
-    process.stderr.write(`[property] seed ${SEED} (replay with TEST_SEED=${SEED})\n`);
+    process.stderr.write(`[property] seed ${SEED} (replay with ${PLAIN_STORES_ONLY ? 'TEST_SCHEDULE=2026-12-02 ' : ''}TEST_SEED=${SEED})\n`);
     const rand = mulberry32(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const hostCount = 3 + Math.floor(rand() * 2);
@@ -75,7 +81,7 @@ describe('convergence under random partitions, restarts and SIGKILL', () => {
       const host = pick(up);
       if (r < 0.4 || acked.size === 0) {
         // A fraction of writes are legal but oddly shaped (issue #10: one such memory stalled replication).
-        const shape = rand();
+        const shape = PLAIN_STORES_ONLY ? 1 : rand();
         const marker = `property note ${op} from ${host.name}`;
         const input =
           // At most two big ones a run: embedding 65,000 characters costs seconds on every host.
