@@ -250,3 +250,10 @@ export const UI_MAX_BODY_BYTES = 16 * 1024;
 export const UI_BROADCAST_LIMIT = 50;
 /** Look-back of the broadcasts list (hours): a week, so a Monday shows last week's news. */
 export const UI_BROADCAST_HOURS = 24 * 7;
+/**
+ * Erased documents whose erasure seq a CollectionViews remembers (agents, tasks), so a writer that
+ * resumes after its document was erased cannot put the view back. A writer resumes right after
+ * its own commit; thousands of erasures of one collection in between do not happen, and past
+ * this the oldest is forgotten rather than one entry kept per erased document forever.
+ */
+export const ERASED_VIEW_SEQS_KEPT = 1_000;
