@@ -257,3 +257,10 @@ export const UI_BROADCAST_HOURS = 24 * 7;
  * this the oldest is forgotten rather than one entry kept per erased document forever.
  */
 export const ERASED_VIEW_SEQS_KEPT = 1_000;
+/**
+ * Keys a DocStore remembers as erased by this process (so a writer in flight across the erasure
+ * cannot put the document back). A writer resumes within moments of its load; ten thousand
+ * erasures in between do not happen. Older erasures are known as after a restart: by their
+ * tombstone on disk, which replication checks.
+ */
+export const ERASED_HERE_KEPT = 10_000;
