@@ -193,7 +193,7 @@ export class UiServer {
     }
   }
 
-  /** Server-sent events: one `commit` event per durable commit (collection and id only). */
+  /** Server-sent events: a `commit` event per durable commit (collection and id only; coalesced per collection while a frame is being written). */
   private eventStream(c: Context<UiEnv>): Response {
     if (this.events.size >= UI_MAX_EVENT_CLIENTS) return c.text(`503: at most ${UI_MAX_EVENT_CLIENTS} live dashboards at once`, 503);
     return streamSSE(c, async (stream) => {
