@@ -15,6 +15,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
+      // State that grows for the daemon's life (docs/ARCHITECTURE.md, "Bounded state in a long-running daemon").
+      'no-restricted-properties': [
+        'error',
+        { object: 'AbortSignal', property: 'any', message: 'On Node 20 every AbortSignal.any() result stays in its sources\' dependants forever: use sync/requestSignal.ts.' },
+        { object: 'performance', property: 'mark', message: 'The performance timeline keeps every mark until cleared: measure with performance.now().' },
+      ],
     },
   },
   { files: ['src/cli/output.ts', 'scripts/**/*.ts'], rules: { 'no-console': 'off' } },

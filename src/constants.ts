@@ -250,3 +250,17 @@ export const UI_MAX_BODY_BYTES = 16 * 1024;
 export const UI_BROADCAST_LIMIT = 50;
 /** Look-back of the broadcasts list (hours): a week, so a Monday shows last week's news. */
 export const UI_BROADCAST_HOURS = 24 * 7;
+/**
+ * Erased documents whose erasure seq a CollectionViews remembers (agents, tasks), so a writer that
+ * resumes after its document was erased cannot put the view back. A writer resumes right after
+ * its own commit; thousands of erasures of one collection in between do not happen, and past
+ * this the oldest is forgotten rather than one entry kept per erased document forever.
+ */
+export const ERASED_VIEW_SEQS_KEPT = 1_000;
+/**
+ * Keys a DocStore remembers as erased by this process (so a writer in flight across the erasure
+ * cannot put the document back). A writer resumes within moments of its load; ten thousand
+ * erasures in between do not happen. Older erasures are known as after a restart: by their
+ * tombstone on disk, which replication checks.
+ */
+export const ERASED_HERE_KEPT = 10_000;

@@ -1,3 +1,4 @@
+import { ERASED_VIEW_SEQS_KEPT } from '../constants.js';
 import type { Collection } from '../types.js';
 import type { DocStore } from './DocStore.js';
 
@@ -10,6 +11,12 @@ export class CollectionViews<V> {
   private readonly views = new Map<string, V>();
   /** The store seq of the write each view came from: an older view never replaces a newer one. */
   private readonly seqs = new Map<string, number>();
+  /**
+   * The erasure seqs of documents erased lately, oldest first, so a writer that resumes after its
+   * document was erased does not put the view back. Bounded (ERASED_VIEW_SEQS_KEPT): kept for
+   * every erased document, it grew by one per agent session forgotten for the daemon's life.
+   */
+  private readonly erasedSeqs = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -30,7 +37,7 @@ export class CollectionViews<V> {
     this.unsubscribe = this.store.onCommit((event) => {
       if (event.collection !== this.collection) return;
       const view = event.view ? (event.view as V) : undefined;
-      this.seqs.set(event.id, event.seq);
+      this.noteSeq(event.id, event.seq, view !== undefined);
       if (scanning) scanning.set(event.id, view);
       else if (view) this.views.set(event.id, view);
       else this.views.delete(event.id);
@@ -65,9 +72,26 @@ export class CollectionViews<V> {
    * stays (issue 18: a board kept a card without a peer's comment its store held).
    */
   set(id: string, view: V, seq: number): void {
-    if (seq < (this.seqs.get(id) ?? 0)) return;
-    this.seqs.set(id, seq);
+    if (seq < (this.seqs.get(id) ?? this.erasedSeqs.get(id) ?? 0)) return;
+    this.noteSeq(id, seq, true);
     this.views.set(id, view);
+  }
+
+  /** Seqs remembered (live documents' and lately erased ones'): bounded by the live views plus ERASED_VIEW_SEQS_KEPT. */
+  get seqsKept(): number {
+    return this.seqs.size + this.erasedSeqs.size;
+  }
+
+  private noteSeq(id: string, seq: number, live: boolean): void {
+    if (live) {
+      this.erasedSeqs.delete(id);
+      this.seqs.set(id, seq);
+      return;
+    }
+    this.seqs.delete(id);
+    this.erasedSeqs.delete(id); // re-inserted last: the map's order is oldest first
+    this.erasedSeqs.set(id, seq);
+    while (this.erasedSeqs.size > ERASED_VIEW_SEQS_KEPT) this.erasedSeqs.delete(this.erasedSeqs.keys().next().value!);
   }
 
   get size(): number {

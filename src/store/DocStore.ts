@@ -1,6 +1,6 @@
 import * as A from '@automerge/automerge';
 import { ClassicLevel } from 'classic-level';
-import { DOC_CACHE_SIZE } from '../constants.js';
+import { DOC_CACHE_SIZE, ERASED_HERE_KEPT } from '../constants.js';
 import { changeMeta } from '../authorship/changeMeta.js';
 import type { ChangeSigner } from '../authorship/changeSignatures.js';
 import { encodeRecords, mergeRecords } from '../authorship/signatureRecords.js';
@@ -131,9 +131,11 @@ export class DocStore {
   /** Keys erased since the last compaction; compaction deletes them again (see compact()). */
   private readonly erasedKeys = new Set<string>();
   /**
-   * Keys erased by this process. A writer that loaded (or a peer's document that arrived) before
-   * the erasure must not put the document back after it: tombstones are final. Keys erased before
-   * the store opened have their tombstone on disk, which replication checks before writing.
+   * Keys erased by this process, the newest ERASED_HERE_KEPT, oldest first. A writer that loaded
+   * (or a peer's document that arrived) before the erasure must not put the document back after
+   * it: tombstones are final. Keys erased earlier (or before the store opened) have their
+   * tombstone on disk, which replication checks before writing. Bounded: one key per erasure
+   * (retention sweeps, forgotten agents) for the daemon's life would only grow.
    */
   private readonly erasedHere = new Set<string>();
   /** Fast imports and appends not yet durable: a writer to the same key waits for them instead of seeing an older version. */
@@ -434,6 +436,11 @@ export class DocStore {
   }
 
   /** The sequence number of the last committed write. */
+  /** Keys remembered as erased by this process (bounded by ERASED_HERE_KEPT). */
+  get erasedHereCount(): number {
+    return this.erasedHere.size;
+  }
+
   get lastSeq(): number {
     return this.seq;
   }
@@ -601,7 +608,9 @@ export class DocStore {
     this.queuedSigs.delete(key);
     this.unflushed.set(key, null);
     this.erasedKeys.add(key);
+    this.erasedHere.delete(key); // re-inserted last: the set's order is oldest first
     this.erasedHere.add(key);
+    if (this.erasedHere.size > ERASED_HERE_KEPT) this.erasedHere.delete(this.erasedHere.values().next().value!);
     return this.write([{ kind: 'erase', collection, id, tombstone, scope: tombstone.scope ?? 'mesh', origin: opts.origin }]).finally(() => {
       if (this.unflushed.get(key) === null) this.unflushed.delete(key);
     });

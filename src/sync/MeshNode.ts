@@ -116,7 +116,9 @@ export class MeshNode {
   /** Dials every target we are not connected to whose backoff has elapsed. */
   sweep(): void {
     const now = Date.now();
-    for (const target of this.opts.dialTargets()) {
+    const targets = this.opts.dialTargets();
+    this.forgetUnlisted(new Set(targets));
+    for (const target of targets) {
       let addr: Multiaddr;
       try {
         addr = multiaddr(target);
@@ -150,6 +152,20 @@ export class MeshNode {
         })
         .finally(() => this.dialing.delete(target));
     }
+  }
+
+  /** Addresses with dial state (backoff, last up, peer found there): the targets listed lately. */
+  knownTargets(): string[] {
+    return [...new Set([...this.backoff.keys(), ...this.lastUp.keys(), ...this.targetPeer.keys()])];
+  }
+
+  /**
+   * Drops the dial state of addresses no longer listed (a member's old address, a tailnet host
+   * gone offline, a finished join): kept, it grew by one entry per address ever listed for the
+   * daemon's life. One listed again is dialled as new.
+   */
+  private forgetUnlisted(listed: ReadonlySet<string>): void {
+    for (const map of [this.backoff, this.lastUp, this.targetPeer]) for (const target of map.keys()) if (!listed.has(target)) map.delete(target);
   }
 
   private logRefusal(peer: string): void {

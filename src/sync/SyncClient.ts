@@ -3,14 +3,15 @@ import { MeshError } from '../errors.js';
 import { FramedStream } from './codec.js';
 import { SYNC_PROTOCOL, SYNC_REQUEST_TIMEOUT_MS } from './constants.js';
 import { ErrorResponse } from './messages.js';
+import { requestSignal } from './requestSignal.js';
 import type { SyncTransport } from './SyncTransport.js';
 
 /** One request and its validated response per stream; cancelled by `signal` (the engine's stop) or the request timeout. */
 export async function request<S extends z.ZodType>(transport: SyncTransport, peer: string, message: unknown, schema: S, signal: AbortSignal, protocol = SYNC_PROTOCOL): Promise<z.infer<S>> {
-  const bounded = AbortSignal.any([signal, AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS)]);
-  const stream = await transport.dial(peer, protocol, bounded);
-  const io = new FramedStream(stream);
+  const { signal: bounded, done } = requestSignal(signal, SYNC_REQUEST_TIMEOUT_MS);
+  let io: FramedStream | undefined;
   try {
+    io = new FramedStream(await transport.dial(peer, protocol, bounded));
     await io.send(message, bounded);
     const res = await io.receive(schema.or(ErrorResponse), bounded);
     if ((res as { t: string }).t === 'error' && (schema as z.ZodType) !== ErrorResponse) {
@@ -19,9 +20,10 @@ export async function request<S extends z.ZodType>(transport: SyncTransport, pee
     }
     return res as z.infer<S>;
   } catch (err) {
-    if (signal.aborted) io.abort('sync stopped');
+    if (signal.aborted) io?.abort('sync stopped');
     throw err;
   } finally {
-    await io.close();
+    done();
+    await io?.close();
   }
 }

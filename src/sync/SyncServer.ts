@@ -11,6 +11,7 @@ import type { HeadsDigest } from './HeadsDigest.js';
 import { knownHeads } from './knownHeads.js';
 import { SyncRequest, type DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
+import { requestSignal } from './requestSignal.js';
 import { signaturesFor } from '../authorship/replySignatures.js';
 import { type RecentWrites, sameSet } from './RecentWrites.js';
 import type { SyncMembership, SyncStore } from './SyncPorts.js';
@@ -46,7 +47,7 @@ export class SyncServer {
         await io.close();
         return;
       }
-      const req = await io.receive(SyncRequest, AbortSignal.any([signal, AbortSignal.timeout(SYNC_REQUEST_TIMEOUT_MS)]));
+      const req = await receiveRequest(io, signal);
       if (req.t === 'get') await io.sendEncoded(this.encodeDocs(await this.serveGet(peer, req.docs)));
       else await io.send(await this.answer(peer, req));
       await io.close();
@@ -197,6 +198,16 @@ export class SyncServer {
   private async servePush(peer: string, docs: PushDocs): Promise<void> {
     const outcomes: ApplyOutcome[] = await Promise.all(docs.map((d) => this.deps.applier.apply(peer, d as DocPayload)));
     if (outcomes.includes('incomplete')) this.deps.onIncompletePush(peer);
+  }
+}
+
+/** The peer's request, within the request timeout, or sooner if the engine stops. */
+async function receiveRequest(io: FramedStream, stop: AbortSignal): Promise<SyncRequest> {
+  const { signal, done } = requestSignal(stop, SYNC_REQUEST_TIMEOUT_MS);
+  try {
+    return await io.receive(SyncRequest, signal);
+  } finally {
+    done();
   }
 }
 

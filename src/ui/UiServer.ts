@@ -12,6 +12,7 @@ import { TASK_STATUSES } from '../domain/TaskDoc.js';
 import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { PACKAGE_ROOT } from '../version.js';
+import { CoalescingWriter } from './CoalescingWriter.js';
 import { LiveEvents, type LiveEvent } from './LiveEvents.js';
 import { boardPage } from './pages/boardPage.js';
 import { fleetPage } from './pages/fleetPage.js';
@@ -192,22 +193,24 @@ export class UiServer {
     }
   }
 
-  /** Server-sent events: one `commit` event per durable commit (collection and id only). */
+  /** Server-sent events: a `commit` event per durable commit (collection and id only; coalesced per collection while a frame is being written). */
   private eventStream(c: Context<UiEnv>): Response {
     if (this.events.size >= UI_MAX_EVENT_CLIENTS) return c.text(`503: at most ${UI_MAX_EVENT_CLIENTS} live dashboards at once`, 503);
     return streamSSE(c, async (stream) => {
-      let chain = Promise.resolve();
-      // Writes are chained so two commits arriving together never interleave their frames.
-      const send = (write: () => Promise<void>) => (chain = chain.then(write).catch(() => undefined));
-      const unsubscribe = this.events.subscribe((e: LiveEvent) => void send(() => stream.writeSSE({ event: 'commit', data: JSON.stringify(e) })));
-      const keepalive = setInterval(() => void send(() => stream.write(': keepalive\n\n').then(() => undefined)), UI_EVENT_KEEPALIVE_MS);
+      // One frame at a time, so two commits arriving together never interleave their frames.
+      // Commits that arrive while a frame is being written are kept as the newest per collection
+      // (all a page needs to refresh): a client that reads nothing (a suspended tab) holds a few
+      // frames here, not one per commit for as long as it stays connected.
+      const writer = new CoalescingWriter();
+      const unsubscribe = this.events.subscribe((e: LiveEvent) => writer.send(`commit:${e.collection}`, () => stream.writeSSE({ event: 'commit', data: JSON.stringify(e) })));
+      const keepalive = setInterval(() => writer.send('keepalive', () => stream.write(': keepalive\n\n').then(() => undefined)), UI_EVENT_KEEPALIVE_MS);
       let end = () => {};
       try {
         await new Promise<void>((resolve) => {
           end = resolve;
           stream.onAbort(resolve);
           this.streamEnders.add(resolve);
-          void send(() => stream.writeSSE({ event: 'ready', data: '{}' }));
+          writer.send('ready', () => stream.writeSSE({ event: 'ready', data: '{}' }));
         });
       } finally {
         clearInterval(keepalive);

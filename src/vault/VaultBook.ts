@@ -19,6 +19,9 @@ interface Book {
   checked: Map<string, string>;
 }
 
+/** What a vault this host does not hold reads as (shared, never written). */
+const NO_OPS: ReadonlyMap<string, SignedVaultOp> = new Map();
+
 /**
  * The verified operations of each vault document this host holds, read from every change in its
  * history (not the current state), each checked on its own; cached per document and brought up
@@ -34,8 +37,10 @@ export class VaultBook {
   async ops(vault: string): Promise<ReadonlyMap<string, SignedVaultOp>> {
     const doc = await this.store.load<unknown>('vaults', vault);
     let book = this.books.get(vault);
+    // No book for a vault this host does not hold: a peer offering made-up vaults (each refused)
+    // or a caller naming made-up ids would otherwise leave one behind per id for the daemon's life.
+    if (!doc) return book?.ops ?? NO_OPS;
     if (!book) this.books.set(vault, (book = { heads: [], version: 0, ops: new Map(), checked: new Map() }));
-    if (!doc) return book.ops;
     const heads = A.getHeads(doc);
     if (sameHeads(heads, book.heads)) return book.ops;
     const read = rootSets(A.getChangesSince(doc, book.heads));

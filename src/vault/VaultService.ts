@@ -83,7 +83,8 @@ export class VaultService {
     const cached = this.states.get(id);
     if (cached?.key === key) return cached.state;
     const state = vaultState(id, ops, { removedAt: (peer) => this.removedAt(peer) });
-    this.states.set(id, { key, state });
+    // Cached only for a vault this host holds: one entry per made-up id asked for would never go.
+    if (this.deps.book.cached(id) !== undefined) this.states.set(id, { key, state });
     return state;
   }
 

@@ -1,5 +1,6 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
+import { ERASED_VIEW_SEQS_KEPT } from '../../../src/constants.js';
 import { CollectionViews } from '../../../src/store/CollectionViews.js';
 import { useTempStore } from '../../helpers/tempStore.js';
 
@@ -40,6 +41,32 @@ describe('CollectionViews', () => {
     expect(views.get('card-00003')?.title).toBe('edited during the scan');
     expect(views.get('card-00007')?.title).toBe('card 7');
     expect(views.size).toBe(20_001);
+    views.stop();
+  });
+
+  it('forgets the seqs of erased documents past a bound (one per forgotten agent session grew for the daemon\'s life)', async () => {
+    const views = new CollectionViews<Card>(t.store, 'tasks');
+    await views.start();
+    const bytes = A.save(A.from({ title: 'card' }));
+    const heads = A.getHeads(A.load(bytes));
+    const erased = ERASED_VIEW_SEQS_KEPT + 200;
+    const ids = Array.from({ length: erased }, (_, i) => `card-${i}`);
+    await Promise.all(ids.map((id) => t.store.importDoc('tasks', id, bytes, { id, title: id }, heads, 'mesh', 'peer')));
+    expect(views.size).toBe(erased);
+    const tomb = { erasedAt: Date.now(), machine: 'm', agent: 'a' };
+    await Promise.all(ids.map((id) => t.store.erase('tasks', id, tomb)));
+    expect(views.size).toBe(0);
+    expect(views.seqsKept).toBe(ERASED_VIEW_SEQS_KEPT);
+    views.stop();
+  });
+
+  it('a writer that resumes after its document was erased does not put the view back', async () => {
+    const views = new CollectionViews<Card>(t.store, 'tasks');
+    await views.start();
+    const { seq } = await t.store.mutate<{ title: string }>('tasks', 'card-1', () => ({ doc: A.from({ title: 'written' }), view: { id: 'card-1', title: 'written' }, scope: 'mesh' }));
+    await t.store.erase('tasks', 'card-1', { erasedAt: Date.now(), machine: 'm', agent: 'a' });
+    views.set('card-1', { id: 'card-1', title: 'written' }, seq);
+    expect(views.has('card-1')).toBe(false);
     views.stop();
   });
 });
