@@ -250,3 +250,11 @@ export const UI_MAX_BODY_BYTES = 16 * 1024;
 export const UI_BROADCAST_LIMIT = 50;
 /** Look-back of the broadcasts list (hours): a week, so a Monday shows last week's news. */
 export const UI_BROADCAST_HOURS = 24 * 7;
+
+/**
+ * Start-up work no first answer needs (loading the embedding model, the store's read-verify pass,
+ * the retention sweep) waits until the local socket has answered its first request, or this long
+ * without one: on a 2-core host it otherwise shares the CPU with the first search an agent makes
+ * (issue 11, third session: the model's import alone blocked that search for 200-450 ms).
+ */
+export const STARTUP_BACKGROUND_DELAY_MS = 250;
