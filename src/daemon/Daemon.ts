@@ -251,7 +251,7 @@ export class Daemon {
   /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
   private thesaurus(index: MemoryIndex): Thesaurus {
     const { synonyms, replaceDefaults } = this.config.search;
-    return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word));
+    return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word), (words) => index.stemMany(words));
   }
 
   /**
