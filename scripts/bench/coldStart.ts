@@ -60,8 +60,11 @@ async function coldStart(build: string, home: string): Promise<Start> {
   const wall0 = Date.now();
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(build, 'src', 'cli', 'main.js'), 'daemon', '--home', home, '--background'], { stdio: 'ignore' });
+  let exited = false;
+  child.once('exit', () => (exited = true));
   let client: DaemonClient | undefined;
   while (!client) {
+    if (exited) throw new Error(`the daemon of ${build} exited before its socket answered (see ${logFile})`);
     try {
       client = await DaemonClient.connect(homePaths(home).socket, { agent: 'bench' });
     } catch {
@@ -73,7 +76,7 @@ async function coldStart(build: string, home: string): Promise<Start> {
   const rss = rssOf(child.pid!);
   await client.call('daemon.stop', {});
   client.close();
-  await new Promise((r) => child.once('exit', r));
+  if (!exited) await new Promise((r) => child.once('exit', r));
   const phases = new Map<string, number>();
   for (const line of readFileSync(logFile).subarray(logFrom).toString('utf8').split('\n')) {
     if (!line) continue;
@@ -84,6 +87,7 @@ async function coldStart(build: string, home: string): Promise<Start> {
 }
 
 async function main(): Promise<void> {
+  for (const build of BUILDS) if (!existsSync(join(build, 'src', 'cli', 'main.js'))) throw new Error(`no src/cli/main.js under ${build}: build it first (npm run build)`);
   const home = values.home ?? mkdtempSync('/tmp/bench-cold-');
   if (!existsSync(join(home, 'db'))) {
     process.stderr.write(`writing ${N} memories into ${home}\n`);
