@@ -264,3 +264,11 @@ export const ERASED_VIEW_SEQS_KEPT = 1_000;
  * tombstone on disk, which replication checks.
  */
 export const ERASED_HERE_KEPT = 10_000;
+
+/**
+ * Start-up work no first answer needs (loading the embedding model, the store's read-verify pass,
+ * the retention sweep) waits until the local socket has answered its first request, or this long
+ * without one: on a 2-core host it otherwise shares the CPU with the first search an agent makes
+ * (issue 11, third session: the model's import alone blocked that search for 200-450 ms).
+ */
+export const STARTUP_BACKGROUND_DELAY_MS = 250;

@@ -1,24 +1,6 @@
 #!/usr/bin/env node
-import { registerVaultCommands } from './commands/vaultCommands.js';
 import '../polyfills.js';
 import { Command } from 'commander';
-import { registerBoardCommands } from './commands/boardCommands.js';
-import { registerDevopsOpsCommands } from './commands/devopsOpsCommands.js';
-import { registerDaemonCommands } from './commands/daemonCommands.js';
-import { registerDoctorCommand } from './commands/doctorCommand.js';
-import { registerIncidentCommands } from './commands/incidentCommands.js';
-import { registerConfigCommands } from './commands/configCommands.js';
-import { registerMemoryCommands } from './commands/memoryCommands.js';
-import { registerTransferCommands } from './commands/transferCommands.js';
-import { registerMeshCommands } from './commands/meshCommands.js';
-import { registerTrustCommands } from './commands/trustCommands.js';
-import { registerTeamCommands } from './commands/teamCommands.js';
-import { registerHookCommand } from './commands/hookCommand.js';
-import { registerImportTranscriptCommand } from './commands/importTranscriptCommand.js';
-import { registerImportClaudeMemoryCommand } from './commands/importClaudeMemoryCommand.js';
-import { registerSetupCommand } from './commands/setupCommand.js';
-import { registerServiceCommand } from './commands/serviceCommand.js';
-import { registerUiCommand } from './commands/uiCommand.js';
 import { VERSION } from '../version.js';
 import { commanderErrorLine } from './output.js';
 
@@ -34,23 +16,34 @@ const program = new Command()
   // A usage error (unknown command or option, a bad or missing value) exits 2, as INVALID_INPUT does.
   .exitOverride((err) => process.exit(err.exitCode === 0 || USAGE_DISPLAY.has(err.code) ? err.exitCode : 2));
 
-registerDaemonCommands(program);
-registerMemoryCommands(program);
-registerTransferCommands(program);
-registerMeshCommands(program);
-registerTrustCommands(program);
-registerTeamCommands(program);
-registerBoardCommands(program);
-registerDevopsOpsCommands(program);
-registerDoctorCommand(program);
-registerHookCommand(program);
-registerImportTranscriptCommand(program);
-registerImportClaudeMemoryCommand(program);
-registerSetupCommand(program);
-registerServiceCommand(program);
-registerVaultCommands(program);
-registerIncidentCommands(program);
-registerConfigCommands(program);
-registerUiCommand(program);
+
+type Register = (program: Command) => void;
+
+const daemonFamily = (): Promise<Register> => import('./commands/daemonCommands.js').then((m) => m.registerDaemonCommands);
+/** Every command family, in the order help lists them. */
+const FAMILIES: (() => Promise<Register>)[] = [
+  daemonFamily,
+  () => import('./commands/memoryCommands.js').then((m) => m.registerMemoryCommands),
+  () => import('./commands/transferCommands.js').then((m) => m.registerTransferCommands),
+  () => import('./commands/meshCommands.js').then((m) => m.registerMeshCommands),
+  () => import('./commands/trustCommands.js').then((m) => m.registerTrustCommands),
+  () => import('./commands/teamCommands.js').then((m) => m.registerTeamCommands),
+  () => import('./commands/boardCommands.js').then((m) => m.registerBoardCommands),
+  () => import('./commands/devopsOpsCommands.js').then((m) => m.registerDevopsOpsCommands),
+  () => import('./commands/doctorCommand.js').then((m) => m.registerDoctorCommand),
+  () => import('./commands/hookCommand.js').then((m) => m.registerHookCommand),
+  () => import('./commands/importTranscriptCommand.js').then((m) => m.registerImportTranscriptCommand),
+  () => import('./commands/importClaudeMemoryCommand.js').then((m) => m.registerImportClaudeMemoryCommand),
+  () => import('./commands/setupCommand.js').then((m) => m.registerSetupCommand),
+  () => import('./commands/serviceCommand.js').then((m) => m.registerServiceCommand),
+  () => import('./commands/vaultCommands.js').then((m) => m.registerVaultCommands),
+  () => import('./commands/incidentCommands.js').then((m) => m.registerIncidentCommands),
+  () => import('./commands/configCommands.js').then((m) => m.registerConfigCommands),
+  () => import('./commands/uiCommand.js').then((m) => m.registerUiCommand),
+];
+// `mesh daemon` (also what `mesh mcp` spawns when no daemon runs) registers only its own family:
+// the other families' modules (~70) would load before the daemon can answer (issue 11).
+const registers = process.argv[2] === 'daemon' ? [await daemonFamily()] : await Promise.all(FAMILIES.map((family) => family()));
+for (const register of registers) register(program);
 
 await program.parseAsync(process.argv);

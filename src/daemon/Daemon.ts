@@ -1,7 +1,7 @@
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
 import { loadConfig, type MeshConfig } from '../config/MeshConfig.js';
-import { INDEX_CHECKPOINT_INTERVAL_MS, INDEX_CHECKPOINT_REPLAY_THRESHOLD, MAX_SOCKET_PATH_BYTES, RETENTION_SWEEP_INTERVAL_MS } from '../constants.js';
+import { INDEX_CHECKPOINT_INTERVAL_MS, INDEX_CHECKPOINT_REPLAY_THRESHOLD, MAX_SOCKET_PATH_BYTES, RETENTION_SWEEP_INTERVAL_MS, STARTUP_BACKGROUND_DELAY_MS } from '../constants.js';
 import { MemoryService } from '../domain/MemoryService.js';
 import { MeshError } from '../errors.js';
 import { homePaths, type HomePaths } from '../home.js';
@@ -146,17 +146,29 @@ export class Daemon {
       }
     }
     this.startedAt = Date.now();
-    // The model loads after the socket is up and the catch-up with peers after a restart (they
-    // compete for the CPU on one event loop): searches meanwhile rank by keywords only, and
-    // memories written meanwhile are embedded from the store's log when the vector index opens.
-    void (this.replicator?.startupSynced() ?? Promise.resolve()).then(() => {
-      if (!this.stopping) this.embeddingsLoading = this.startEmbeddings(store);
-    });
-    this.verifying = this.verifyStore(store);
     this.schedule(INDEX_CHECKPOINT_INTERVAL_MS, () => this.checkpointIfDirty());
     this.schedule(RETENTION_SWEEP_INTERVAL_MS, () => this.sweepRetention());
-    void this.sweepRetention().catch((err: unknown) => log.error({ err }, 'retention sweep failed'));
+    // What no answer needs waits for the socket's first answer (or a quiet moment without one), so
+    // it does not share the CPU with an agent's first search: the read-verify pass, the retention
+    // sweep, and the model, which also waits for the catch-up with peers after a restart (they
+    // compete for the CPU on one event loop). Searches meanwhile rank by keywords only, and
+    // memories written meanwhile are embedded from the store's log when the vector index opens.
+    void this.afterFirstAnswer().then(() => {
+      if (this.stopping) return;
+      this.verifying = this.verifyStore(store);
+      void this.sweepRetention().catch((err: unknown) => log.error({ err }, 'retention sweep failed'));
+      void (this.replicator?.startupSynced() ?? Promise.resolve()).then(() => {
+        if (!this.stopping) this.embeddingsLoading = this.startEmbeddings(store);
+      });
+    });
     log.info({ home: this.paths.root, socket: this.paths.socket, name: this.identity.name, pid: process.pid }, 'daemon ready');
+  }
+
+  /** The socket's first answer, or STARTUP_BACKGROUND_DELAY_MS without a request, whichever comes first. */
+  private afterFirstAnswer(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_BACKGROUND_DELAY_MS)));
+    return Promise.race([this.server?.firstAnswer ?? Promise.resolve(), quiet]).finally(() => clearTimeout(timer));
   }
 
   /** Flushes writes, persists the indexes, closes the store and removes the socket and pid file. */
@@ -239,7 +251,7 @@ export class Daemon {
   /** The query thesaurus: the bundled groups (unless replaced) plus the config's own. */
   private thesaurus(index: MemoryIndex): Thesaurus {
     const { synonyms, replaceDefaults } = this.config.search;
-    return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word));
+    return new Thesaurus([...(replaceDefaults ? [] : defaultSynonymGroups()), ...synonyms], (word) => index.stem(word), (words) => index.stemMany(words));
   }
 
   /**

@@ -37,6 +37,9 @@ export class SocketServer {
   private readonly closing = new WeakSet<Socket>();
   private lastRefusalLog = 0;
   private idle: (() => void) | undefined;
+  private answered!: () => void;
+  /** Resolves once a first reply has been written (the daemon defers its start-up background work until then). */
+  readonly firstAnswer = new Promise<void>((resolve) => (this.answered = resolve));
 
   constructor(
     private readonly path: string,
@@ -212,6 +215,7 @@ export class SocketServer {
         socket.destroy();
       }
     }
+    this.answered();
   }
 }
 

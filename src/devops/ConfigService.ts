@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
+import { diff as diffLibrary } from './lazyLibraries.js';
 import { CONFIG_DRIFT_MAX_KEYS, CONFIG_SCAN_LIMIT } from '../constants.js';
 import type { JsonValue, Memory } from '../domain/Memory.js';
 import type { MemoryService } from '../domain/MemoryService.js';
@@ -234,7 +234,7 @@ export class ConfigService {
     const pa = parseConfig(from.path, a);
     const pb = parseConfig(to.path, b);
     const label = (s: ConfigSnapshot) => `${s.system}:${s.path}`;
-    const unified = from.sha256 === to.sha256 ? '' : createTwoFilesPatch(label(from), label(to), a, b, from.taken_at, to.taken_at);
+    const unified = from.sha256 === to.sha256 ? '' : diffLibrary().createTwoFilesPatch(label(from), label(to), a, b, from.taken_at, to.taken_at);
     return { from, to, identical: from.sha256 === to.sha256, format: pa.format === pb.format ? pa.format : 'lines', changes: settingChanges(pa.settings, pb.settings), unified };
   }
 

@@ -3,7 +3,7 @@
  * history, see versionHistory.ts), one version's text, and a unified diff between two versions
  * (the `diff` package, maintained, the format `patch` and `git apply` read).
  */
-import { createTwoFilesPatch } from 'diff';
+import { diff as diffLibrary } from './lazyLibraries.js';
 import type { Call } from './devopsRecords.js';
 import type { VersionInfo } from './versionHistory.js';
 
@@ -25,7 +25,7 @@ export class VersionedDocs {
     const [a, b] = await Promise.all([this.text(id, from), this.text(id, to)]);
     const label = (v: VersionInfo) => `${id} v${v.version}`;
     const header = (v: VersionInfo) => `${v.at} ${v.verified_host ?? v.machine ?? '?'}${v.agent ? ` ${v.agent}` : ''}`;
-    const diff = createTwoFilesPatch(label(a), label(b), withNewline(a.content), withNewline(b.content), header(a), header(b), { context: 3 });
+    const diff = diffLibrary().createTwoFilesPatch(label(a), label(b), withNewline(a.content), withNewline(b.content), header(a), header(b), { context: 3 });
     const { content: _a, ...fromInfo } = a;
     const { content: _b, ...toInfo } = b;
     return { from: fromInfo, to: toInfo, diff };

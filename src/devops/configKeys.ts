@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './lazyLibraries.js';
 
 /**
  * A config file read as settings: `key → value`, so two versions (or two hosts) can be compared
@@ -44,7 +44,7 @@ export function parseConfig(path: string, content: string): ParsedConfig {
     if (value !== undefined) return { format, settings: flatten(value), lines };
   }
   if (format === 'yaml') {
-    const docs = parseAllDocuments(content);
+    const docs = yaml().parseAllDocuments(content);
     const list = Array.isArray(docs) ? docs : [];
     if (list.length > 0 && list.every((d) => d.errors.length === 0)) {
       const values = list.map((d) => d.toJS() as unknown);

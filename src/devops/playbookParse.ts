@@ -8,7 +8,7 @@
  * Until then a light sanity check: strings, heredocs and comments closed, brackets balanced, at
  * least one top-level block; `terraform validate` remains the real check.
  */
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './lazyLibraries.js';
 import { InvalidInputError } from '../errors.js';
 
 export const PLAYBOOK_TYPES = ['ansible', 'terraform', 'kubernetes'] as const;
@@ -27,7 +27,7 @@ function refuse(message: string, line: number, column: number, extra: Record<str
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseYaml(content: string): unknown[] {
-  const docs = parseAllDocuments(content, { prettyErrors: true, uniqueKeys: true });
+  const docs = yaml().parseAllDocuments(content, { prettyErrors: true, uniqueKeys: true });
   if (!Array.isArray(docs)) return [];
   const values: unknown[] = [];
   for (const doc of docs) {

@@ -406,6 +406,26 @@ export class MemoryIndex {
     return this.guarded(word, () => this.indexTermsOf(word)[0] ?? word);
   }
 
+  /**
+   * The stems of many words in one probe of the tokenizer (one transaction, one vocabulary read):
+   * the thesaurus stems its ~2,300 words at the first search after a start, which word by word
+   * took most of that search's time (issue 11, third session).
+   */
+  stemMany(words: readonly string[]): string[] {
+    return this.guarded([...words], () => {
+      const unique = [...new Set(words)];
+      const terms = unique.map((): string[] => []);
+      this.db.transaction(() => {
+        unique.forEach((word, i) => this.stmts.probeInsert.run(i, word));
+        // Terms come in term order, as for one word (`stem` takes the first).
+        for (const row of this.stmts.probeTermsByWord.all() as { term: string; doc: number }[]) terms[row.doc]!.push(row.term);
+        this.stmts.probeClear.run();
+      })();
+      const stems = new Map(unique.map((word, i) => [word, terms[i]![0] ?? word]));
+      return words.map((word) => stems.get(word) ?? word);
+    });
+  }
+
   private rank(match: string, filter: CatalogFilter, limit: number, floor: number | undefined): KeywordHit[] {
     const { sql, params } = whereOf(filter, 'm');
     const bound = floor === undefined ? '' : 'AND memory_fts.rowid >= ?';
@@ -638,6 +658,7 @@ export class MemoryIndex {
       newestFloor: db.prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?'),
       probeInsert: db.prepare('INSERT INTO temp.stem_probe (rowid, t) VALUES (?, ?)'),
       probeTerms: db.prepare('SELECT term FROM temp.stem_probe_vocab'),
+      probeTermsByWord: db.prepare('SELECT term, doc FROM temp.stem_probe_vocab'),
       probeClear: db.prepare('DELETE FROM temp.stem_probe'),
     };
   }

@@ -45,6 +45,8 @@ export class Thesaurus {
   constructor(
     groups: readonly (readonly string[])[],
     private readonly stem: (word: string) => string,
+    /** The same stemmer over many words at once (the keyword index probes them in one go); word by word when absent. */
+    private readonly stemMany: (words: readonly string[]) => string[] = (words) => words.map(stem),
   ) {
     this.groups = groups.map((g) => [...new Set(g.map((t) => t.trim().toLowerCase()).filter((t) => thesaurusWords(t).length > 0))]).filter((g) => g.length > 1);
   }
@@ -96,10 +98,12 @@ export class Thesaurus {
   /** Stems every term once, on first use (the stemmer may be a database lookup). */
   private compile(): Compiled {
     if (this.compiled) return this.compiled;
+    const allWords = [...new Set(this.groups.flatMap((group) => group.flatMap((term) => thesaurusWords(term))))];
+    const stemOf = new Map(this.stemMany(allWords).map((stem, i) => [allWords[i]!, stem]));
     const groups = this.groups.map((group) =>
       group.map((term) => {
         const words = thesaurusWords(term);
-        return { term, words, key: words.map((w) => this.stem(w)).join(' ') };
+        return { term, words, key: words.map((w) => stemOf.get(w) ?? this.stem(w)).join(' ') };
       }),
     );
     const byKey = new Map<string, Entry>();

@@ -1,9 +1,5 @@
-import { lintSource } from '@secretlint/core';
-import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend';
+import type { lintSource } from '@secretlint/core';
 import { SECRET_PATTERNS } from './patterns.js';
-import { quietSecretlintProfiler } from './quietSecretlint.js';
-
-quietSecretlintProfiler();
 
 /** A secret found in a text: where it is and what it looks like (never the value itself). */
 export interface SecretFinding {
@@ -12,7 +8,25 @@ export interface SecretFinding {
   kind: string;
 }
 
-const SECRETLINT_CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedRules }] };
+/** secretlint's lint with its recommended rules, its profiler quiet; loaded by the first check. */
+interface Secretlint {
+  lint: typeof lintSource;
+  config: Parameters<typeof lintSource>[0]['options']['config'];
+}
+let secretlint: Promise<Secretlint> | undefined;
+
+/**
+ * secretlint and its rules (~20 modules, 200 KB of rule code) load on the first text checked, not
+ * when the daemon starts: a daemon answers searches before any write asks for the check.
+ */
+function loadSecretlint(): Promise<Secretlint> {
+  secretlint ??= (async () => {
+    const [core, preset, quiet] = await Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend'), import('./quietSecretlint.js')]);
+    quiet.quietSecretlintProfiler();
+    return { lint: core.lintSource, config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: preset.creator }] } };
+  })();
+  return secretlint;
+}
 
 /**
  * Finds credentials in free text (transcripts, notes) before anything is stored: secretlint's
@@ -32,7 +46,8 @@ export async function findSecrets(text: string): Promise<SecretFinding[]> {
       found.push({ start, end: start + value.length, kind: p.kind });
     }
   }
-  const linted = await lintSource({ source: { content: text, filePath: 'text.txt', ext: '.txt', contentType: 'text' }, options: { config: SECRETLINT_CONFIG } });
+  const { lint, config } = await loadSecretlint();
+  const linted = await lint({ source: { content: text, filePath: 'text.txt', ext: '.txt', contentType: 'text' }, options: { config } });
   for (const message of linted.messages) {
     const [start, end] = message.range;
     found.push({ start, end, kind: message.ruleId.replace('@secretlint/secretlint-rule-', '') });

@@ -1,7 +1,7 @@
 import { UI_DEFAULT_PORT, UI_PORT_TRIES } from '../constants.js';
 import { MeshError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { UiServer } from './UiServer.js';
+import type { UiServer } from './UiServer.js';
 import type { UiSource } from './UiSource.js';
 import { UiTokens, type UiAccess } from './UiTokens.js';
 
@@ -58,6 +58,8 @@ export class DashboardHost {
   }
 
   private async start(tokens: UiTokens, port: number | undefined): Promise<UiServer> {
+    // Loaded by the first `mesh ui`, not at daemon start: the HTTP server and hono are ~60 modules no search needs.
+    const { UiServer } = await import('./UiServer.js');
     const candidates = port !== undefined ? [port] : Array.from({ length: UI_PORT_TRIES + 1 }, (_, i) => UI_DEFAULT_PORT + i);
     for (const p of candidates) {
       const server = new UiServer({ source: this.deps.source, tokens, host: this.deps.host, logger: this.deps.logger });

@@ -26,7 +26,7 @@ export async function openStack(dir: string, opts: { now?: () => number; retenti
   await store.open();
   const index = new MemoryIndex(store, join(dir, 'index'), logger);
   const opened = await index.open();
-  const thesaurus = opts.synonyms ? new Thesaurus(opts.synonyms, (w) => index.stem(w)) : undefined;
+  const thesaurus = opts.synonyms ? new Thesaurus(opts.synonyms, (w) => index.stem(w), (ws) => index.stemMany(ws)) : undefined;
   // The daemon's own after-erase step over this stack's files (tombstones unsigned: no mesh key here).
   const derived: { vectors?: MemoryVectors } = {};
   const scrubber = new Scrubber({ index: () => index, store: () => store, vectors: () => derived.vectors, indexDir: join(dir, 'index') });

@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from 'diff';
+import { diff as diffLibrary } from '../lazyLibraries.js';
 import { z } from 'zod';
 import { CONFIG_DISTRIBUTION_DIFF_CHARS, CONFIG_DISTRIBUTION_SCAN } from '../../constants.js';
 import type { Memory } from '../../domain/Memory.js';
@@ -127,7 +127,7 @@ export class ConfigDistributor {
     if (command) return refused(`it contains ${command}, which runs a command; this host's allow entry does not accept commands`);
     if (payload.dry_run) {
       const before = (await currentText(check.real)) ?? '';
-      const patch = createTwoFilesPatch(check.real, check.real, before, m.content, 'current', 'distributed');
+      const patch = diffLibrary().createTwoFilesPatch(check.real, check.real, before, m.content, 'current', 'distributed');
       const { text } = await redactSecrets(patch);
       const diff = text.length > CONFIG_DISTRIBUTION_DIFF_CHARS ? `${text.slice(0, CONFIG_DISTRIBUTION_DIFF_CHARS)}\n[... ${text.length - CONFIG_DISTRIBUTION_DIFF_CHARS} more characters]` : text;
       return { status: 'would_apply', reason: before === m.content ? `${check.real} already has this content` : `would write ${check.real}`, diff };
