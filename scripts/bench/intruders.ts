@@ -20,7 +20,7 @@
 import '../../src/polyfills.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ import { homePaths } from '../../src/home.js';
 import { readIdentity } from '../../src/identity/HostIdentity.js';
 import { decodeToken, encodeToken } from '../../src/mesh/invites.js';
 import { readMeshSecrets } from '../../src/mesh/MeshSecrets.js';
+import type { RefusalReason } from '../../src/sync/RefusalCounts.js';
 import { forgeMembershipOps } from '../../test/helpers/forge.js';
 import { bringUpMesh } from '../chaos/bringUpMesh.js';
 import { ChaosHost } from '../chaos/chaosHost.js';
@@ -70,8 +71,8 @@ interface Intruder {
   about: (line: string) => boolean;
   /** Hosts that must log it (the founder, with its invite open, lets a keyed non-member connect: its sync request is refused unlogged). */
   mustLog: (h: ChaosHost) => boolean;
-  /** Where each host's log is read from (default: the window's start). */
-  since?: Map<ChaosHost, number>;
+  /** From when each host's log is read (default: the window's start). */
+  since?: number;
 }
 
 const hostIp = (net: NetnsNetwork, i: number) => net.listenAddress(i, PORT).split('/')[2]!;
@@ -128,7 +129,7 @@ async function main(): Promise<number> {
 
     // The removed member: taken out on every host, then its daemon stopped (a removed host stops
     // dialling on its own); its key keeps dialling from its address.
-    const beforeRemoval = new Map(live.map((h) => [h, h.log.length]));
+    const removedAt = Date.now();
     await founder.call('mesh.removePeer', { peer: ids[removed.index]! });
     await waitFor(async () => (await Promise.all(live.map(async (h) => (await h.call('mesh.peers', {})).peers.some((p) => p.peer === ids[removed.index] && p.removed)))).every(Boolean), 'every host to see the removal', 120_000);
     const removedIdentity = await readIdentity(homePaths(removed.home.dir).identity);
@@ -156,8 +157,7 @@ async function main(): Promise<number> {
       { kind: 'admin', peer: ids[forger.index]!, admin: true },
       { kind: 'update', peer: ids[founder.index]!, name: 'owned-by-forger', addrs: [] },
     ]);
-    const forgerLogFrom = forger.log.length;
-    const beforeForgery = new Map(live.map((h) => [h, h.log.length]));
+    const forgedAt = Date.now();
     await forger.start();
 
     // An invite left open on the founder: unknown peers may reach its join protocol (only that).
@@ -173,11 +173,11 @@ async function main(): Promise<number> {
     const intruders: Intruder[] = [
       { kind: 'wrong key', ns: extra.wrongKey, args: ['--mode', 'connect', '--psk-file', wrongPsk, ...common], about: (l) => l.includes(WRONG_KEY) && l.includes(`"from":"${wrongIp}"`), mustLog: () => true },
       { kind: 'keyed non-member', ns: extra.keyed, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', keyed.file, ...common], about: (l) => l.includes('refused') && l.includes(keyed.peerId), mustLog: (h) => h !== founder },
-      { kind: 'removed member', ns: removed.index, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', removedKeyFile, ...common], about: (l) => l.includes('refused') && l.includes(ids[removed.index]!), mustLog: () => true, since: beforeRemoval },
+      { kind: 'removed member', ns: removed.index, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', removedKeyFile, ...common], about: (l) => l.includes('refused') && l.includes(ids[removed.index]!), mustLog: () => true, since: removedAt },
       { kind: 'replayed invite', ns: extra.replay, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', replayer.file, '--token-file', replayFile, ...common], about: (l) => l.includes('refused') && l.includes(replayer.peerId), mustLog: () => true },
       { kind: 'forged invite', ns: extra.forged, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', forgerOfInvites.file, '--token-file', forgedFile, ...common], about: (l) => l.includes('refused') && l.includes(forgerOfInvites.peerId), mustLog: () => true },
     ];
-    const logFrom = new Map(live.map((h) => [h, h.log.length]));
+    const windowAt = Date.now();
     process.stderr.write(`[intruders] ${intruders.length} intruders dialling ${live.length} hosts for ${WINDOW_S} s...\n`);
     const reports = await Promise.all(intruders.map((i) => runIntruder(net, i)));
 
@@ -205,13 +205,14 @@ async function main(): Promise<number> {
     }
 
     // Log lines per host about each intruder (the window is shorter than the 10-minute interval: at most one).
-    const linesOf = (h: ChaosHost, from: number) => h.log.slice(from).split('\n');
+    const logs = new Map(live.map((h) => [h, logLines(h)]));
+    const linesOf = (h: ChaosHost, from: number) => logs.get(h)!.filter((l) => l.at >= from).map((l) => l.text);
     const rows: (string | number)[][] = [];
     const status = await Promise.all(live.map(async (h) => (await h.call('daemon.status', {})).replication));
     for (const [k, intruder] of intruders.entries()) {
       const r = reports[k]!;
       const total = (f: keyof TargetOutcome) => Object.values(r.byTarget).reduce((n, o) => n + o[f], 0);
-      const perHost = live.map((h) => linesOf(h, (intruder.since ?? logFrom).get(h)!).filter(intruder.about).length);
+      const perHost = live.map((h) => linesOf(h, intruder.since ?? windowAt).filter(intruder.about).length);
       const max = Math.max(...perHost);
       if (max > 1) violations.push(`${intruder.kind}: ${max} log lines on one host, in less than the 10-minute interval`);
       const unlogged = live.filter((h, i) => intruder.mustLog(h) && perHost[i] === 0).map((h) => h.name);
@@ -226,24 +227,29 @@ async function main(): Promise<number> {
       rows.push([intruder.kind, total('attempts'), total('closed'), total('answered'), `${perHost.filter((n) => n > 0).length} / ${live.length}`, max, total('admitted')]);
     }
     // The forging member's document: refused on every other host, logged how often?
-    const forgedLines = live.filter((h) => h !== forger).map((h) => linesOf(h, beforeForgery.get(h)!).filter((l) => l.includes('refused a document from a peer') && l.includes(ids[forger.index]!)).length);
+    const forgedLines = live.filter((h) => h !== forger).map((h) => linesOf(h, forgedAt).filter((l) => l.includes('refused a document from a peer') && l.includes(ids[forger.index]!)).length);
     const forgerAdmitted = changed.size ? `on ${changed.size} hosts` : 0;
     if (Math.max(...forgedLines) > 1) {
       const worst = live.filter((h) => h !== forger)[forgedLines.indexOf(Math.max(...forgedLines))]!;
-      const lines = linesOf(worst, beforeForgery.get(worst)!).filter((l) => l.includes('refused a document from a peer') && l.includes(ids[forger.index]!));
+      const lines = linesOf(worst, forgedAt).filter((l) => l.includes('refused a document from a peer') && l.includes(ids[forger.index]!));
       violations.push(`forging member: ${lines.length} "refused a document" lines on ${worst.name} since its restart:\n    ${lines.map((l) => l.slice(0, 400)).join('\n    ')}`);
     }
     if (forgedLines.some((n) => n === 0)) violations.push(`forging member: its document not refused (no log line) on ${forgedLines.filter((n) => n === 0).length} hosts`);
     rows.push(['forging member', 'its membership document', '-', '-', `${forgedLines.filter((n) => n > 0).length} / ${live.length - 1}`, Math.max(...forgedLines), forgerAdmitted]);
     // Refusal counts in `mesh status`, summed over the live hosts, and members mistaken for wrong-key dialers.
-    const sum = (reason: 'wrong_mesh_key' | 'not_a_member' | 'join_refused') => status.reduce((n, s) => n + ('refused' in s ? s.refused[reason].attempts : 0), 0);
-    const memberIps = hosts.map((h) => `"from":"${hostIp(net, h.index)}"`);
-    const falseWrongKey = live.reduce((n, h) => n + linesOf(h, 0).filter((l) => l.includes(WRONG_KEY) && memberIps.some((ip) => l.includes(ip))).length, 0);
+    const sum = (reason: RefusalReason) => status.reduce((n, s) => n + ('refused' in s ? s.refused[reason].attempts : 0), 0);
+    const byIp = new Map(hosts.map((h) => [`"from":"${hostIp(net, h.index)}"`, h.name]));
+    const phase = (at: number) => (at < removedAt ? 'bring-up' : at < forgedAt ? 'removal' : at < windowAt ? 'forger restart' : 'window');
+    const falseWrongKey = live.flatMap((h) =>
+      linesOf(h, 0)
+        .filter((l) => l.includes(WRONG_KEY))
+        .flatMap((l) => [...byIp].filter(([ip]) => l.includes(ip)).map(([, from]) => `${h.name} <- ${from} (${phase(Number(/"time":(\d+)/.exec(l)?.[1]))})`)),
+    );
 
     console.log(`\nintruders bench: ${machine()}; ${HOSTS} hosts (${live.length} live, ${net.kind}), window ${WINDOW_S} s, each intruder tries every live host every ${values['gap-ms']} ms\n`);
     table(['intruder', 'attempts', 'closed by the host', 'refused on a protocol (founder, invite open)', 'hosts logging it', 'log lines / host (max)', 'admitted'], rows);
-    console.log(`\nmesh status, summed over hosts: wrong_mesh_key ${sum('wrong_mesh_key')}, not_a_member ${sum('not_a_member')}, join_refused ${sum('join_refused')}`);
-    console.log(`wrong-key lines about a member's own address: ${falseWrongKey}; forging member's log since restart: ${forger.log.slice(forgerLogFrom).split('\n').filter((l) => l.includes('"level":40') || l.includes('"level":50')).length} warnings`);
+    console.log(`\nmesh status, summed over hosts: wrong_mesh_key ${sum('wrong_mesh_key')}, not_a_member ${sum('not_a_member')}, join_refused ${sum('join_refused')}, aborted_handshake (members' dials given up mid-way, not logged) ${sum('aborted_handshake')}`);
+    console.log(`wrong-key lines about a member's own address: ${falseWrongKey.length}${falseWrongKey.length ? ` (${falseWrongKey.join(', ')})` : ''}; forging member's log since restart: ${linesOf(forger, forgedAt).filter((l) => l.includes('"level":40') || l.includes('"level":50')).length} warnings`);
     console.log(`write after the window on every live host in ${deliveryMs} ms; membership unchanged on ${live.length - changed.size} / ${live.length} hosts`);
     for (const h of hosts) if (h.crashes.length) violations.push(...h.crashes);
     if (violations.length) console.log(`\nVIOLATIONS:\n- ${violations.join('\n- ')}`);
@@ -254,6 +260,18 @@ async function main(): Promise<number> {
     await net.teardown();
     rmSync(files, { recursive: true, force: true });
   }
+}
+
+/**
+ * A host's whole log from its files in the home (JSON lines, every start of the daemon), with each
+ * line's time: the in-memory copy of stderr keeps only a tail, which a 30-host run can outgrow.
+ */
+function logLines(h: ChaosHost): { at: number; text: string }[] {
+  const dir = homePaths(h.home.dir).logDir;
+  return readdirSync(dir)
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .map((text) => ({ at: Number(/"time":(\d+)/.exec(text)?.[1] ?? 0), text }))
+    .filter((l) => l.at > 0);
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {

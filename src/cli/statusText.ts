@@ -53,6 +53,7 @@ const REFUSAL_WORDS: Record<RefusalReason, [what: string, one: string, many: str
   wrong_mesh_key: ['connections failing the mesh-key handshake', 'address', 'addresses'],
   not_a_member: ['connections from non-members', 'peer', 'peers'],
   join_refused: ['joins with a bad invite', 'peer', 'peers'],
+  aborted_handshake: ['members’ handshakes given up mid-way', 'address', 'addresses'],
 };
 
 /** "3 connections failing the mesh-key handshake (from 1 address), …"; empty when nothing was refused. */

@@ -59,7 +59,11 @@ export class MeshNode {
   private readonly handshakeRefusals = new RefusalLog();
   /** Every refusal, counted by reason for `mesh status` (the join protocol counts its own here too). */
   readonly refusalCounts = new RefusalCounts();
-  private readonly handshakes = new HandshakeWatch((host) => this.logHandshakeFailure(host));
+  private readonly handshakes = new HandshakeWatch({
+    onFailed: (host) => this.logHandshakeFailure(host),
+    // A member's dial closed mid-handshake: counted, not logged.
+    onAborted: (host) => this.refusalCounts.record('aborted_handshake', host),
+  });
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));

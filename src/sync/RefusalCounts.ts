@@ -5,9 +5,11 @@ import { MAX_COUNTED_REFUSAL_SOURCES } from './constants.js';
  * private-network and encryption handshake completed (a dialer with another mesh key, or something
  * that is not a hivemesh daemon: the two cannot be told apart, the bytes are noise either way);
  * `not_a_member`: the handshake completed but the peer is not a member (unknown or removed);
- * `join_refused`: a join with a forged, replayed, expired or garbled invite.
+ * `join_refused`: a join with a forged, replayed, expired or garbled invite; `aborted_handshake`: an
+ * inbound handshake that closed mid-way from an address that completes handshakes (a member's dial
+ * given up: a restart, a slow dial), not a refusal, counted to explain the others.
  */
-export type RefusalReason = 'wrong_mesh_key' | 'not_a_member' | 'join_refused';
+export type RefusalReason = 'wrong_mesh_key' | 'not_a_member' | 'join_refused' | 'aborted_handshake';
 
 export interface RefusalTally {
   attempts: number;
@@ -38,6 +40,6 @@ export class RefusalCounts {
       const t = this.tallies.get(reason);
       return { attempts: t?.attempts ?? 0, sources: t?.sources.size ?? 0, sources_capped: t?.capped ?? false, last_at: t ? new Date(t.lastAt).toISOString() : null };
     };
-    return { wrong_mesh_key: one('wrong_mesh_key'), not_a_member: one('not_a_member'), join_refused: one('join_refused') };
+    return { wrong_mesh_key: one('wrong_mesh_key'), not_a_member: one('not_a_member'), join_refused: one('join_refused'), aborted_handshake: one('aborted_handshake') };
   }
 }
