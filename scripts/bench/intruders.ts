@@ -56,6 +56,8 @@ const DELIVERY_TIMEOUT_MS = 60_000;
 /** How long an intruder may take past its window to report (its last attempts time out in 8 s). */
 const REPORT_GRACE_MS = 30_000;
 const WRONG_KEY = 'failed the private-network handshake';
+const NOT_A_MEMBER = 'refused a connection from a peer that is not a member';
+const BAD_JOIN = 'refused a join';
 
 if (!NetnsNetwork.available()) throw new Error('the intruders bench needs root on Linux (network namespaces)');
 if (HOSTS < 4) throw new Error('--hosts must be at least 4 (founder, forging member, its victim, removed member)');
@@ -172,10 +174,10 @@ async function main(): Promise<number> {
     const wrongIp = hostIp(net, extra.wrongKey);
     const intruders: Intruder[] = [
       { kind: 'wrong key', ns: extra.wrongKey, args: ['--mode', 'connect', '--psk-file', wrongPsk, ...common], about: (l) => l.includes(WRONG_KEY) && l.includes(`"from":"${wrongIp}"`), mustLog: () => true },
-      { kind: 'keyed non-member', ns: extra.keyed, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', keyed.file, ...common], about: (l) => l.includes('refused') && l.includes(keyed.peerId), mustLog: (h) => h !== founder },
-      { kind: 'removed member', ns: removed.index, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', removedKeyFile, ...common], about: (l) => l.includes('refused') && l.includes(ids[removed.index]!), mustLog: () => true, since: removedAt },
-      { kind: 'replayed invite', ns: extra.replay, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', replayer.file, '--token-file', replayFile, ...common], about: (l) => l.includes('refused') && l.includes(replayer.peerId), mustLog: () => true },
-      { kind: 'forged invite', ns: extra.forged, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', forgerOfInvites.file, '--token-file', forgedFile, ...common], about: (l) => l.includes('refused') && l.includes(forgerOfInvites.peerId), mustLog: () => true },
+      { kind: 'keyed non-member', ns: extra.keyed, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', keyed.file, ...common], about: (l) => l.includes(NOT_A_MEMBER) && l.includes(keyed.peerId), mustLog: (h) => h !== founder },
+      { kind: 'removed member', ns: removed.index, args: ['--mode', 'connect', '--psk-file', meshPsk, '--key-file', removedKeyFile, ...common], about: (l) => l.includes(NOT_A_MEMBER) && l.includes(ids[removed.index]!), mustLog: () => true, since: removedAt },
+      { kind: 'replayed invite', ns: extra.replay, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', replayer.file, '--token-file', replayFile, ...common], about: (l) => (l.includes(NOT_A_MEMBER) || l.includes(BAD_JOIN)) && l.includes(replayer.peerId), mustLog: () => true },
+      { kind: 'forged invite', ns: extra.forged, args: ['--mode', 'join', '--psk-file', meshPsk, '--key-file', forgerOfInvites.file, '--token-file', forgedFile, ...common], about: (l) => (l.includes(NOT_A_MEMBER) || l.includes(BAD_JOIN)) && l.includes(forgerOfInvites.peerId), mustLog: () => true },
     ];
     const windowAt = Date.now();
     process.stderr.write(`[intruders] ${intruders.length} intruders dialling ${live.length} hosts for ${WINDOW_S} s...\n`);
@@ -214,7 +216,11 @@ async function main(): Promise<number> {
       const total = (f: keyof TargetOutcome) => Object.values(r.byTarget).reduce((n, o) => n + o[f], 0);
       const perHost = live.map((h) => linesOf(h, intruder.since ?? windowAt).filter(intruder.about).length);
       const max = Math.max(...perHost);
-      if (max > 1) violations.push(`${intruder.kind}: ${max} log lines on one host, in less than the 10-minute interval`);
+      if (max > 1) {
+        const worst = live[perHost.indexOf(max)]!;
+        const lines = linesOf(worst, intruder.since ?? windowAt).filter(intruder.about);
+        violations.push(`${intruder.kind}: ${max} log lines on ${worst.name}, in less than the 10-minute interval:\n    ${lines.map((l) => l.slice(0, 400)).join('\n    ')}`);
+      }
       const unlogged = live.filter((h, i) => intruder.mustLog(h) && perHost[i] === 0).map((h) => h.name);
       if (unlogged.length) violations.push(`${intruder.kind}: not logged on ${unlogged.join(', ')}`);
       const admittedBy = live.filter((h) => (r.byTarget[h.addr]?.admitted ?? 0) > 0).map((h) => h.name);
