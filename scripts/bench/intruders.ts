@@ -209,7 +209,9 @@ async function main(): Promise<number> {
     // removed member already while it was joining): never two closer than the interval.
     const logs = new Map(live.map((h) => [h, logLines(h)]));
     const linesOf = (h: ChaosHost, from: number) => logs.get(h)!.filter((l) => l.at >= from);
-    const tooClose = (ls: { at: number }[]) => ls.some((l, i) => i > 0 && l.at - ls[i - 1]!.at < REFUSED_LOG_INTERVAL_MS);
+    // The interval is remembered per daemon process: a restarted host (the forging member) may log again.
+    const pid = (l: { text: string }) => /"pid":(\d+)/.exec(l.text)?.[1];
+    const tooClose = (ls: { at: number; text: string }[]) => ls.some((l, i) => i > 0 && pid(l) === pid(ls[i - 1]!) && l.at - ls[i - 1]!.at < REFUSED_LOG_INTERVAL_MS);
     const show = (ls: { text: string }[]) => ls.map((l) => l.text.slice(0, 400)).join('\n    ');
     const rows: (string | number)[][] = [];
     const status = await Promise.all(live.map(async (h) => (await h.call('daemon.status', {})).replication));
@@ -291,7 +293,8 @@ function logLines(h: ChaosHost): { at: number; text: string }[] {
   return readdirSync(dir)
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
     .map((text) => ({ at: Number(/"time":(\d+)/.exec(text)?.[1] ?? 0), text }))
-    .filter((l) => l.at > 0);
+    .filter((l) => l.at > 0)
+    .sort((a, b) => a.at - b.at);
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {

@@ -1,69 +1,92 @@
 import type { ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface';
-import { HANDSHAKE_VERDICT_DELAY_MS, MAX_REMEMBERED_HANDSHAKE_ADDRESSES } from './constants.js';
-import { REFUSED_LOG_INTERVAL_MS } from '../trust/constants.js';
 
 /**
- * Sees inbound connections that never complete their handshake. A dialer with a wrong mesh key
- * gets through the pnet nonce exchange (it is unauthenticated), then everything it sends decrypts
- * to noise and the upgrader gives up in protocol negotiation or Noise — before any peer id is
- * known, so the connection gater never hears of it and libp2p only writes a debug line. Waiting
- * for an upgrade error would miss the attempts where the dialer hangs up first (the noise read as
- * a length that never arrives), so the rule is: an inbound connection that reaches the protector
- * and closes before the gater's encrypted-connection check saw it failed the handshake.
- *
- * A member's own dial can also close mid-handshake (it stopped, or gave up a slow dial): an address
- * that completed a handshake within the refusal interval, or does so within a few seconds after,
- * is a member's (`onAborted`), not an intruder's (`onFailed`). The price: a wrong-key dialer
- * behind the same address as a member (one NAT) is counted as aborted, not logged.
+ * What every libp2p dialer sends first inside the private network: multistream-select's header
+ * (length 19, then `/multistream/1.0.0\n`). Decrypted with the mesh key, a dialer holding the same
+ * key shows exactly these bytes; one holding another key shows noise.
+ */
+const MULTISTREAM_HEADER = new Uint8Array([0x13, ...new TextEncoder().encode('/multistream/1.0.0\n')]);
+
+/**
+ * Sees inbound connections whose dialer holds a wrong mesh key. Such a dialer gets through the pnet
+ * nonce exchange (it is unauthenticated), then everything it sends decrypts to noise and the
+ * upgrader gives up in protocol negotiation — before any peer id is known, so the connection gater
+ * never hears of it and libp2p only writes a debug line. The protector is wrapped so the first
+ * bytes the pnet stream decrypts are compared with the multistream header as they pass (they are
+ * not consumed or changed): noise there is a wrong key (or not a libp2p dialer at all), a verdict
+ * that does not depend on timing. (A first version counted any inbound connection closing before
+ * the gater; at 30 hosts under load members' slow or given-up handshakes made most of its count.)
+ * Connections that close before the gater with no verdict (nothing sent, a member's handshake given
+ * up) are `onAborted`.
  */
 export class HandshakeWatch {
   private readonly pending = new Set<MessageStream>();
-  /** When each remote address last completed a handshake. */
-  private readonly passedAt = new Map<string, number>();
 
-  constructor(
-    private readonly verdict: { onFailed: (remoteHost: string) => void; onAborted: (remoteHost: string) => void },
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly verdict: { onFailed: (remoteHost: string) => void; onAborted: (remoteHost: string) => void }) {}
 
   /** Wraps a connection protector factory (`preSharedKey(...)`) so every inbound connection is watched. */
   protector<C>(inner: (components: C) => ConnectionProtector): (components: C) => ConnectionProtector {
     return (components) => {
       const protector = inner(components);
       return {
-        protect: (connection, options) => {
-          if (connection.direction === 'inbound') this.watch(connection);
-          return protector.protect(connection, options);
+        protect: async (connection, options) => {
+          if (connection.direction !== 'inbound') return protector.protect(connection, options);
+          const host = remoteHost(connection);
+          // A wrong key is reported at once; a right one is left pending, so a handshake given up later still counts as aborted.
+          const judge = (wrongKey: boolean) => {
+            if (wrongKey && this.pending.delete(connection)) this.verdict.onFailed(host);
+          };
+          this.pending.add(connection);
+          connection.addEventListener('close', () => (this.pending.delete(connection) ? this.verdict.onAborted(host) : undefined), { once: true });
+          const boxed = await protector.protect(connection, options);
+          watchFirstBytes(boxed, (matches) => judge(!matches));
+          return boxed;
         },
       };
     };
   }
 
-  /** The handshake completed (the gater is now asking about the peer): no longer a failed one. */
+  /** The handshake completed (the gater is now asking about the peer): nothing to report. */
   passed(maConn: MultiaddrConnection): void {
     this.pending.delete(maConn);
-    if (this.passedAt.size >= MAX_REMEMBERED_HANDSHAKE_ADDRESSES) this.passedAt.clear();
-    this.passedAt.set(remoteHost(maConn), this.now());
   }
+}
 
-  private watch(connection: MessageStream): void {
-    this.pending.add(connection);
-    connection.addEventListener(
-      'close',
-      () => {
-        if (!this.pending.delete(connection)) return;
-        const host = remoteHost(connection);
-        const failedAt = this.now();
-        // Judged a moment later: a member restarting or redialling completes its next handshake by then.
-        setTimeout(() => {
-          const passed = this.passedAt.get(host);
-          if (passed !== undefined && passed >= failedAt - REFUSED_LOG_INTERVAL_MS) this.verdict.onAborted(host);
-          else this.verdict.onFailed(host);
-        }, HANDSHAKE_VERDICT_DELAY_MS).unref();
-      },
-      { once: true },
-    );
-  }
+/**
+ * Calls `verdict` once the decrypted bytes either match the whole multistream header or differ
+ * from it. Bytes decrypted before the stream reached us wait in its read buffer (no reader is
+ * attached yet: the upgrader attaches one after the protector returns); later ones are seen by
+ * wrapping the pnet stream's own `onData` (where it hands each decrypted chunk on) on this one
+ * instance: every chunk goes on unchanged.
+ */
+function watchFirstBytes(stream: MessageStream, verdict: (matches: boolean) => void): void {
+  // A chunk is a Uint8Array or a Uint8ArrayList (which `subarray()` joins).
+  type Chunk = Uint8Array | { subarray(): Uint8Array; byteLength: number };
+  const target = stream as MessageStream & { onData?: (data: Chunk) => void; readBuffer?: Chunk };
+  const onData = target.onData;
+  if (typeof onData !== 'function') return;
+  let seen = 0;
+  let done = false;
+  const look = (data: Chunk) => {
+    if (done) return;
+    const bytes = data instanceof Uint8Array ? data : data.subarray();
+    for (let i = 0; i < bytes.length && seen < MULTISTREAM_HEADER.length; i++, seen++) {
+      if (bytes[i] !== MULTISTREAM_HEADER[seen]) {
+        done = true;
+        verdict(false);
+        return;
+      }
+    }
+    if (seen === MULTISTREAM_HEADER.length) {
+      done = true;
+      verdict(true);
+    }
+  };
+  if (target.readBuffer && target.readBuffer.byteLength > 0) look(target.readBuffer);
+  target.onData = (data) => {
+    look(data);
+    onData.call(target, data);
+  };
 }
 
 /** The remote IP (not the port: a redialing intruder comes from a new port each time). */

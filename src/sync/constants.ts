@@ -188,12 +188,3 @@ export const MAX_PRESENCE_VERSION_CHARS = 64;
  * "at least" (an intruder making up addresses or peer ids must not grow the daemon's memory).
  */
 export const MAX_COUNTED_REFUSAL_SOURCES = 1_000;
-/**
- * An inbound connection that closed mid-handshake is judged this long after: if its address
- * completes a handshake by then (or did within the refusal interval) it was a member's dial given
- * up (a restart, a slow dial), not a wrong mesh key. Long enough for a redial, short enough that a
- * wrong-key refusal shows in `mesh status` at once to a person looking.
- */
-export const HANDSHAKE_VERDICT_DELAY_MS = 3_000;
-/** Addresses whose last completed handshake is remembered (then forgotten all at once: made-up addresses must not grow memory). */
-export const MAX_REMEMBERED_HANDSHAKE_ADDRESSES = 1_000;
