@@ -6,14 +6,17 @@ const JOIN_CONCURRENCY = 4;
 /**
  * The founder starts; every other host joins through it (only admins invite) with its own
  * single-use invite, a few joiners at a time, then every host must count every other connected.
+ * Returns each joiner's (now used) invite token by host name (the intruders bench replays one).
  */
-export async function bringUpMesh(hosts: ChaosHost[], formTimeoutMs = 120_000 + hosts.length * 5_000): Promise<void> {
+export async function bringUpMesh(hosts: ChaosHost[], formTimeoutMs = 120_000 + hosts.length * 5_000): Promise<Map<string, string>> {
   const founder = hosts[0]!;
   await founder.start();
   const queue = hosts.slice(1);
+  const tokens = new Map<string, string>();
   const worker = async () => {
     for (let joiner = queue.shift(); joiner; joiner = queue.shift()) {
       const { token } = await founder.call('mesh.invite', {});
+      tokens.set(joiner.name, token);
       const j = await joiner.cli(['join', token]);
       if (j.code !== 0) throw new Error(`${joiner.name} join: ${j.stderr}`);
       await joiner.start();
@@ -21,6 +24,7 @@ export async function bringUpMesh(hosts: ChaosHost[], formTimeoutMs = 120_000 + 
   };
   await Promise.all(Array.from({ length: JOIN_CONCURRENCY }, worker));
   await waitAllConnected(hosts, formTimeoutMs);
+  return tokens;
 }
 
 export async function waitAllConnected(hosts: ChaosHost[], timeoutMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { RefusalReason, RefusalTally } from '../sync/RefusalCounts.js';
 import type { PeerStatus } from '../sync/Replicator.js';
 
 /** What `daemon.status` answers (see Daemon.status); every part optional so an older daemon still prints. */
@@ -11,7 +12,7 @@ export interface DaemonStatus {
   counts?: Record<string, number>;
   index?: { seq?: number; store_seq?: number };
   clients?: number;
-  replication?: { peer_id?: string; listen?: string[]; mesh_id?: string; joining?: { inviter: string; error: string | null; gave_up?: boolean } | null; founder?: boolean; peers?: PeerStatus[]; error?: string };
+  replication?: { peer_id?: string; listen?: string[]; mesh_id?: string; joining?: { inviter: string; error: string | null; gave_up?: boolean } | null; founder?: boolean; peers?: PeerStatus[]; refused?: Partial<Record<RefusalReason, RefusalTally>>; error?: string };
   search?: { configured?: { id?: string } | string; enabled?: boolean; loaded?: boolean; error?: string | null; model?: string; vectors?: number; queued?: number; rebuilding?: { done: number; total: number } | null };
 }
 
@@ -33,6 +34,8 @@ export function statusText(s: DaemonStatus): string {
     const peers = r.peers ?? [];
     const connected = peers.filter((p) => p.connected);
     lines.push(`members: ${peers.length} other${peers.length === 1 ? '' : 's'}, ${connected.length} connected${peers.length ? `: ${peers.map((p) => `${p.name}${p.connected ? '' : ' (offline)'}${p.last_sync ? '' : ' (never synced)'}`).join(', ')}` : ''}`);
+    const refused = refusedText(r.refused);
+    if (refused) lines.push(`refused since start: ${refused}`);
   }
   const q = s.search;
   if (q) {
@@ -44,6 +47,25 @@ export function statusText(s: DaemonStatus): string {
   }
   if (s.index && s.index.seq !== undefined && s.index.store_seq !== undefined && s.index.seq < s.index.store_seq) lines.push(`keyword index: ${s.index.store_seq - s.index.seq} changes behind the store`);
   return lines.join('\n');
+}
+
+const REFUSAL_WORDS: Record<RefusalReason, [what: string, one: string, many: string]> = {
+  wrong_mesh_key: ['connections failing the mesh-key handshake', 'address', 'addresses'],
+  not_a_member: ['connections from non-members', 'peer', 'peers'],
+  join_refused: ['joins with a bad invite', 'peer', 'peers'],
+  aborted_handshake: ['members’ handshakes given up mid-way', 'address', 'addresses'],
+};
+
+/** "3 connections failing the mesh-key handshake (from 1 address), …"; empty when nothing was refused. */
+function refusedText(refused: Partial<Record<RefusalReason, RefusalTally>> | undefined): string {
+  return (Object.keys(REFUSAL_WORDS) as RefusalReason[])
+    .flatMap((reason) => {
+      const t = refused?.[reason];
+      if (!t?.attempts) return [];
+      const [what, one, many] = REFUSAL_WORDS[reason];
+      return [`${t.attempts} ${what} (from ${t.sources_capped ? 'at least ' : ''}${t.sources} ${t.sources === 1 ? one : many})`];
+    })
+    .join(', ');
 }
 
 function duration(seconds: number): string {

@@ -8,6 +8,7 @@ import { hasAllHeads } from './knownHeads.js';
 import type { DocPayload } from './messages.js';
 import { PROJECTORS } from './projectors.js';
 import type { HeldTombstones } from './heldTombstones.js';
+import { RefusalLog } from './RefusalLog.js';
 import type { RejectionLog } from './RejectionLog.js';
 import type { SyncMembership, SyncStore } from './SyncPorts.js';
 import { verifyTombstone } from './tombstones.js';
@@ -45,6 +46,14 @@ export interface DocApplierDeps {
  * stored. One document's failure is its own: it is logged and recorded, never thrown at its batch.
  */
 export class DocApplier {
+  /**
+   * A document a peer keeps offering and this host keeps refusing (a member re-offering a forged
+   * membership document on every pull and push, or making new forged versions of it) gets one line
+   * per peer and document per interval, with the count since: the RejectionLog and `mesh status`
+   * still record every refusal. Per document, not per peer: two different forgeries are two lines.
+   */
+  private readonly refusalLines = new RefusalLog();
+
   constructor(private readonly deps: DocApplierDeps) {}
 
   async apply(peer: string, payload: DocPayload, answer?: Answered): Promise<ApplyOutcome> {
@@ -64,7 +73,8 @@ export class DocApplier {
         verdict = await checkIncoming(this.deps.guards, incoming);
       }
       if (!verdict.ok) {
-        this.deps.logger.warn({ peer, collection: c, id, guard: verdict.guard, reason: verdict.reason }, 'refused a document from a peer');
+        const line = this.refusalLines.shouldLog(`${peer} ${c}/${id}`);
+        if (line) this.deps.logger.warn({ peer, collection: c, id, guard: verdict.guard, reason: verdict.reason, ...line }, 'refused a document from a peer (logged once per 10 min per peer and document)');
         this.refused(peer, payload, 'in', `${verdict.guard ?? 'guard'}: ${verdict.reason}`);
         return 'rejected';
       }
@@ -83,7 +93,8 @@ export class DocApplier {
     } catch (err) {
       // The store closing under a pull is not the document's fault: the pull fails, its cursor stays.
       if (err instanceof MeshError && err.code === 'SHUTTING_DOWN') throw err;
-      this.deps.logger.warn({ peer, collection: c, id, err: (err as Error).message }, 'rejected a document from a peer');
+      const line = this.refusalLines.shouldLog(`${peer} ${c}/${id}`);
+      if (line) this.deps.logger.warn({ peer, collection: c, id, err: (err as Error).message, ...line }, 'rejected a document from a peer (logged once per 10 min per peer and document)');
       this.refused(peer, payload, 'in', (err as Error).message);
       return 'rejected';
     }

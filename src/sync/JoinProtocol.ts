@@ -8,6 +8,7 @@ import type { Actor } from '../types.js';
 import { FramedStream } from './codec.js';
 import { JOIN_PROTOCOL } from './constants.js';
 import { JoinRequest, JoinResponse } from './messages.js';
+import type { RefusalCounts } from './RefusalCounts.js';
 import { RefusalLog } from './RefusalLog.js';
 
 /**
@@ -21,7 +22,7 @@ export class JoinProtocol {
   private readonly refusals: RefusalLog;
 
   constructor(
-    private readonly deps: { node: Libp2p; invites: Invites; membership: Membership; meshId: string; actor: Actor; logger: Logger; onJoined: (peer: string) => void; refusals?: RefusalLog },
+    private readonly deps: { node: Libp2p; invites: Invites; membership: Membership; meshId: string; actor: Actor; logger: Logger; onJoined: (peer: string) => void; refusals?: RefusalLog; counts?: RefusalCounts },
   ) {
     this.refusals = deps.refusals ?? new RefusalLog();
   }
@@ -44,6 +45,7 @@ export class JoinProtocol {
         if (!this.deps.membership.isAdmin(this.deps.node.peerId.toString())) throw new MeshError('NOT_AUTHORISED', 'the inviter is not an admin of the mesh');
         await this.deps.invites.consume(req.secret, peer, (p) => this.deps.membership.get(p)?.removed === true);
       } catch (err) {
+        this.deps.counts?.record('join_refused', peer);
         const line = this.refusals.shouldLog(peer);
         if (line) this.deps.logger.warn({ peer, reason: toMeshError(err).message, ...line }, 'refused a join (logged once per 10 min per peer)');
         await io.send({ t: 'error', code: 'INVITE_REFUSED', message: toMeshError(err).message });
@@ -57,6 +59,7 @@ export class JoinProtocol {
       await io.close();
       this.deps.onJoined(peer);
     } catch (err) {
+      this.deps.counts?.record('join_refused', peer);
       const line = this.refusals.shouldLog(peer);
       if (line) this.deps.logger.warn({ peer, err: (err as Error).message, ...line }, 'bad join exchange; stream closed (logged once per 10 min per peer)');
       io.abort('protocol error');

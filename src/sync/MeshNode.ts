@@ -10,6 +10,8 @@ import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, RECENT_LINK_QUICK_REDIALS, REDIAL_SWEEP_MS } from './constants.js';
 import { applyPnetCipherFix } from '../polyfills/pnetCipherFix.js';
+import { HandshakeWatch } from './HandshakeWatch.js';
+import { RefusalCounts } from './RefusalCounts.js';
 import { RefusalLog } from './RefusalLog.js';
 
 export interface MeshNodeOptions {
@@ -53,6 +55,15 @@ export class MeshNode {
   private readonly targetPeer = new Map<string, string>();
   /** Refused peers: when their refusal was last logged and how many attempts since (one line per interval, not per attempt). */
   private readonly refusals = new RefusalLog();
+  /** Addresses whose connections failed the handshake (wrong mesh key): logged by IP, once per interval. */
+  private readonly handshakeRefusals = new RefusalLog();
+  /** Every refusal, counted by reason for `mesh status` (the join protocol counts its own here too). */
+  readonly refusalCounts = new RefusalCounts();
+  private readonly handshakes = new HandshakeWatch({
+    onFailed: (host) => this.logHandshakeFailure(host),
+    // A member's dial closed mid-handshake: counted, not logged.
+    onAborted: (host) => this.refusalCounts.record('aborted_handshake', host),
+  });
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
@@ -68,9 +79,10 @@ export class MeshNode {
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionProtector: preSharedKey({ psk: new TextEncoder().encode(opts.psk) }),
+      connectionProtector: this.handshakes.protector(preSharedKey({ psk: new TextEncoder().encode(opts.psk) })),
       connectionGater: {
-        denyInboundEncryptedConnection: (peer) => {
+        denyInboundEncryptedConnection: (peer, maConn) => {
+          this.handshakes.passed(maConn);
           const id = peer.toString();
           const deny = !opts.isAllowed(id) && !opts.acceptUnknownInbound(id);
           if (deny) this.logRefusal(id);
@@ -169,8 +181,16 @@ export class MeshNode {
   }
 
   private logRefusal(peer: string): void {
+    this.refusalCounts.record('not_a_member', peer);
     const line = this.refusals.shouldLog(peer);
     if (line) this.opts.logger.warn({ peer, ...line }, 'refused a connection from a peer that is not a member (logged once per 10 min per peer)');
+  }
+
+  /** Nothing of the failed handshake is logged but the address: there is no peer id yet, and no key material is ever at hand. */
+  private logHandshakeFailure(host: string): void {
+    this.refusalCounts.record('wrong_mesh_key', host);
+    const line = this.handshakeRefusals.shouldLog(host);
+    if (line) this.opts.logger.warn({ from: host, ...line }, 'refused a connection that failed the private-network handshake: wrong mesh key, or not a hivemesh daemon (logged once per 10 min per address)');
   }
 
   /** Forget backoff (network change, manual sync): dial everything again now. */

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { Membership } from '../mesh/Membership.js';
 import { FramedStream } from './codec.js';
 import { MAX_PRESENCE_AGENTS, MAX_PRESENCE_LINKS, MAX_PRESENCE_VERSION_CHARS, PRESENCE_PROTOCOL, PRESENCE_TIMEOUT_MS } from './constants.js';
+import { RefusalLog } from './RefusalLog.js';
 
 /**
  * One live agent as a presence message carries it. Ages are durations, never time stamps: how
@@ -85,6 +86,8 @@ export interface HostReport {
  * the live agents at its first exchange. The same exchange measures the peer's clock offset.
  */
 export class Presence {
+  /** A peer sending malformed presence messages on every beat gets one line per interval. */
+  private readonly badMessages = new RefusalLog();
   private readonly seen = new Map<string, Observation>();
   private readonly offsets = new Map<string, ClockOffset>();
   private readonly reports = new Map<string, HostReport>();
@@ -252,7 +255,8 @@ export class Presence {
       if (!this.hasFreshRoundTrip(peer, receivedAt)) this.offsets.set(peer, { offsetMs: Math.round(msg.now - receivedAt), rttMs: 0, measuredAt: receivedAt });
       await io.close();
     } catch (err) {
-      this.deps.logger.warn({ peer, err: (err as Error).message }, 'refused a presence message from a peer');
+      const line = this.badMessages.shouldLog(peer);
+      if (line) this.deps.logger.warn({ peer, err: (err as Error).message, ...line }, 'refused a presence message from a peer (logged once per 10 min per peer)');
       io.abort('bad presence message');
     }
   }

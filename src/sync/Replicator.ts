@@ -205,6 +205,7 @@ export class Replicator {
       actor: this.actor,
       logger: opts.logger.child({ mod: 'join' }),
       onJoined: (peer) => this.sync.pullQuietly(peer),
+      counts: this.mesh.refusalCounts,
     });
     await this.join.start();
 
@@ -355,6 +356,8 @@ export class Replicator {
       // Documents that failed one by one (refused, undecodable, unsendable): the rest replicated.
       rejected_documents: this.sync ? this.sync.rejected().map((r) => ({ ...r, at: new Date(r.at).toISOString() })) : [],
       trust: this.membership.status(),
+      // Connections and joins refused since start, by reason (every attempt; the log has one line per source per interval).
+      refused: this.mesh.refusalCounts.snapshot(),
       clock: this.clockStatus(),
     };
   }

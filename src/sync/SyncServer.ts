@@ -16,6 +16,7 @@ import { signaturesFor } from '../authorship/replySignatures.js';
 import { type RecentWrites, sameSet } from './RecentWrites.js';
 import type { SyncMembership, SyncStore } from './SyncPorts.js';
 import { u32ToBytes } from './wireWords.js';
+import { RefusalLog } from './RefusalLog.js';
 
 export interface SyncServerDeps {
   store: SyncStore;
@@ -37,6 +38,9 @@ type PushDocs = Extract<SyncRequest, { t: 'push' }>['docs'];
  * heads digest exchanges (`digest`, `leaves`, `entries`).
  */
 export class SyncServer {
+  /** A member sending malformed requests in a loop gets one line per interval, not one per request. */
+  private readonly badExchanges = new RefusalLog();
+
   constructor(private readonly deps: SyncServerDeps) {}
 
   async serve(stream: Stream, peer: string, signal: AbortSignal): Promise<void> {
@@ -52,7 +56,8 @@ export class SyncServer {
       else await io.send(await this.answer(peer, req));
       await io.close();
     } catch (err) {
-      this.deps.logger.warn({ peer, err: (err as Error).message }, 'bad sync exchange; stream closed');
+      const line = this.badExchanges.shouldLog(peer);
+      if (line) this.deps.logger.warn({ peer, err: (err as Error).message, ...line }, 'bad sync exchange; stream closed (logged once per 10 min per peer)');
       io.abort('protocol error');
     }
   }

@@ -183,3 +183,8 @@ export const MAX_PRESENCE_AGENTS = 2_000;
 export const MAX_PRESENCE_LINKS = 256;
 /** A version string in a presence message ("0.1.0", a git describe): anything longer is not a version. */
 export const MAX_PRESENCE_VERSION_CHARS = 64;
+/**
+ * Distinct addresses or peers `mesh status` counts per refusal reason: past it the count says
+ * "at least" (an intruder making up addresses or peer ids must not grow the daemon's memory).
+ */
+export const MAX_COUNTED_REFUSAL_SOURCES = 1_000;

@@ -1,5 +1,5 @@
 import * as A from '@automerge/automerge';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import type { IncomingGuard } from '../../src/sync/IncomingGuard.js';
 import { SyncEngine } from '../../src/sync/SyncEngine.js';
 import type { Memory } from '../../src/domain/Memory.js';
@@ -27,12 +27,12 @@ export type SyncHost = Awaited<ReturnType<typeof syncHost>>;
  * temporary home, and a SyncEngine on an in-memory network, with its timer off (the test drives
  * anti-entropy rounds) and a fake clock.
  */
-export async function syncHost(net: MemoryNetwork, peer: string, members: readonly string[], opts: { guards?: IncomingGuard[]; clock?: FakeClock; seed?: number } = {}) {
+export async function syncHost(net: MemoryNetwork, peer: string, members: readonly string[], opts: { guards?: IncomingGuard[]; clock?: FakeClock; seed?: number; logger?: Logger } = {}) {
   const home = tmpHome();
   // Each host its own Automerge actor, as each daemon has.
   const actorId = Buffer.from(peer.padEnd(16, '-')).toString('hex').slice(0, 32);
   const stack = await openStack(home.dir, { actorId });
-  const logger = silentLogger();
+  const logger = opts.logger ?? silentLogger();
   const membership = new StaticMembership(members);
   let s = opts.seed ?? 1;
   const engine = new SyncEngine({

@@ -1,4 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import type { Libp2p } from '@libp2p/interface';
+import { generateKey, preSharedKey } from '@libp2p/pnet';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToken, encodeToken } from '../../src/mesh/invites.js';
 import { eventually, TestHost } from '../helpers/meshHosts.js';
@@ -64,5 +73,60 @@ describe('intruders with forged and replayed invites', () => {
     await attempt(encodeToken(open));
     expect(linesAbout(alpha, 'refused', intruderId).length - before, alpha.log.slice(-3000)).toBe(0);
     expect((await alpha.json<{ peers: { peer: string }[] }>(['peers'])).peers.some((p) => p.peer === intruderId)).toBe(false);
+  });
+});
+
+/**
+ * A dialer holding another mesh's key (issue 16, item 6) fails in the private-network handshake,
+ * before any peer id is known: the connection gater never hears of it. Before the fix it was not
+ * logged at all; now each of its attempts is counted in `mesh status` and its address is logged
+ * once per interval however often it redials (a new source port each time).
+ */
+describe('a dialer with a wrong mesh key', () => {
+  let alpha: TestHost;
+  let dialer: Libp2p | undefined;
+  beforeAll(async () => {
+    alpha = await TestHost.create('alpha');
+    await alpha.start();
+  }, 120_000);
+  afterAll(async () => {
+    await dialer?.stop();
+    await alpha.dispose();
+  });
+
+  it('gets no connection, is counted on every attempt and logged once', { timeout: 120_000 }, async () => {
+    const wrongKey = new Uint8Array(95);
+    generateKey(wrongKey);
+    dialer = await createLibp2p({
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionProtector: preSharedKey({ psk: wrongKey }),
+    });
+    // libp2p refuses more than 5 inbound connections a second from one address before any
+    // handshake (silently, not counted here): 4 attempts stay under it however fast they run.
+    const attempts = 4;
+    for (let i = 0; i < attempts; i++) {
+      await expect(dialer.dial(multiaddr(alpha.addr), { signal: AbortSignal.timeout(15_000) })).rejects.toThrow();
+    }
+    expect(dialer.getConnections()).toEqual([]);
+
+    type Refused = { replication: { refused: { wrong_mesh_key: { attempts: number; sources: number } } } };
+    const tally = await eventually(async () => {
+      const t = (await alpha.json<Refused>(['status'])).replication.refused.wrong_mesh_key;
+      return t.attempts >= attempts ? t : undefined;
+    }, `alpha to count ${attempts} failed handshakes`);
+    expect(tally).toMatchObject({ attempts, sources: 1 });
+    const lines = alpha.log.split('\n').filter((l) => l.includes('failed the private-network handshake'));
+    expect(lines, alpha.log.slice(-3000)).toHaveLength(1);
+    expect(lines[0]).toContain('127.0.0.1');
+    // No key material in the log: neither the dialer's key nor alpha's own.
+    const ownKey = (JSON.parse(readFileSync(join(alpha.home.dir, 'mesh.json'), 'utf8')) as { psk: string }).psk;
+    const wrongHex = new TextDecoder().decode(wrongKey).split('\n')[2] ?? '';
+    expect(wrongHex).toHaveLength(64);
+    const ownHex = ownKey.split('\n')[2] ?? '';
+    expect(ownHex).toHaveLength(64);
+    for (const secret of [wrongHex, ownHex]) expect(alpha.log).not.toContain(secret);
+    expect((await alpha.cli(['status'])).stdout).toContain(`refused since start: ${attempts} connections failing the mesh-key handshake (from 1 address)`);
   });
 });

@@ -1,7 +1,9 @@
 import * as Automerge from '@automerge/automerge';
+import pino from 'pino';
 import { membershipDocView } from '../../../src/mesh/Membership.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingGuard } from '../../../src/sync/IncomingGuard.js';
+import { ACTOR } from '../../helpers/memoryStack.js';
 import { FakeClock, syncHost, type SyncHost } from '../../helpers/syncPair.js';
 import { MemoryNetwork } from '../../helpers/memoryTransport.js';
 
@@ -128,6 +130,27 @@ describe('SyncEngine', () => {
     expect(await b.engine.heal(A)).toMatchObject({ fetched: 1, applied: 1 });
     expect((await b.viewOf(bad.id))?.content).toBe('refused here');
     expect(b.engine.rejected()).toEqual([]);
+  });
+
+  it('a peer whose documents are refused again and again is logged once per interval; every refusal is still recorded', async () => {
+    const net = new MemoryNetwork();
+    const a = await host(net, A);
+    const bad = await a.remember('forged here');
+    const guard: IncomingGuard = { name: 'test-rule', check: (doc) => (doc.id === bad.id ? { ok: false, reason: 'not allowed' } : { ok: true }) };
+    let log = '';
+    const logger = pino({ level: 'info' }, { write: (line: string) => void (log += line) });
+    const b = await host(net, B, { guards: [guard], logger });
+    net.connect(A, B);
+    await b.engine.pull(A);
+    // The peer keeps making new versions of the refused document (as a forging member would): each is tried and refused.
+    for (let i = 0; i < 3; i++) {
+      await a.memories.update({ memory_id: bad.id, content: `forged again ${i}` }, ACTOR);
+      await b.engine.pull(A);
+      expect(b.engine.rejected()).toEqual([expect.objectContaining({ id: bad.id, reason: 'test-rule: not allowed', heads: (await a.store.heads('memories', bad.id)) ?? [] })]);
+    }
+    const lines = log.split('\n').filter((l) => l.includes('refused a document from a peer'));
+    expect(lines, log).toHaveLength(1);
+    expect(await b.viewOf(bad.id)).toBeUndefined();
   });
 
   it('relays across hosts that cannot reach each other, through anti-entropy rounds', async () => {
