@@ -1,13 +1,14 @@
 import { MAX_COUNTED_REFUSAL_SOURCES } from './constants.js';
 
 /**
- * Why a connection or join was refused. `wrong_mesh_key`: an inbound connection closed before its
- * private-network and encryption handshake completed (a dialer with another mesh key, or something
- * that is not a hivemesh daemon: the two cannot be told apart, the bytes are noise either way);
- * `not_a_member`: the handshake completed but the peer is not a member (unknown or removed);
- * `join_refused`: a join with a forged, replayed, expired or garbled invite; `aborted_handshake`: an
- * inbound handshake that closed mid-way from an address that completes handshakes (a member's dial
- * given up: a restart, a slow dial), not a refusal, counted to explain the others.
+ * Why a connection or join was refused. `wrong_mesh_key`: the first bytes an inbound connection's
+ * private-network stream decrypted were not libp2p's multistream header (a dialer holding another
+ * mesh key, or something that is not a libp2p dialer: the bytes are noise either way; see
+ * HandshakeWatch); `not_a_member`: the handshake completed but the peer is not a member (unknown or
+ * removed); `join_refused`: a join with a forged, replayed, expired or garbled invite;
+ * `aborted_handshake`: an inbound connection that closed before the gater with no verdict on its
+ * bytes (nothing sent, a member's dial given up on restart or under load): not a refusal, counted
+ * to explain the others.
  */
 export type RefusalReason = 'wrong_mesh_key' | 'not_a_member' | 'join_refused' | 'aborted_handshake';
 
