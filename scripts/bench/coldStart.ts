@@ -11,16 +11,15 @@
  * (or reuses) the home, which is otherwise written first (~30 s at 10k) and deleted after.
  */
 import '../../src/polyfills.js';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initHome } from '../../src/daemon/initHome.js';
 import { homePaths } from '../../src/home.js';
-import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { ACTOR, openStack } from '../../test/helpers/memoryStack.js';
 import { mulberry32, syntheticMemory } from './corpus.js';
-import { machine, median, mib, rssOf, table } from './stats.js';
+import { timeToFirstSearch } from './firstSearch.js';
+import { machine, median, mib, table } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,26 +56,7 @@ interface Start {
 async function coldStart(build: string, home: string): Promise<Start> {
   const logFile = join(homePaths(home).logDir, 'daemon.log');
   const logFrom = existsSync(logFile) ? readFileSync(logFile).length : 0;
-  const wall0 = Date.now();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(build, 'src', 'cli', 'main.js'), 'daemon', '--home', home, '--background'], { stdio: 'ignore' });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  let client: DaemonClient | undefined;
-  while (!client) {
-    if (exited) throw new Error(`the daemon of ${build} exited before its socket answered (see ${logFile})`);
-    try {
-      client = await DaemonClient.connect(homePaths(home).socket, { agent: 'bench' });
-    } catch {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  await client.call('memory.search', { query: 'ERR_CONN_REFUSED heap', limit: 10 });
-  const ms = performance.now() - t0;
-  const rss = rssOf(child.pid!);
-  await client.call('daemon.stop', {});
-  client.close();
-  if (!exited) await new Promise((r) => child.once('exit', r));
+  const { ms, rss, wall0 } = await timeToFirstSearch(join(build, 'src', 'cli', 'main.js'), home);
   const phases = new Map<string, number>();
   for (const line of readFileSync(logFile).subarray(logFrom).toString('utf8').split('\n')) {
     if (!line) continue;

@@ -8,17 +8,15 @@
  */
 import '../../src/polyfills.js';
 import * as A from '@automerge/automerge';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { parseArgs } from 'node:util';
-import { DaemonClient } from '../../src/ipc/DaemonClient.js';
 import { initHome } from '../../src/daemon/initHome.js';
-import { homePaths } from '../../src/home.js';
 import { ACTOR, openStack } from '../../test/helpers/memoryStack.js';
 import { mulberry32, syntheticMemory, type SyntheticMemory } from './corpus.js';
-import { dirBytes, machine, median, mib, rssOf, table } from './stats.js';
+import { timeToFirstSearch } from './firstSearch.js';
+import { dirBytes, machine, median, mib, table } from './stats.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '3' }, shards: { type: 'string', default: '64' } } });
 const SIZES = values.sizes.split(',').map(Number);
@@ -53,23 +51,7 @@ async function writePerDoc(home: string, items: SyntheticMemory[]): Promise<numb
 
 /** Cold start of a real daemon process: spawn until the first search is answered; RSS then. */
 async function coldStart(home: string): Promise<{ ms: number; rss: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [MESH_BIN, 'daemon', '--home', home, '--background'], { stdio: 'ignore' });
-  const socket = homePaths(home).socket;
-  let client: DaemonClient | undefined;
-  while (!client) {
-    try {
-      client = await DaemonClient.connect(socket, { agent: 'bench' });
-    } catch {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  await client.call('memory.search', { query: 'ERR_CONN_REFUSED heap', limit: 10 });
-  const ms = performance.now() - t0;
-  const rss = rssOf(child.pid!);
-  await client.call('daemon.stop', {});
-  client.close();
-  await new Promise((r) => child.once('exit', r));
+  const { ms, rss } = await timeToFirstSearch(MESH_BIN, home);
   return { ms, rss };
 }
 
