@@ -14,6 +14,7 @@ import { GroupsOut } from './outputSchemas.js';
 import { failure, ok } from './results.js';
 import { unavailableGroup, type ToolGroup } from './toolGroups.js';
 import { validateToolInputsOurselves } from './toolValidation.js';
+import { attachWriteScopes } from './writeScopes.js';
 
 /** Registration functions of the groups this build has; the rest arrive with their issues. */
 const GROUP_REGISTRARS: Partial<Record<ToolGroup, (server: McpServer, link: DaemonLink) => void>> = {
@@ -34,6 +35,7 @@ export function buildServer(link: DaemonLink, groups: Set<ToolGroup>, version: s
   const server = new McpServer({ name: 'hivemesh', version }, { capabilities: { tools: { listChanged: true } } });
   validateToolInputsOurselves(server);
   attachFormatGuideOnce(server);
+  attachWriteScopes(server, link);
   const enabled = new Set<ToolGroup>();
   const enable = (group: ToolGroup): boolean => {
     const register = GROUP_REGISTRARS[group];

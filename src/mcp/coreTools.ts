@@ -111,9 +111,9 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
-      await sessionModeOf(link).checkExisting(() => link.call('memory.retrieve', { memory_id: args.memory_id }));
+      const before = await sessionModeOf(link).checkExisting(() => link.call('memory.retrieve', { memory_id: args.memory_id }));
       const r = await link.call('memory.delete', args);
-      return ok(r.hard ? `Erased memory ${r.id}.` : `Deleted memory ${r.id}; recoverable until ${r.recoverable_until}.`, { ...r });
+      return ok(r.hard ? `Erased memory ${r.id}.` : `Deleted memory ${r.id}; recoverable until ${r.recoverable_until}.`, { ...r, scope: before.scope, ...(before.team ? { team: before.team } : {}) });
     }),
   );
 
@@ -127,6 +127,7 @@ export function registerCoreTools(server: McpServer, link: DaemonLink): void {
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     guarded(async (args) => {
+      await sessionModeOf(link).checkExisting(() => link.call('memory.retrieve', { memory_id: args.memory_id }));
       const m = await link.call('memory.recover', args);
       return ok(`Recovered memory ${m.id}.`, { ...m });
     }),

@@ -37,15 +37,19 @@ export class SessionMode {
     return { ...rest, scope: decided.scope, ...(team !== undefined ? { team } : {}) } as T;
   }
 
-  /** Refuses a change to an existing memory that would leave the mode's reach (a solo session editing a shared memory). */
-  async checkExisting(load: () => Promise<Pick<Memory, 'scope' | 'team'>>): Promise<void> {
+  /**
+   * Refuses a change to an existing memory that would leave the mode's reach (a solo session editing
+   * a shared memory); answers the memory's scope, which the change's result reports.
+   */
+  async checkExisting<M extends Pick<Memory, 'scope' | 'team'>>(load: () => Promise<M>): Promise<M> {
     const state = await this.get();
-    if (state.mode !== 'solo' && state.mode !== 'team') return;
     const memory = await load();
+    if (state.mode !== 'solo' && state.mode !== 'team') return memory;
     if (state.mode === 'solo' && memory.scope !== 'private') throw new MeshError('MODE_CONFLICT', `this session is in solo mode: changing a ${memory.scope}-scoped memory would replicate the change; set_mode to change it`, { mode: 'solo' });
     if (state.mode === 'team' && (memory.scope === 'mesh' || (memory.scope === 'team' && state.team !== undefined && memory.team !== undefined && memory.team !== state.team))) {
       throw new MeshError('MODE_CONFLICT', `this session is in team mode (team ${state.team ?? '?'}): this memory is shared beyond the team; set_mode to change it`, { mode: 'team' });
     }
+    return memory;
   }
 }
 

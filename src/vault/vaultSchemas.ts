@@ -11,6 +11,8 @@ const Target = {
   team: z.string().min(1).max(100).optional().describe('A team: every host granted the team, now and as hosts join or leave it.'),
 };
 const oneTarget = (v: { host?: string | undefined; person?: string | undefined; team?: string | undefined }) => [v.host, v.person, v.team].filter((x) => x !== undefined).length === 1;
+/** The rule of share and revoke, for schemas built on their fields (the MCP tools' own). */
+export const ONE_TARGET = [oneTarget, 'name exactly one of host, person, team'] as const;
 
 export const SecretKind = z.enum(['api_key', 'password', 'token', 'ssh_key', 'certificate', 'connection_string', 'note', 'other']);
 
@@ -37,17 +39,15 @@ export const RetrieveFromVaultInput = z.object({
 });
 export const ListVaultSecretsInput = z.object({ vault: VaultRef });
 export const DeleteVaultSecretInput = z.object({ vault: VaultRef, name: SecretNameSchema, reason: z.string().max(500).optional() });
-export const ShareVaultInput = z
-  .object({
-    vault: VaultRef,
-    ...Target,
-    level: AccessLevel.default('read').describe('read, write or admin (admins share, revoke and change roles). Sharing again with another level changes the role.'),
-    expires_at: Iso.optional().describe('When the access ends (the vault key is rotated then).'),
-  })
-  .refine(oneTarget, 'name exactly one of host, person, team');
-export const RevokeVaultAccessInput = z
-  .object({ vault: VaultRef, ...Target, reason: z.string().max(500).optional() })
-  .refine(oneTarget, 'name exactly one of host, person, team');
+export const ShareVaultFields = z.object({
+  vault: VaultRef,
+  ...Target,
+  level: AccessLevel.default('read').describe('read, write or admin (admins share, revoke and change roles). Sharing again with another level changes the role.'),
+  expires_at: Iso.optional().describe('When the access ends (the vault key is rotated then).'),
+});
+export const ShareVaultInput = ShareVaultFields.refine(...ONE_TARGET);
+export const RevokeVaultFields = z.object({ vault: VaultRef, ...Target, reason: z.string().max(500).optional() });
+export const RevokeVaultAccessInput = RevokeVaultFields.refine(...ONE_TARGET);
 export const VaultAuditLogInput = z.object({
   vault: VaultRef.optional(),
   host: z.string().min(1).max(200).optional().describe('Only this host\'s chain (peer id or name).'),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -74,7 +75,7 @@ describe('modes and teams tools over MCP', () => {
   });
 
   it('team mode: a write goes to the team\'s hosts only, and says so', async () => {
-    expect(await callOk(client, 'set_mode', { mode: 'team' })).toEqual({ mode: 'team', team: 'ops' });
+    expect(await callOk(client, 'set_mode', { mode: 'team' })).toEqual({ mode: 'team', team: 'ops', write_scope: 'session' });
     const r = await callTool(client, 'store_memory', { content: 'team mode note zqteammode' });
     expect(r.isError, errorText(r)).toBeFalsy();
     expect(r.structuredContent).toMatchObject({ scope: 'team', team: 'ops', mode: 'team' });
@@ -92,7 +93,7 @@ describe('modes and teams tools over MCP', () => {
 
   it('solo mode: a write stays on this host; an edit of a shared memory is refused', async () => {
     const shared = await a.store('shared before solo zqsharedsolo');
-    expect(await callOk(client, 'set_mode', { mode: 'solo' })).toEqual({ mode: 'solo' });
+    expect(await callOk(client, 'set_mode', { mode: 'solo' })).toEqual({ mode: 'solo', write_scope: 'session' });
     const r = await callTool(client, 'store_memory', { content: 'solo mode note zqsolomode' });
     expect(r.structuredContent).toMatchObject({ scope: 'private', mode: 'solo' });
     const id = (r.structuredContent as { id: string }).id;
@@ -108,6 +109,48 @@ describe('modes and teams tools over MCP', () => {
     expect(await callOk(client, 'get_mode')).toEqual({ mode: 'vault', vault: 'infra' });
     expect(errorText(await callTool(client, 'set_mode', { mode: 'vault' }))).toMatch(/^INVALID_INPUT: vault mode needs a vault/);
     await callOk(client, 'set_mode', { mode: 'mesh' });
+  });
+
+  it('vault mode: the vault tools default to the session\'s vault', async () => {
+    const value = `ctx-${randomBytes(12).toString('hex')}`;
+    await callOk(client, 'enable_tool_group', { group: 'vault' });
+    const created = await callOk<{ id: string; write_scope: string }>(client, 'create_vault', { name: 'ctx-vault' });
+    expect(created.write_scope).toBe('vault ctx-vault');
+    expect(errorText(await callTool(client, 'store_in_vault', { name: 'ctx-secret', value }))).toMatch(/^INVALID_INPUT: vault: required/);
+    await callOk(client, 'set_mode', { mode: 'vault', vault: 'ctx-vault' });
+    const put = await callTool(client, 'store_in_vault', { name: 'ctx-secret', value, kind: 'token' });
+    expect(put.isError, errorText(put)).toBeFalsy();
+    expect(put.structuredContent).toMatchObject({ name: 'ctx-secret', mode: 'vault' });
+    expect((await callOk<{ value: string }>(client, 'retrieve_from_vault', { name: 'ctx-secret', audit_reason: 'vault context test' })).value).toBe(value);
+    expect((await callOk<{ secrets: { name: string }[] }>(client, 'list_vault_secrets', {})).secrets.map((x) => x.name)).toEqual(['ctx-secret']);
+    const audit = await callOk<{ entries: { vault: string; secret?: string; action: string }[] }>(client, 'vault_audit_log', {});
+    expect(audit.entries.some((e) => e.secret === 'ctx-secret' && e.action === 'read')).toBe(true);
+    expect(new Set(audit.entries.map((e) => e.vault)).size).toBe(1);
+    await callOk(client, 'set_mode', { mode: 'mesh' });
+  });
+
+  it('solo and team mode refuse the writes they cannot narrow (tasks, vaults); every write result says the scope it got', async () => {
+    await callOk(client, 'enable_tool_group', { group: 'kanban' });
+    const meshTask = await callTool(client, 'create_kanban_task', { title: 'mesh task zqmeshtask' });
+    expect(meshTask.isError, errorText(meshTask)).toBeFalsy();
+    expect(meshTask.structuredContent).toMatchObject({ write_scope: 'mesh', mode: 'mesh' });
+    expect(errorText(meshTask)).toContain('[write scope: mesh; session mode: mesh]');
+
+    await callOk(client, 'set_mode', { mode: 'solo' });
+    expect(errorText(await callTool(client, 'create_kanban_task', { title: 'solo task zqsolotask' }))).toMatch(/^MODE_CONFLICT: create_kanban_task writes documents every host of the mesh holds; this session is in solo mode/);
+    expect(errorText(await callTool(client, 'create_vault', { name: 'solo-vault' }))).toMatch(/^MODE_CONFLICT: create_vault writes a vault document/);
+    const mine = await callOk<{ id: string; write_scope: string }>(client, 'store_memory', { content: 'solo scope note zqsoloscope' });
+    expect(mine.write_scope).toBe('private');
+    expect((await callOk<{ write_scope: string }>(client, 'delete_memory', { memory_id: mine.id })).write_scope).toBe('private');
+    expect((await callOk<{ write_scope: string }>(client, 'recover_deleted_memory', { memory_id: mine.id })).write_scope).toBe('private');
+
+    await callOk(client, 'set_mode', { mode: 'team' });
+    expect(errorText(await callTool(client, 'create_kanban_task', { title: 'team task zqteamtask' }))).toMatch(/^MODE_CONFLICT: .*this session is in team mode: its writes stay in team ops/);
+    expect((await callOk<{ write_scope: string }>(client, 'store_memory', { content: 'team scope note zqteamscope' })).write_scope).toBe('team ops');
+    await callOk(client, 'set_mode', { mode: 'mesh' });
+    const titles = (await callOk<{ tasks: { title: string }[] }>(client, 'list_kanban_tasks', {})).tasks.map((t) => t.title);
+    expect(titles).toContain('mesh task zqmeshtask');
+    expect(titles.filter((t) => /zq(solo|team)task/.test(t))).toEqual([]);
   });
 
   it('store_memory refuses an AWS-style key with a pointer to the vault, and stores it with allow_secret', async () => {
