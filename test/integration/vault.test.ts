@@ -17,7 +17,7 @@ interface Problem {
 
 /** Secret values distinct enough to find in any file, in any encoding. */
 const secret = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
-const SECRETS = { db: secret('db-password'), api: secret('api-key'), after: secret('after-revoke'), piped: secret('piped'), temp: secret('temp'), forge: secret('forge'), person: secret('person') };
+const SECRETS = { db: secret('db-password'), api: secret('api-key'), after: secret('after-revoke'), piped: secret('piped'), temp: secret('temp'), forge: secret('forge'), person: secret('person'), cli: secret('cli') };
 
 /** `mesh ARGS` with `input` on stdin (the way a value reaches `mesh vault set`). */
 function meshWithStdin(args: string[], input: string): Promise<CliResult> {
@@ -191,6 +191,34 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
     for (const h of [b, c]) expect(await eventually(async () => (await valueOn(h, v, 'ssh').catch(() => undefined)) ?? false, `${h.name} to read dana’s secret`, 60_000)).toBe(SECRETS.person);
   }, 120_000);
 
+  it('the CLI: vault create, ls, set, share, get, revoke, rm on real daemons, and team rm', async () => {
+    const created = await a.json<{ id: string; type: string }>(['vault', 'create', 'cli-vault', '--type', 'project']);
+    expect(created.type).toBe('project');
+    const set = await meshWithStdin(['vault', 'set', 'cli-vault', 'cli-secret', '--kind', 'password', '--username', 'svc', '--home', a.home.dir], SECRETS.cli);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await a.json<{ vaults: { name: string }[] }>(['vault', 'ls'])).vaults.map((v) => v.name)).toContain('cli-vault');
+    const listed = await a.cli(['vault', 'ls', 'cli-vault', '--json']);
+    expect((JSON.parse(listed.stdout) as { secrets: { name: string; username?: string }[] }).secrets).toMatchObject([{ name: 'cli-secret', username: 'svc' }]);
+    expect(listed.stdout).not.toContain(SECRETS.cli);
+    const shared = await a.json<{ granted: { peer: string }[] }>(['vault', 'share', 'cli-vault', '--host', ids.c, '--level', 'read']);
+    expect(shared.granted.map((g) => g.peer)).toEqual([ids.c]);
+    const readOnC = () => meshWithStdin(['vault', 'get', 'cli-vault', 'cli-secret', '--reason', 'cli test', '--home', c.home.dir], '');
+    expect(await eventually(async () => ((await readOnC()).stdout === `${SECRETS.cli}\n` ? true : false), 'charlie to read through the CLI', 60_000)).toBe(true);
+    const revoked = await a.json<{ revoked: string[]; generation: number; resealed: number }>(['vault', 'revoke', 'cli-vault', '--host', ids.c, '--reason', 'cli test done']);
+    expect(revoked).toMatchObject({ revoked: [ids.c], generation: 1, resealed: 1 });
+    await eventually(async () => (await vaultOn(c, created.id))?.generation === 1 || false, 'the rotation to reach charlie', 60_000);
+    const afterRevoke = await readOnC();
+    expect(afterRevoke.code).not.toBe(0);
+    expect(afterRevoke.stdout).not.toContain(SECRETS.cli);
+    expect((await a.json<{ deleted: boolean }>(['vault', 'rm', 'cli-vault', 'cli-secret', '--reason', 'cli test cleanup'])).deleted).toBe(true);
+    expect((await a.json<{ secrets: unknown[] }>(['vault', 'ls', 'cli-vault'])).secrets).toEqual([]);
+    // mesh team rm
+    await a.json(['team', 'create', 'cli-team']);
+    await a.json(['team', 'add', 'cli-team', ids.c]);
+    expect((await a.json<{ removed: string }>(['team', 'rm', 'cli-team', ids.c])).removed).toBe(ids.c);
+    expect((await a.json<{ members: { peer: string }[] }>(['team', 'show', 'cli-team'])).members.map((m) => m.peer)).toEqual([ids.a]);
+  }, 120_000);
+
   it('every replica verifies every chain; a forged, reordered, dropped or truncated entry is reported by host and position', async () => {
     const verify = async (h: TestHost) => (await h.json<{ verified: { hosts: number; problems: Problem[] } }>(['vault', 'audit', '--verify'])).verified;
     // Every host's chain has reached bravo before it is tampered with.
@@ -236,7 +264,7 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
     expect(await valueOn(a, ops, 'db-password')).toBe(SECRETS.db);
   }, 120_000);
 
-  it('no secret value is anywhere on any disk of any host, raw, base64 or hex', async () => {
+  it('no secret value is anywhere on any disk of any host, raw, base64 (any alignment), hex or UTF-16', async () => {
     await mcp?.close();
     mcp = undefined;
     // An export of the memories is a file a person keeps: it must not hold a vault value either.
@@ -246,7 +274,13 @@ describe('vaults across three real daemons (real tweetnacl, libp2p, LevelDB)', (
     const needles: [string, Buffer][] = [];
     for (const [label, value] of Object.entries(SECRETS)) {
       const raw = Buffer.from(value);
-      needles.push([`${label} raw`, raw], [`${label} base64`, Buffer.from(raw.toString('base64').slice(0, 24))], [`${label} base64url`, Buffer.from(raw.toString('base64url').slice(0, 24))], [`${label} hex`, Buffer.from(raw.toString('hex'))], [`${label} utf16`, Buffer.from(value, 'utf16le')]);
+      needles.push([`${label} raw`, raw], [`${label} hex`, Buffer.from(raw.toString('hex'))], [`${label} HEX`, Buffer.from(raw.toString('hex').toUpperCase())], [`${label} utf16`, Buffer.from(value, 'utf16le')]);
+      // Base64 of the value inside a longer text depends on its offset mod 3: characters 4-24 of each
+      // shifted encoding come from the value's bytes alone, whatever precedes it.
+      for (const shift of [0, 1, 2]) {
+        const shifted = Buffer.concat([Buffer.alloc(shift), raw]);
+        for (const enc of ['base64', 'base64url'] as const) needles.push([`${label} ${enc}+${shift}`, Buffer.from(shifted.toString(enc).slice(4, 24))]);
+      }
     }
     const found: string[] = [];
     let files = 0;
