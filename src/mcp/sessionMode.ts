@@ -16,7 +16,15 @@ export class SessionMode {
 
   async get(): Promise<ModeState> {
     if (this.state) return this.state;
-    this.loading ??= this.link.call('mode.default', {}).then((d) => (this.state ??= d));
+    // A failed look-up (the daemon could not start) is forgotten, so the next call asks again
+    // instead of failing every write of the session for good.
+    this.loading ??= this.link.call('mode.default', {}).then(
+      (d) => (this.state ??= d),
+      (err: unknown) => {
+        this.loading = undefined;
+        throw err;
+      },
+    );
     return this.loading;
   }
 
