@@ -24,3 +24,5 @@ export const RUNBOOK_MAX_CHARS = 12_000;
 /** What a playbook check found, kept in metadata: enough to recognise it, within the metadata bound. */
 export const PLAYBOOK_SUMMARY_ITEMS = 60;
 export const PLAYBOOK_SUMMARY_ITEM_CHARS = 120;
+/** Config types project_health_check checks for drift: one detect_config_drift call each, so a health check stays a few calls. */
+export const PROJECT_DRIFT_TYPES = 10;

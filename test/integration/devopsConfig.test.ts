@@ -81,11 +81,24 @@ describe('devops configs across hosts', () => {
 
     const diff = await callOk<{ unified: string; changes: unknown[] }>(onOps, 'compare_config_snapshots', { system_a: 'elastic1', system_b: 'elastic3', config_type: 'jvm.options' });
     expect(diff.unified).toContain('-Xmx4g\n+-Xmx8g');
+    // YAML (and JSON) are compared as structure: dotted keys with old and new values.
+    const yml = (heap: string) => callOk<{ snapshot: Snapshot }>(onOps, 'create_config_snapshot', { system: 'es-a', config_type: 'elasticsearch.yml', path: '/etc/elasticsearch/elasticsearch.yml', content: `cluster:\n  name: prod\nnode:\n  roles: [master, data]\n  attr: { heap: ${heap} }\n` });
+    const [y1, y2] = [await yml('4g'), await yml('8g')];
+    const structured = await callOk<{ format: string; changes: { key: string; old: string; new: string }[]; unified: string }>(onOps, 'compare_config_snapshots', { from: y1.snapshot.id, to: y2.snapshot.id });
+    expect(structured).toMatchObject({ format: 'yaml', changes: [{ key: 'node.attr.heap', old: '"4g"', new: '"8g"' }] });
+    expect(structured.unified).toContain('+  attr: { heap: 8g }');
     const history = await callOk<{ snapshots: { id: string; changes: { key: string }[] }[] }>(onOps, 'get_config_history', { system: 'elastic3' });
     expect(history.snapshots.map((s) => s.id)).toEqual([raised.snapshot.id, e3base.snapshot.id]);
     expect(history.snapshots[0]!.changes.map((c) => c.key)).toEqual(['-Xmx']);
 
-    // The CLI reads the same report.
+    // The CLI reads the same report and diffs, by system names or by snapshot ids.
+    const cliDiff = await ops.cli(['config', 'diff', 'elastic1', 'elastic3', '--type', 'jvm.options']);
+    expect(cliDiff.code, cliDiff.stderr).toBe(0);
+    expect(cliDiff.stdout).toContain('-Xmx4g\n+-Xmx8g');
+    const byIds = await ops.json<{ identical: boolean; changes: { key: string; old: string; new: string }[] }>(['config', 'diff', e3base.snapshot.id, raised.snapshot.id]);
+    expect(byIds).toMatchObject({ identical: false, changes: [{ key: '-Xmx', old: '4g', new: '8g' }] });
+    const noType = await ops.cli(['config', 'diff', 'elastic1', 'nope']);
+    expect(noType.code).toBe(3);
     const cli = await ops.cli(['config', 'drift', 'jvm.options']);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("elastic3's jvm.options differs from elastic1, elastic2, elastic4, elastic5 in -Xmx");

@@ -4,7 +4,7 @@ import { callOk, callTool, errorText, mcpClient } from '../helpers/cli.js';
 import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
 interface Related { id: string; why: string }
-interface Incident { id: string; title: string; status: string; affected_systems: string[]; related: Related[]; time_to_resolve_minutes: number | null; machine: string }
+interface Incident { id: string; title: string; status: string; affected_systems: string[]; related: Related[]; time_to_resolve_minutes: number | null; machine: string; opened_at: string }
 interface Correlation { id: string; kind: string; why: string; systems: string[]; error_tokens: string[] }
 
 const TOOLS = { MESH_TOOLS: 'devops' };
@@ -79,11 +79,19 @@ describe('devops incidents across hosts', () => {
     expect(resolved.time_to_resolve_minutes).toBeGreaterThanOrEqual(0);
     expect((await list(onA, { status: 'unresolved' })).map((i) => i.id)).not.toContain(now.incident.id);
     expect((await list(onA, { system: 'ELASTIC3' })).map((i) => i.id)).toEqual([now.incident.id]);
+    expect((await list(onA, { severity: 'high' })).map((i) => i.id)).toEqual([past.incident.id]);
+    expect((await list(onA, { until: now.incident.opened_at })).map((i) => i.id)).toEqual([past.incident.id]);
+    expect((await list(onA, { since: now.incident.opened_at })).map((i) => i.id)).toEqual([now.incident.id]);
 
     // The CLI for people on call: the same records, a table line each, JSON with --json.
     const ls = await a.cli(['incident', 'ls', '--json', '--system', 'proxy2']);
     expect(ls.code, ls.stderr).toBe(0);
     expect((JSON.parse(ls.stdout) as { incidents: Incident[] }).incidents.map((i) => i.id).sort()).toEqual([past.incident.id, now.incident.id].sort());
+    const table = await a.cli(['incident', 'ls', '--severity', 'high', '--until', now.incident.opened_at]);
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^ID +SEVERITY +STATUS +SYSTEMS +OPENED \(UTC\) +HOST +LINKS +TITLE$/);
+    expect(rows.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${past.incident.id} +high +resolved +nginx,proxy2 +\\S+ \\S+ +proxy-ops +1 +proxy2 upstream refused$`))]);
     const show = await a.cli(['incident', 'show', past.incident.id.slice(0, 12)]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('Resolution: restarted the backend pool');

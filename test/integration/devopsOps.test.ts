@@ -262,6 +262,14 @@ describe('devops records across hosts', () => {
     expect(brief.code).toBe(0);
     expect(brief.stdout).toContain('snapshot repository unreachable');
     expect(brief.stdout).not.toContain('heap above 90%');
+
+    // The cron job closes what it fixed itself with `mesh record action`.
+    const ntp = await a.json<Issue>(['record', 'issue', 'ntp offset 2s']);
+    const fixed = await a.json<{ action: { id: string; host: string }; resolved: Issue[] }>(['record', 'action', 'restarted chronyd', '--resolves', ntp.id.slice(0, 12), '--result', 'offset 3 ms']);
+    expect([fixed.action.host, fixed.resolved.map((i) => [i.id, i.status])]).toEqual(['elastic3', [[ntp.id, 'resolved']]]);
+    const last = await a.cli(['record', 'last']);
+    expect(last.stdout).toContain('Open issues (1):');
+    expect(last.stdout).not.toContain('ntp offset');
   }, 120_000);
 
   it('projects: create, list, a per-session context that later writes default to, and the health check', async () => {
@@ -287,7 +295,17 @@ describe('devops records across hosts', () => {
     expect(health.blocked_tasks.map((t) => t.id)).toEqual([blocked.id]);
     expect(health.open_incidents.length).toBeGreaterThan(0); // "kafka2 lagging again", still open
     expect(health.open_health_issues.map((i) => i.title)).toEqual(['snapshot repository unreachable']);
-    expect(health.drift.available).toBe(false);
+    expect(health.drift).toMatchObject({ available: false, drifted: [] });
+
+    // Drift in the project's systems: kafka2's broker config differs from its siblings' (and from its own first snapshot).
+    const props = (hours: number) => `num.partitions=6\nlog.retention.hours=${hours}\nlog.dirs=/var/lib/kafka\n`;
+    const snap = (system: string, hours: number) => callOk(onA, 'create_config_snapshot', { system, config_type: 'server.properties', path: '/etc/kafka/server.properties', content: props(hours) });
+    for (const system of ['kafka1', 'kafka2', 'kafka3']) await snap(system, 168);
+    await snap('kafka2', 24);
+    const drifted = await callOk<{ status: string; drift: { available: boolean; config_types: string[]; drifted: { system: string; config_type: string; keys: string[]; summary: string }[] } }>(onA, 'project_health_check', {});
+    expect(drifted.drift).toMatchObject({ available: true, config_types: ['server.properties'], drifted: [{ system: 'kafka2', config_type: 'server.properties', keys: ['log.retention.hours'] }] });
+    expect(drifted.drift.drifted[0]!.summary).toContain("kafka2's server.properties differs from kafka1, kafka3 in log.retention.hours (24; others 168)");
+    expect(drifted.drift.drifted[0]!.summary).toContain('kafka2 drifted from its baseline in log.retention.hours (168 → 24)');
     const onB = await eventually(async () => (await b.json<{ projects: { name: string; systems: string[] }[] }>(['project', 'ls'])).projects.find((p) => p.name === 'search'), 'the project on B');
     expect(onB.systems).toEqual(['elastic3', 'kafka2']);
 
@@ -299,6 +317,18 @@ describe('devops records across hosts', () => {
     const cli = await a.cli(['project', 'health', 'search']);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('Blocked tasks (1)');
-    expect(cli.stdout).toContain('Drift: not available');
+    expect(cli.stdout).toContain('Config drift (1):');
+    expect(cli.stdout).toContain("kafka2's server.properties differs from kafka1, kafka3 in log.retention.hours");
+
+    // Projects for people: created and listed as a table by the CLI.
+    const made = await a.json<{ name: string; systems: string[] }>(['project', 'create', 'billing', '--systems', 'PG1,pg2', '--description', 'invoices']);
+    expect(made).toMatchObject({ name: 'billing', systems: ['pg1', 'pg2'] });
+    const table = (await a.cli(['project', 'ls'])).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/^NAME +SYSTEMS +ID +DESCRIPTION$/);
+    expect(table.slice(1).map((row) => row.split(/ +/).slice(0, 2))).toEqual([
+      ['billing', 'pg1,pg2'],
+      ['search', 'elastic3,kafka2'],
+    ]);
+    expect((await a.cli(['project', 'create', 'Billing'])).code).toBe(2);
   }, 120_000);
 });
