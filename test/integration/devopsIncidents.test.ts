@@ -5,6 +5,7 @@ import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
 interface Related { id: string; why: string }
 interface Incident { id: string; title: string; status: string; affected_systems: string[]; related: Related[]; time_to_resolve_minutes: number | null; machine: string; opened_at: string }
+interface Project { id: string; name: string; description: string; systems: string[]; merged: string[] }
 interface Correlation { id: string; kind: string; why: string; systems: string[]; error_tokens: string[] }
 
 const TOOLS = { MESH_TOOLS: 'devops' };
@@ -107,17 +108,25 @@ describe('devops incidents across hosts', () => {
     await b.stop();
     const onA = await session(a);
     const fromA = (await callOk<{ incident: Incident }>(onA, 'record_incident', { ...outage, title: 'db-2 down', description: 'replication lag alarms then no answer' })).incident;
+    const projectA = (await callOk<{ project: Project }>(onA, 'create_project', { name: 'edge', systems: ['db-2'] })).project;
     await closeSessions();
     await a.stop();
     await b.start();
     const onB = await session(b);
     const fromB = await callOk<{ incident: Incident; correlations: Correlation[] }>(onB, 'record_incident', { ...outage, title: 'postgres primary unreachable', description: 'queries hang on the primary' });
     expect(fromB.correlations.map((c) => c.id)).not.toContain(fromA.id); // genuinely apart
+    const projectB = (await callOk<{ project: Project }>(onB, 'create_project', { name: 'EDGE', systems: ['cdn1'], description: 'edge caches' })).project;
     await a.start();
     const onA2 = await session(a);
     const linked = await eventually(async () => (await list(onA2)).find((i) => i.id === fromA.id && i.related.some((r) => r.id === fromB.incident.id)), 'rule link on A', 60_000);
     expect(linked.related.find((r) => r.id === fromB.incident.id)?.why).toMatch(/same outage: db-2/);
     const onBView = await eventually(async () => (await list(onB)).find((i) => i.id === fromB.incident.id && i.related.some((r) => r.id === fromA.id)), 'rule link on B', 60_000);
     expect(onBView).toBeDefined();
+    // The same project name created on both while apart: one project everywhere, the earliest record its id, systems the union.
+    for (const c of [onA2, onB]) {
+      const merged = await eventually(async () => (await callOk<{ projects: Project[] }>(c, 'list_projects', {})).projects.find((p) => p.merged.length > 0), 'merged project', 60_000);
+      expect(merged).toEqual({ ...projectA, systems: ['cdn1', 'db-2'], description: 'edge caches', merged: [projectB.id] });
+      expect((await callOk<{ projects: Project[] }>(c, 'list_projects', {})).projects.map((p) => p.name)).toEqual(['edge']);
+    }
   }, 180_000);
 });
