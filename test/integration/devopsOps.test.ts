@@ -217,6 +217,9 @@ describe('devops records across hosts', () => {
     ]);
     const history = await callOk<{ records: StateRecord[] }>(onB, 'get_infrastructure_state', { view: 'history', machine: 'db-2', state_type: 'versions' });
     expect(history.records.map((r) => r.state.postgres)).toEqual(['16.1', '15.4']);
+    const recent = await callOk<{ records: StateRecord[] }>(onB, 'get_infrastructure_state', { view: 'history', machine: 'db-2', state_type: 'versions', since: '2026-11-30T00:00:00Z' });
+    expect(recent.records.map((r) => r.state.postgres)).toEqual(['16.1']);
+    expect((await callOk<{ changes: Change[] }>(onB, 'get_infrastructure_state', { view: 'changes', machine: 'db-2', since: '2026-12-02T00:00:00Z' })).changes).toEqual([]);
   }, 120_000);
 
   it('health records from a cron-style run on A are listed with their open issues on B; an action on B resolves one; the briefing shows the rest', async () => {
