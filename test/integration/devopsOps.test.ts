@@ -139,7 +139,7 @@ describe('devops records across hosts', () => {
     expect(suggested?.why.startsWith(`runbook written for similar incident ${past.incident.id} (`), suggested?.why).toBe(true);
   }, 60_000);
 
-  it('playbooks: YAML refused with line and column, multi-document manifests, Terraform sanity check, secrets refused, versions', async () => {
+  it('playbooks: YAML refused with line and column, multi-document manifests, Terraform refused at the HCL parser position, secrets refused, versions', async () => {
     const onA = await session(a);
     const broken = await callTool(onA, 'upload_playbook', { name: 'site', type: 'ansible', content: '- hosts: web\n  tasks:\n    - name: x\n     apt: name=nginx\n' });
     expect(broken.isError).toBe(true);
@@ -171,7 +171,10 @@ describe('devops records across hosts', () => {
     const tfOk = await callOk<{ playbook: { summary: { items: string[] } } }>(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: tf });
     expect(tfOk.playbook.summary.items).toEqual(['resource.aws_instance.web']);
     const tfBad = await callTool(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: 'resource "aws_instance" "web" {\n  ami = "ami-1"\n  tags = { Name = "web" \n}\n' });
-    expect(errorText(tfBad)).toBe('INVALID_INPUT: "{" is never closed (line 1, column 31)');
+    // HashiCorp's HCL parser: its diagnostic, at its position.
+    expect(errorText(tfBad)).toMatch(/^INVALID_INPUT: HCL error: Unclosed configuration block: There is no closing brace for this block before the end of the file\..* \(line 1, column 31\)$/);
+    const tfComma = await callTool(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: 'resource "aws_instance" "web" {\n  ami = "ami-1",\n}\n' });
+    expect(errorText(tfComma)).toMatch(/^INVALID_INPUT: HCL error: Unexpected comma after argument: .* \(line 2, column 16\)$/);
 
     const secret = await callTool(onA, 'upload_playbook', { name: 'creds', type: 'ansible', content: '- hosts: all\n  vars:\n    aws_key: AKIAIOSFODNN7EXAMPLQ\n' });
     expect(errorText(secret)).toMatch(/^INVALID_INPUT: the playbook holds what looks like a secret .*line 3.*vault/);
