@@ -70,6 +70,8 @@ for (let i = 0; i < M; i++) {
   await m.store({ content: `Incident: ${inc.title}\n\n${inc.description}`, category: 'incidents', metadata: { kind: 'incident', title: inc.title, description: inc.description, affected_systems: inc.affected_systems, status: 'resolved', opened_at: inc.opened_at, related } }, ACTOR);
 }
 const populateMs = performance.now() - t0;
+// On stderr so a long populate can be watched and the timed phase left undisturbed.
+console.error(`populated ${N} memories in ${(populateMs / 1000).toFixed(0)} s; timing ${RUNS} record_incident calls`);
 const times: number[] = [];
 let matched = 0;
 let suggested = 0;

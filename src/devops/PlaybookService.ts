@@ -60,7 +60,7 @@ export class PlaybookService {
   }
 
   async upload(input: UploadPlaybookInput): Promise<Playbook> {
-    const summary = checkPlaybook(input.type, input.content);
+    const summary = await checkPlaybook(input.type, input.content);
     await refuseSecrets(input.content, 'playbook');
     const systems = normaliseSystems(input.systems ?? []);
     const summaryMeta = { documents: summary.documents, items: summary.items.slice(0, PLAYBOOK_SUMMARY_ITEMS).map((i) => i.slice(0, PLAYBOOK_SUMMARY_ITEM_CHARS)) };

@@ -4,7 +4,8 @@
  * name (compared without case): the earliest is the project's id, systems are the union. So the
  * merge is a rule every host derives alike, not a write that could conflict.
  */
-import { RUNBOOK_STALE_DAYS } from './opsConstants.js';
+import { DEVOPS_LIST_SCAN, PROJECT_DRIFT_TYPES, RUNBOOK_STALE_DAYS } from './opsConstants.js';
+import { CONFIG_CATEGORY, changeText, isSnapshot, SNAPSHOT_TAG, toSnapshot } from './ConfigService.js';
 import type { Memory } from '../domain/Memory.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { type Call, kindTag, listRecords, projectTag, str, strs } from './devopsRecords.js';
@@ -17,7 +18,7 @@ import { refuseSecrets } from './secretGuard.js';
 
 export const PROJECT_CATEGORY = 'project';
 export const PROJECT_KIND = 'project';
-/** Systems whose health issues project_health_check reads: one listing per system. */
+/** Systems whose health issues and config snapshots project_health_check reads: one listing per system each. */
 const HEALTH_SYSTEMS = 20;
 
 export interface Project {
@@ -39,7 +40,18 @@ export interface ProjectHealth {
   blocked_tasks: { id: string; title: string; blocked_by: string[]; assignee: string | null }[];
   stale_runbooks: Runbook[];
   open_health_issues: HealthIssue[];
-  drift: { available: boolean; reason: string };
+  drift: ProjectDrift;
+}
+
+/** Config drift of a project's systems, from detect_config_drift on each config type they have snapshots of. */
+export interface ProjectDrift {
+  /** False when no system of the project has a config snapshot: there is nothing to compare. */
+  available: boolean;
+  reason: string;
+  /** Config types checked (at most PROJECT_DRIFT_TYPES). */
+  config_types: string[];
+  /** A project system whose latest config differs from its peers of the type, or from its own baseline. */
+  drifted: { system: string; config_type: string; keys: string[]; summary: string }[];
 }
 
 function merge(records: Memory[]): Project[] {
@@ -110,8 +122,39 @@ export class ProjectService {
     const stale = (await new RunbookService(this.call).list({ limit: 200 })).filter((r) => touches(project, r) && r.updated_at < staleBefore);
     const health = new HealthRecordService(this.call);
     const issues = (await Promise.all(project.systems.slice(0, HEALTH_SYSTEMS).map((host) => health.hostHealth({ host })))).flatMap((h) => h.open_issues);
-    const drift = { available: false, reason: 'config snapshots are not recorded on this build (detect_config_drift arrives with the configs of issue 13)' };
-    const attention = incidents.length + blocked.length + stale.length + issues.length > 0;
+    const drift = await this.drift(project);
+    const attention = incidents.length + blocked.length + stale.length + issues.length + drift.drifted.length > 0;
     return { project, status: attention ? 'attention' : 'ok', open_incidents: incidents, blocked_tasks: blocked, stale_runbooks: stale, open_health_issues: issues, drift };
+  }
+
+  /**
+   * The config types the project's systems have snapshots of, then detect_config_drift on each (peers are
+   * every system of the type, in the project or not); a project system is listed when it is an odd one
+   * out among its peers or has drifted from its own baseline.
+   */
+  private async drift(project: Project): Promise<ProjectDrift> {
+    const types = new Map<string, Set<string>>();
+    for (const system of project.systems.slice(0, HEALTH_SYSTEMS)) {
+      for (const m of await listRecords(this.call, CONFIG_CATEGORY, [SNAPSHOT_TAG, `system:${system}`], DEVOPS_LIST_SCAN)) {
+        const s = isSnapshot(m) ? toSnapshot(m) : undefined;
+        if (s?.system === system) types.set(s.config_type, (types.get(s.config_type) ?? new Set<string>()).add(system));
+      }
+    }
+    if (types.size === 0) return { available: false, reason: "no config snapshot of the project's systems", config_types: [], drifted: [] };
+    const checked = [...types.keys()].sort().slice(0, PROJECT_DRIFT_TYPES);
+    const drifted: ProjectDrift['drifted'] = [];
+    for (const configType of checked) {
+      const report = await this.call('config.drift', { config_type: configType });
+      for (const system of [...types.get(configType)!].sort()) {
+        const odd = report.peers.odd.find((o) => o.system === system);
+        const base = report.baseline.find((b) => b.system === system && b.drifted);
+        if (!odd && !base) continue;
+        const keys = [...new Set([...(odd?.keys.map((k) => k.key) ?? []), ...(base?.changes.map((c) => c.key) ?? [])])];
+        const summary = [odd?.summary, base && `${system} drifted from its baseline in ${base.changes.slice(0, 5).map(changeText).join(', ')}`].filter(Boolean).join('; ');
+        drifted.push({ system, config_type: configType, keys, summary });
+      }
+    }
+    const more = types.size > checked.length ? `; ${types.size - checked.length} more config types not checked (detect_config_drift checks any)` : '';
+    return { available: true, reason: more.slice(2), config_types: checked, drifted };
   }
 }

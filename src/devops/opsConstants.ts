@@ -24,3 +24,13 @@ export const RUNBOOK_MAX_CHARS = 12_000;
 /** What a playbook check found, kept in metadata: enough to recognise it, within the metadata bound. */
 export const PLAYBOOK_SUMMARY_ITEMS = 60;
 export const PLAYBOOK_SUMMARY_ITEM_CHARS = 120;
+/** Config types project_health_check checks for drift: one detect_config_drift call each, so a health check stays a few calls. */
+export const PROJECT_DRIFT_TYPES = 10;
+/**
+ * Bracket nesting a Terraform playbook may reach before the HCL parser sees it: the parser recurses
+ * in WebAssembly on Node's stack, which overflows between 1,000 and 2,000 levels; real files stay
+ * under ~20.
+ */
+export const HCL_MAX_NESTING = 200;
+/** A parse waits at most this long for the parser's WASM to start (~0.8 s cold, ~2 s on a loaded machine). */
+export const HCL_PARSE_TIMEOUT_MS = 20_000;

@@ -41,6 +41,8 @@ export function projectHealthText(h: ProjectHealth): string {
     section('Blocked tasks', h.blocked_tasks.map((t) => `${t.id} ${t.title}${t.blocked_by.length ? ` (waits on ${t.blocked_by.join(', ')})` : ''}`)),
     section('Stale runbooks', h.stale_runbooks.map((r) => `${r.id} ${r.title} (last edit ${r.updated_at.slice(0, 10)})`)),
     section('Open health issues', h.open_health_issues.map(issueLine)),
-    `Drift: ${h.drift.available ? 'see detect_config_drift' : `not available (${h.drift.reason})`}`,
+    h.drift.available
+      ? section('Config drift', h.drift.drifted.map((d) => `${d.system} ${d.config_type}: ${d.summary}`)) + (h.drift.reason ? ` (${h.drift.reason})` : '')
+      : `Config drift: not available (${h.drift.reason})`,
   ].join('\n');
 }

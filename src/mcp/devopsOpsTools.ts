@@ -90,7 +90,7 @@ export function registerDevopsOpsTools(server: McpServer, link: DaemonLink): voi
     link.project = p.name;
     return { text: `This session now writes to project ${p.name}.`, data: { project: p } };
   });
-  tool('project_health_check', 'Open incidents, blocked tasks, stale runbooks and open issues of a project.', ProjectHealthInput, read, async (a) => {
+  tool('project_health_check', 'Open incidents, blocked tasks, stale runbooks, open issues and config drift of a project.', ProjectHealthInput, read, async (a) => {
     const name = a.project ?? link.project;
     if (!name) throw new InvalidInputError('no project given and none switched to (switch_project_context)', { field: 'project' });
     const h = await projects.health(name);

@@ -32,8 +32,14 @@ describe('devops configs across hosts', () => {
     ops = await TestHost.create('ops');
     web1 = await TestHost.create('web1');
     web2 = await TestHost.create('web2');
-    // Only web1 opts in, and only for files under app/ and one ssh config; web2 allows nothing.
-    const allow = [{ path: join(files.dir, 'app', '*.conf') }, { path: join(files.dir, 'ssh', 'config') }];
+    // Only web1 opts in, and only for files under app/, one ssh config, one ssh config that may run
+    // commands, and files under from-web2/ sent by web2 alone; web2 allows nothing.
+    const allow = [
+      { path: join(files.dir, 'app', '*.conf') },
+      { path: join(files.dir, 'ssh', 'config') },
+      { path: join(files.dir, 'ssh', 'jump'), commands: true },
+      { path: join(files.dir, 'from-web2', '*.conf'), from: ['web2'] },
+    ];
     writeFileSync(join(web1.home.dir, 'config.json'), JSON.stringify({ distribution: { allow } }));
     await ops.start();
     await joinMesh(ops, web1);
@@ -81,16 +87,37 @@ describe('devops configs across hosts', () => {
 
     const diff = await callOk<{ unified: string; changes: unknown[] }>(onOps, 'compare_config_snapshots', { system_a: 'elastic1', system_b: 'elastic3', config_type: 'jvm.options' });
     expect(diff.unified).toContain('-Xmx4g\n+-Xmx8g');
+    // YAML (and JSON) are compared as structure: dotted keys with old and new values.
+    const yml = (heap: string) => callOk<{ snapshot: Snapshot }>(onOps, 'create_config_snapshot', { system: 'es-a', config_type: 'elasticsearch.yml', path: '/etc/elasticsearch/elasticsearch.yml', content: `cluster:\n  name: prod\nnode:\n  roles: [master, data]\n  attr: { heap: ${heap} }\n` });
+    const [y1, y2] = [await yml('4g'), await yml('8g')];
+    const structured = await callOk<{ format: string; changes: { key: string; old: string; new: string }[]; unified: string }>(onOps, 'compare_config_snapshots', { from: y1.snapshot.id, to: y2.snapshot.id });
+    expect(structured).toMatchObject({ format: 'yaml', changes: [{ key: 'node.attr.heap', old: '"4g"', new: '"8g"' }] });
+    expect(structured.unified).toContain('+  attr: { heap: 8g }');
     const history = await callOk<{ snapshots: { id: string; changes: { key: string }[] }[] }>(onOps, 'get_config_history', { system: 'elastic3' });
     expect(history.snapshots.map((s) => s.id)).toEqual([raised.snapshot.id, e3base.snapshot.id]);
     expect(history.snapshots[0]!.changes.map((c) => c.key)).toEqual(['-Xmx']);
 
-    // The CLI reads the same report.
+    // The CLI reads the same report and diffs, by system names or by snapshot ids.
+    const cliDiff = await ops.cli(['config', 'diff', 'elastic1', 'elastic3', '--type', 'jvm.options']);
+    expect(cliDiff.code, cliDiff.stderr).toBe(0);
+    expect(cliDiff.stdout).toContain('-Xmx4g\n+-Xmx8g');
+    const byIds = await ops.json<{ identical: boolean; changes: { key: string; old: string; new: string }[] }>(['config', 'diff', e3base.snapshot.id, raised.snapshot.id]);
+    expect(byIds).toMatchObject({ identical: false, changes: [{ key: '-Xmx', old: '4g', new: '8g' }] });
+    const noType = await ops.cli(['config', 'diff', 'elastic1', 'nope']);
+    expect(noType.code).toBe(3);
     const cli = await ops.cli(['config', 'drift', 'jvm.options']);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("elastic3's jvm.options differs from elastic1, elastic2, elastic4, elastic5 in -Xmx");
     const json = await ops.json<{ peers: { odd: { system: string }[] } }>(['config', 'drift', 'jvm.options', '--system', 'elastic3']);
     expect(json.peers.odd.map((o) => o.system)).toEqual(['elastic3']);
+
+    // Accepting the change: the same content marked as baseline is a new snapshot; elastic3 stays the
+    // odd one out among its peers but has no longer drifted from its own baseline.
+    const accepted = await callOk<{ snapshot: Snapshot & { baseline: boolean }; unchanged: boolean }>(onOps, 'create_config_snapshot', { system: 'elastic3', config_type: 'jvm.options', path: '/etc/elasticsearch/jvm.options', content: JVM.replace('-Xmx4g', '-Xmx8g'), baseline: true });
+    expect(accepted).toMatchObject({ unchanged: false, snapshot: { baseline: true } });
+    const afterAccept = await callOk<{ peers: { odd: { system: string }[] }; baseline: { system: string; drifted: boolean; baseline_id: string }[] }>(onOps, 'detect_config_drift', { config_type: 'jvm.options', system: 'elastic3' });
+    expect(afterAccept.baseline).toEqual([expect.objectContaining({ system: 'elastic3', drifted: false, baseline_id: accepted.snapshot.id })]);
+    expect(afterAccept.peers.odd.map((o) => o.system)).toEqual(['elastic3']);
   }, 120_000);
 
   it('refuses secrets-bearing snapshots, by name and by content, and stores nothing of them', async () => {
@@ -156,6 +183,20 @@ describe('devops configs across hosts', () => {
     const ssh = await callOk<Distribution>(onOps, 'sync_ssh_config', { targets: ['web1'], path: join(files.dir, 'ssh', 'config'), content: 'Host db1\n  HostName 10.0.0.5\n  ProxyCommand nc -X 5 %h %p\n' });
     expect(await eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: ssh.id })).outcomes[0], 'web1 outcome')).toMatchObject({ status: 'refused', reason: containing('ProxyCommand') });
     expect(existsSync(join(files.dir, 'ssh', 'config'))).toBe(false);
+  }, 120_000);
+
+  it("an allow entry's commands: true accepts an ssh config that runs commands, and from: limits the senders", async () => {
+    const onOps = await session(ops);
+    mkdirSync(join(files.dir, 'ssh'), { recursive: true });
+    mkdirSync(join(files.dir, 'from-web2'), { recursive: true });
+    const outcome = async (id: string) => eventually(async () => (await callOk<Distribution>(onOps, 'get_config_distribution', { distribution_id: id })).outcomes[0], 'web1 outcome');
+    const jump = 'Host db1\n  ProxyCommand ssh -W %h:%p bastion\n';
+    const ssh = await callOk<Distribution>(onOps, 'sync_ssh_config', { targets: ['web1'], path: join(files.dir, 'ssh', 'jump'), content: jump });
+    expect(await outcome(ssh.id)).toMatchObject({ host: 'web1', status: 'applied', verified: true, backup: null });
+    expect(readFileSync(join(files.dir, 'ssh', 'jump'), 'utf8')).toBe(jump);
+    const notFromOps = await callOk<Distribution>(onOps, 'sync_infrastructure_config', { targets: ['web1'], path: join(files.dir, 'from-web2', 'a.conf'), content: 'x 1\n' });
+    expect(await outcome(notFromOps.id)).toMatchObject({ host: 'web1', status: 'refused', verified: true, reason: containing('ops is not among the members this host accepts') });
+    expect(existsSync(join(files.dir, 'from-web2', 'a.conf'))).toBe(false);
   }, 120_000);
 
   it('a member cannot stop a target by forging its outcome, nor make it apply content changed after signing', async () => {

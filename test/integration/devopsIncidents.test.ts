@@ -4,7 +4,8 @@ import { callOk, callTool, errorText, mcpClient } from '../helpers/cli.js';
 import { eventually, joinMesh, TestHost } from '../helpers/meshHosts.js';
 
 interface Related { id: string; why: string }
-interface Incident { id: string; title: string; status: string; affected_systems: string[]; related: Related[]; time_to_resolve_minutes: number | null; machine: string }
+interface Incident { id: string; title: string; status: string; affected_systems: string[]; related: Related[]; time_to_resolve_minutes: number | null; machine: string; opened_at: string }
+interface Project { id: string; name: string; description: string; systems: string[]; merged: string[] }
 interface Correlation { id: string; kind: string; why: string; systems: string[]; error_tokens: string[] }
 
 const TOOLS = { MESH_TOOLS: 'devops' };
@@ -79,11 +80,19 @@ describe('devops incidents across hosts', () => {
     expect(resolved.time_to_resolve_minutes).toBeGreaterThanOrEqual(0);
     expect((await list(onA, { status: 'unresolved' })).map((i) => i.id)).not.toContain(now.incident.id);
     expect((await list(onA, { system: 'ELASTIC3' })).map((i) => i.id)).toEqual([now.incident.id]);
+    expect((await list(onA, { severity: 'high' })).map((i) => i.id)).toEqual([past.incident.id]);
+    expect((await list(onA, { until: now.incident.opened_at })).map((i) => i.id)).toEqual([past.incident.id]);
+    expect((await list(onA, { since: now.incident.opened_at })).map((i) => i.id)).toEqual([now.incident.id]);
 
     // The CLI for people on call: the same records, a table line each, JSON with --json.
     const ls = await a.cli(['incident', 'ls', '--json', '--system', 'proxy2']);
     expect(ls.code, ls.stderr).toBe(0);
     expect((JSON.parse(ls.stdout) as { incidents: Incident[] }).incidents.map((i) => i.id).sort()).toEqual([past.incident.id, now.incident.id].sort());
+    const table = await a.cli(['incident', 'ls', '--severity', 'high', '--until', now.incident.opened_at]);
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^ID +SEVERITY +STATUS +SYSTEMS +OPENED \(UTC\) +HOST +LINKS +TITLE$/);
+    expect(rows.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${past.incident.id} +high +resolved +nginx,proxy2 +\\S+ \\S+ +proxy-ops +1 +proxy2 upstream refused$`))]);
     const show = await a.cli(['incident', 'show', past.incident.id.slice(0, 12)]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('Resolution: restarted the backend pool');
@@ -99,17 +108,25 @@ describe('devops incidents across hosts', () => {
     await b.stop();
     const onA = await session(a);
     const fromA = (await callOk<{ incident: Incident }>(onA, 'record_incident', { ...outage, title: 'db-2 down', description: 'replication lag alarms then no answer' })).incident;
+    const projectA = (await callOk<{ project: Project }>(onA, 'create_project', { name: 'edge', systems: ['db-2'] })).project;
     await closeSessions();
     await a.stop();
     await b.start();
     const onB = await session(b);
     const fromB = await callOk<{ incident: Incident; correlations: Correlation[] }>(onB, 'record_incident', { ...outage, title: 'postgres primary unreachable', description: 'queries hang on the primary' });
     expect(fromB.correlations.map((c) => c.id)).not.toContain(fromA.id); // genuinely apart
+    const projectB = (await callOk<{ project: Project }>(onB, 'create_project', { name: 'EDGE', systems: ['cdn1'], description: 'edge caches' })).project;
     await a.start();
     const onA2 = await session(a);
     const linked = await eventually(async () => (await list(onA2)).find((i) => i.id === fromA.id && i.related.some((r) => r.id === fromB.incident.id)), 'rule link on A', 60_000);
     expect(linked.related.find((r) => r.id === fromB.incident.id)?.why).toMatch(/same outage: db-2/);
     const onBView = await eventually(async () => (await list(onB)).find((i) => i.id === fromB.incident.id && i.related.some((r) => r.id === fromA.id)), 'rule link on B', 60_000);
     expect(onBView).toBeDefined();
+    // The same project name created on both while apart: one project everywhere, the earliest record its id, systems the union.
+    for (const c of [onA2, onB]) {
+      const merged = await eventually(async () => (await callOk<{ projects: Project[] }>(c, 'list_projects', {})).projects.find((p) => p.merged.length > 0), 'merged project', 60_000);
+      expect(merged).toEqual({ ...projectA, systems: ['cdn1', 'db-2'], description: 'edge caches', merged: [projectB.id] });
+      expect((await callOk<{ projects: Project[] }>(c, 'list_projects', {})).projects.map((p) => p.name)).toEqual(['edge']);
+    }
   }, 180_000);
 });

@@ -139,7 +139,7 @@ describe('devops records across hosts', () => {
     expect(suggested?.why.startsWith(`runbook written for similar incident ${past.incident.id} (`), suggested?.why).toBe(true);
   }, 60_000);
 
-  it('playbooks: YAML refused with line and column, multi-document manifests, Terraform sanity check, secrets refused, versions', async () => {
+  it('playbooks: YAML refused with line and column, multi-document manifests, Terraform refused at the HCL parser position, secrets refused, versions', async () => {
     const onA = await session(a);
     const broken = await callTool(onA, 'upload_playbook', { name: 'site', type: 'ansible', content: '- hosts: web\n  tasks:\n    - name: x\n     apt: name=nginx\n' });
     expect(broken.isError).toBe(true);
@@ -171,7 +171,10 @@ describe('devops records across hosts', () => {
     const tfOk = await callOk<{ playbook: { summary: { items: string[] } } }>(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: tf });
     expect(tfOk.playbook.summary.items).toEqual(['resource.aws_instance.web']);
     const tfBad = await callTool(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: 'resource "aws_instance" "web" {\n  ami = "ami-1"\n  tags = { Name = "web" \n}\n' });
-    expect(errorText(tfBad)).toBe('INVALID_INPUT: "{" is never closed (line 1, column 31)');
+    // HashiCorp's HCL parser: its diagnostic, at its position.
+    expect(errorText(tfBad)).toMatch(/^INVALID_INPUT: HCL error: Unclosed configuration block: There is no closing brace for this block before the end of the file\..* \(line 1, column 31\)$/);
+    const tfComma = await callTool(onA, 'upload_playbook', { name: 'web-tf', type: 'terraform', content: 'resource "aws_instance" "web" {\n  ami = "ami-1",\n}\n' });
+    expect(errorText(tfComma)).toMatch(/^INVALID_INPUT: HCL error: Unexpected comma after argument: .* \(line 2, column 16\)$/);
 
     const secret = await callTool(onA, 'upload_playbook', { name: 'creds', type: 'ansible', content: '- hosts: all\n  vars:\n    aws_key: AKIAIOSFODNN7EXAMPLQ\n' });
     expect(errorText(secret)).toMatch(/^INVALID_INPUT: the playbook holds what looks like a secret .*line 3.*vault/);
@@ -217,6 +220,9 @@ describe('devops records across hosts', () => {
     ]);
     const history = await callOk<{ records: StateRecord[] }>(onB, 'get_infrastructure_state', { view: 'history', machine: 'db-2', state_type: 'versions' });
     expect(history.records.map((r) => r.state.postgres)).toEqual(['16.1', '15.4']);
+    const recent = await callOk<{ records: StateRecord[] }>(onB, 'get_infrastructure_state', { view: 'history', machine: 'db-2', state_type: 'versions', since: '2026-11-30T00:00:00Z' });
+    expect(recent.records.map((r) => r.state.postgres)).toEqual(['16.1']);
+    expect((await callOk<{ changes: Change[] }>(onB, 'get_infrastructure_state', { view: 'changes', machine: 'db-2', since: '2026-12-02T00:00:00Z' })).changes).toEqual([]);
   }, 120_000);
 
   it('health records from a cron-style run on A are listed with their open issues on B; an action on B resolves one; the briefing shows the rest', async () => {
@@ -262,6 +268,14 @@ describe('devops records across hosts', () => {
     expect(brief.code).toBe(0);
     expect(brief.stdout).toContain('snapshot repository unreachable');
     expect(brief.stdout).not.toContain('heap above 90%');
+
+    // The cron job closes what it fixed itself with `mesh record action`.
+    const ntp = await a.json<Issue>(['record', 'issue', 'ntp offset 2s']);
+    const fixed = await a.json<{ action: { id: string; host: string }; resolved: Issue[] }>(['record', 'action', 'restarted chronyd', '--resolves', ntp.id.slice(0, 12), '--result', 'offset 3 ms']);
+    expect([fixed.action.host, fixed.resolved.map((i) => [i.id, i.status])]).toEqual(['elastic3', [[ntp.id, 'resolved']]]);
+    const last = await a.cli(['record', 'last']);
+    expect(last.stdout).toContain('Open issues (1):');
+    expect(last.stdout).not.toContain('ntp offset');
   }, 120_000);
 
   it('projects: create, list, a per-session context that later writes default to, and the health check', async () => {
@@ -287,7 +301,17 @@ describe('devops records across hosts', () => {
     expect(health.blocked_tasks.map((t) => t.id)).toEqual([blocked.id]);
     expect(health.open_incidents.length).toBeGreaterThan(0); // "kafka2 lagging again", still open
     expect(health.open_health_issues.map((i) => i.title)).toEqual(['snapshot repository unreachable']);
-    expect(health.drift.available).toBe(false);
+    expect(health.drift).toMatchObject({ available: false, drifted: [] });
+
+    // Drift in the project's systems: kafka2's broker config differs from its siblings' (and from its own first snapshot).
+    const props = (hours: number) => `num.partitions=6\nlog.retention.hours=${hours}\nlog.dirs=/var/lib/kafka\n`;
+    const snap = (system: string, hours: number) => callOk(onA, 'create_config_snapshot', { system, config_type: 'server.properties', path: '/etc/kafka/server.properties', content: props(hours) });
+    for (const system of ['kafka1', 'kafka2', 'kafka3']) await snap(system, 168);
+    await snap('kafka2', 24);
+    const drifted = await callOk<{ status: string; drift: { available: boolean; config_types: string[]; drifted: { system: string; config_type: string; keys: string[]; summary: string }[] } }>(onA, 'project_health_check', {});
+    expect(drifted.drift).toMatchObject({ available: true, config_types: ['server.properties'], drifted: [{ system: 'kafka2', config_type: 'server.properties', keys: ['log.retention.hours'] }] });
+    expect(drifted.drift.drifted[0]!.summary).toContain("kafka2's server.properties differs from kafka1, kafka3 in log.retention.hours (24; others 168)");
+    expect(drifted.drift.drifted[0]!.summary).toContain('kafka2 drifted from its baseline in log.retention.hours (168 → 24)');
     const onB = await eventually(async () => (await b.json<{ projects: { name: string; systems: string[] }[] }>(['project', 'ls'])).projects.find((p) => p.name === 'search'), 'the project on B');
     expect(onB.systems).toEqual(['elastic3', 'kafka2']);
 
@@ -299,6 +323,18 @@ describe('devops records across hosts', () => {
     const cli = await a.cli(['project', 'health', 'search']);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('Blocked tasks (1)');
-    expect(cli.stdout).toContain('Drift: not available');
+    expect(cli.stdout).toContain('Config drift (1):');
+    expect(cli.stdout).toContain("kafka2's server.properties differs from kafka1, kafka3 in log.retention.hours");
+
+    // Projects for people: created and listed as a table by the CLI.
+    const made = await a.json<{ name: string; systems: string[] }>(['project', 'create', 'billing', '--systems', 'PG1,pg2', '--description', 'invoices']);
+    expect(made).toMatchObject({ name: 'billing', systems: ['pg1', 'pg2'] });
+    const table = (await a.cli(['project', 'ls'])).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/^NAME +SYSTEMS +ID +DESCRIPTION$/);
+    expect(table.slice(1).map((row) => row.split(/ +/).slice(0, 2))).toEqual([
+      ['billing', 'pg1,pg2'],
+      ['search', 'elastic3,kafka2'],
+    ]);
+    expect((await a.cli(['project', 'create', 'Billing'])).code).toBe(2);
   }, 120_000);
 });

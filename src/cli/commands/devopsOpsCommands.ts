@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import { HealthRecordService } from '../../devops/HealthRecordService.js';
 import { CHECK_STATUSES, HostHealthInput, RecordActionInput, RecordHealthInput, RecordIssueInput } from '../../devops/healthSchemas.js';
-import { actionLine, checkLine, hostHealthText, issueLine, projectHealthText, projectLine, runbookLine } from '../../devops/opsText.js';
+import { actionLine, checkLine, hostHealthText, issueLine, projectHealthText, projectLine } from '../../devops/opsText.js';
 import { CreateProjectInput, ProjectNameInput } from '../../devops/projectSchemas.js';
 import { ProjectService } from '../../devops/ProjectService.js';
 import { GetVersionsInput, ListRunbooksInput } from '../../devops/runbookSchemas.js';
@@ -13,6 +13,7 @@ import { formatZodError } from '../../domain/zodErrors.js';
 import { InvalidInputError } from '../../errors.js';
 import { withDaemon, type CommonOptions } from '../context.js';
 import { fail, printJson, printText } from '../output.js';
+import { textTable } from '../textTable.js';
 import { collect, list, wholeNumber } from '../parsers.js';
 
 const common = (cmd: Command) => cmd.option('--home <dir>', 'data directory').option('--json', 'print JSON');
@@ -50,7 +51,7 @@ export function registerDevopsOpsCommands(program: Command): void {
   common(runbook.command('ls').description('runbooks, newest first, or those matching a search').option('--query <q>', 'search words').option('--system <s>', 'only runbooks for this system').option('--limit <n>', 'at most this many', wholeNumber)).action(
     (opts: CommonOptions & { query?: string; system?: string; limit?: number }) =>
       run(opts, async (call) => ({ runbooks: await new RunbookService(call).list(parsed(ListRunbooksInput, { query: opts.query, system: opts.system, limit: opts.limit })) }), (r) =>
-        r.runbooks.length ? r.runbooks.map(runbookLine).join('\n') : 'no runbooks',
+        r.runbooks.length ? textTable(['ID', 'VERSION', 'SYSTEMS', 'HOST', 'UPDATED', 'TITLE'], r.runbooks.map((b) => [b.id, `v${b.version}`, b.systems.join(','), b.machine, b.updated_at.slice(0, 10), b.title])) : 'no runbooks',
       ),
   );
   common(runbook.command('show <id>').description('a runbook or playbook with its versions; one version; or a diff').option('--version <n>', 'show this version', wholeNumber).option('--diff-from <n>', 'diff from this version to --version (default latest)', wholeNumber)).action(
@@ -96,9 +97,10 @@ export function registerDevopsOpsCommands(program: Command): void {
       run(opts, (call) => new ProjectService(call).create(parsed(CreateProjectInput, { name, description: opts.description, systems: opts.systems, repository: opts.repository })), (p) => `created ${projectLine(p)}`),
   );
   common(project.command('ls').description('projects')).action((opts: CommonOptions) =>
-    run(opts, async (call) => ({ projects: await new ProjectService(call).list() }), (r) => (r.projects.length ? r.projects.map(projectLine).join('\n') : 'no projects')),
+    run(opts, async (call) => ({ projects: await new ProjectService(call).list() }), (r) =>
+      r.projects.length ? textTable(['NAME', 'SYSTEMS', 'ID', 'DESCRIPTION'], r.projects.map((p) => [p.name, p.systems.join(','), p.id, p.description])) : 'no projects',),
   );
-  common(project.command('health <name>').description('open incidents, blocked tasks, stale runbooks, open health issues of a project')).action((name: string, opts: CommonOptions) =>
+  common(project.command('health <name>').description('open incidents, blocked tasks, stale runbooks, open health issues and config drift of a project')).action((name: string, opts: CommonOptions) =>
     run(opts, (call) => new ProjectService(call).health(parsed(ProjectNameInput, { project: name }).project), projectHealthText),
   );
 }
