@@ -12,6 +12,8 @@ import { gdprDelete, GdprDeleteInput, gdprExportPage, GdprExportPageInput, GdprS
 import { EmptyInput } from '../domain/memorySchemas.js';
 import type { MemoryIndex } from '../search/MemoryIndex.js';
 import type { Eraser } from '../domain/Eraser.js';
+import { briefingVaultNames } from '../briefing/vaultNames.js';
+import type { VaultService } from '../vault/VaultService.js';
 import { method, methods } from './method.js';
 
 export interface LifecycleApiDeps {
@@ -25,6 +27,8 @@ export interface LifecycleApiDeps {
   hosts: () => { host: string; connected: boolean }[];
   /** The erasure path: a batch of erasures is answered after one after-erase step (the scrub). */
   eraser: Eraser;
+  /** The vault service, once replication has started (the briefing names its vaults). */
+  vaults: () => Pick<VaultService, 'list' | 'state'> | undefined;
 }
 
 const PromptMemoriesInput = z.object({
@@ -47,7 +51,16 @@ export function buildLifecycleApi(d: LifecycleApiDeps) {
     'lifecycle.accessStats': method(AccessStatsInput, (p) => d.access.query(p)),
     'lifecycle.formatGuide': method(EmptyInput, () => ({ guide: FORMAT_GUIDE })),
     'hook.briefing': method(BriefingInput, (p) =>
-      buildBriefing({ machine: d.machine, memories: d.memories, agents: () => d.roster.roster(), openTasks: () => d.tasks.list({ limit: 500 }).tasks }, p),
+      buildBriefing(
+        {
+          machine: d.machine,
+          memories: d.memories,
+          agents: () => d.roster.roster(),
+          openTasks: () => d.tasks.list({ limit: 500 }).tasks,
+          vaultNames: (project) => briefingVaultNames(d.vaults(), project),
+        },
+        p,
+      ),
     ),
     // Memories for a prompt: only clear matches (fused score: the best keyword match scores about 1).
     'hook.promptMemories': method(PromptMemoriesInput, async (p) => {

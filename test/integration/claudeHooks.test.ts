@@ -11,6 +11,7 @@ import { filesContaining, tmpHome } from '../helpers/tmpHome.js';
 const HOOK_MAIN = join(MESH_BIN, '..', 'hookMain.js');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'claude-code');
 const SESSION = '7f3c9a2e-1b4d-4e8f-9a6b-2c5d8e1f0a3b';
+const VAULT_VALUE = 'zqvaultvalue-Hx81-never-shown';
 const API_KEY = 'sk-ant-api03-Zq1xW9vB2nM4kL7pR8sT3uV6yA0cD5eF-gH2jK9mN1qP4rS7tU0wX3zB6dE9fG2hJ5kL8mN-AbCdEfAA';
 
 /** Runs a hook the way Claude Code does: the event's JSON on stdin, stdout captured, exit status checked. */
@@ -56,6 +57,28 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
       for (const token of ['zqincident', 'zqtask', 'zqbroadcast']) expect(r.stdout, `${source}: ${token}\n${r.stdout}`).toContain(token);
       expect(r.stdout).not.toContain('zqresolved');
       expect(r.stdout).toContain('project webshop');
+    }
+  });
+
+  it('the briefing follows the incident record (resolved by update_incident: gone) and names the vaults this host can open, never a value', async () => {
+    const ops = await mcpClient(home.dir, 'ops-session', { MESH_TOOLS: 'core,devops,vault' });
+    try {
+      const open = await callOk<{ incident: { id: string } }>(ops, 'record_incident', { title: 'zqopenrec db-3 lagging', description: 'replica lag 40 s', affected_systems: ['db-3'], project: 'webshop' });
+      const fixed = await callOk<{ incident: { id: string } }>(ops, 'record_incident', { title: 'zqfixedrec cache-1 evictions', description: 'evictions spiking', affected_systems: ['cache-1'], project: 'webshop' });
+      await callOk(ops, 'update_incident', { incident_id: fixed.incident.id, status: 'resolved', resolution: 'maxmemory raised to 4 GB' });
+      await callOk(ops, 'create_vault', { name: 'webshop-prod', type: 'project' });
+      await callOk(ops, 'store_in_vault', { vault: 'webshop-prod', name: 'zqsecretname-db-password', value: VAULT_VALUE });
+      const r = await hook(home.dir, 'session-start', startInput('startup'));
+      expect(r.code, r.stderr).toBe(0);
+      const incidents = /## Open incidents[^\n]*\n((?:- [^\n]*\n?)*)/.exec(r.stdout)?.[1] ?? '';
+      expect(incidents, r.stdout).toContain('zqopenrec');
+      // Resolved: not an open incident (it may still be one of the project's recent memories, with its resolution).
+      expect(incidents, r.stdout).not.toContain('zqfixedrec');
+      expect(r.stdout).toContain(open.incident.id.slice(0, 8));
+      expect(r.stdout).toMatch(/## Vaults the session may need[^\n]*\n- webshop-prod\b[^\n]*zqsecretname-db-password/);
+      expect(r.stdout).not.toContain(VAULT_VALUE);
+    } finally {
+      await ops.close();
     }
   });
 
