@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildBriefing, BriefingInput } from '../briefing/Briefing.js';
-import { DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES } from '../briefing/constants.js';
+import { DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES, MAX_PROMPT_CHARS, MAX_PROMPT_MEMORIES, MIN_PROMPT_CHARS } from '../briefing/constants.js';
 import type { RosterService } from '../domain/RosterService.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import type { TaskService } from '../domain/TaskService.js';
@@ -34,9 +34,9 @@ export interface LifecycleApiDeps {
 const PromptMemoriesInput = z.object({
   prompt: z.string().min(1).max(20_000),
   project: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(10).optional(),
+  limit: z.number().int().min(1).max(MAX_PROMPT_MEMORIES).optional(),
   min_score: z.number().min(0).max(10).optional(),
-  budget: z.number().int().min(200).max(5_000).optional(),
+  budget: z.number().int().min(MIN_PROMPT_CHARS).max(MAX_PROMPT_CHARS).optional(),
 });
 
 /** The socket API of the lifecycle group, conversation import and the Claude Code hooks. */

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BRIEFING_CHARS } from '../../src/briefing/constants.js';
+import { DEFAULT_BRIEFING_CHARS, DEFAULT_PROMPT_CHARS, MAX_BRIEFING_CHARS } from '../../src/briefing/constants.js';
 import { callOk, callTool, errorText, MESH_BIN, mcpClient, mesh, TEST_ENV } from '../helpers/cli.js';
 import { filesContaining, tmpHome } from '../helpers/tmpHome.js';
 
@@ -88,6 +88,12 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
     expect(small.code).toBe(0);
     expect(small.stdout.trimEnd().length).toBeLessThanOrEqual(800);
     expect(small.stdout).toContain('more not shown');
+    // A budget out of the daemon's bounds is brought within them, never turned into an empty briefing.
+    const huge = await hook(home.dir, 'session-start', startInput('startup'), ['--budget', '50000']);
+    expect(huge.stdout, huge.stderr).toContain('hivemesh briefing');
+    expect(huge.stdout.trimEnd().length).toBeLessThanOrEqual(MAX_BRIEFING_CHARS);
+    const tiny = await hook(home.dir, 'session-start', startInput('startup'), ['--budget', '10']);
+    expect(tiny.stdout, tiny.stderr).toContain('hivemesh briefing');
     const garbage = await hook(home.dir, 'session-start', 'not json at all');
     expect(garbage.code).toBe(0);
     expect(garbage.stdout).toContain('hivemesh briefing');
@@ -95,6 +101,30 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
     const broken = await hook(`/tmp/${'x'.repeat(120)}`, 'session-start', startInput('startup'));
     expect(broken).toMatchObject({ code: 0, stdout: '' });
     expect(broken.stderr).toContain('hivemesh hook session-start');
+  });
+
+  it('user-prompt (opt-in) prints the memories that clearly match the prompt, nothing for an unrelated prompt, and never starts a daemon', async () => {
+    await callOk(client, 'store_memory', { content: 'zqprompt: the payments sandbox rejects amounts above 999.99 EUR with error PAY-4031', project: 'webshop' });
+    const promptInput = (prompt: string) => ({ session_id: SESSION, transcript_path: '/nonexistent.jsonl', cwd: '/home/dev/webshop', hook_event_name: 'UserPromptSubmit', prompt });
+    const hit = await hook(home.dir, 'user-prompt', promptInput('why does the payments sandbox answer PAY-4031?'));
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(hit.stdout).toContain('zqprompt');
+    expect(hit.stdout.trimEnd().length).toBeLessThanOrEqual(DEFAULT_PROMPT_CHARS + 60);
+    const miss = await hook(home.dir, 'user-prompt', promptInput('qwxv zzyzx plorf'));
+    expect(miss).toMatchObject({ code: 0, stdout: '' });
+    const empty = await hook(home.dir, 'user-prompt', promptInput('   '));
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    // A home whose daemon is not running: nothing printed, exit 0, and no daemon started for a prompt.
+    const idle = tmpHome('mh-idle-');
+    try {
+      await mesh(['init', '--home', idle.dir, '--name', 'idle']);
+      await mesh(['stop', '--home', idle.dir]);
+      const r = await hook(idle.dir, 'user-prompt', promptInput('payments sandbox PAY-4031'));
+      expect(r).toMatchObject({ code: 0, stdout: '' });
+      expect(existsSync(join(idle.dir, 'daemon.sock'))).toBe(false);
+    } finally {
+      idle.cleanup();
+    }
   });
 
   it('imports a real-format transcript into searchable memories, and a grown transcript adds only the new part', async () => {
