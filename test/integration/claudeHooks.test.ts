@@ -103,7 +103,7 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
     expect(broken.stderr).toContain('hivemesh hook session-start');
   });
 
-  it('user-prompt (opt-in) prints the memories that clearly match the prompt, nothing for an unrelated prompt, and never starts a daemon', async () => {
+  it('user-prompt (opt-in) prints the memories that clearly match the prompt, nothing for an unrelated prompt, and never starts a daemon (session-start does)', async () => {
     await callOk(client, 'store_memory', { content: 'zqprompt: the payments sandbox rejects amounts above 999.99 EUR with error PAY-4031', project: 'webshop' });
     const promptInput = (prompt: string) => ({ session_id: SESSION, transcript_path: '/nonexistent.jsonl', cwd: '/home/dev/webshop', hook_event_name: 'UserPromptSubmit', prompt });
     const hit = await hook(home.dir, 'user-prompt', promptInput('why does the payments sandbox answer PAY-4031?'));
@@ -122,7 +122,12 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
       const r = await hook(idle.dir, 'user-prompt', promptInput('payments sandbox PAY-4031'));
       expect(r).toMatchObject({ code: 0, stdout: '' });
       expect(existsSync(join(idle.dir, 'daemon.sock'))).toBe(false);
+      // session-start does start it, and briefs the session.
+      const start = await hook(idle.dir, 'session-start', startInput('startup'));
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.stdout).toContain('hivemesh briefing: host idle, project webshop');
     } finally {
+      await mesh(['stop', '--home', idle.dir]);
       idle.cleanup();
     }
   });
