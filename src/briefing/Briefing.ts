@@ -33,9 +33,9 @@ export interface BriefingSection {
 }
 
 /**
- * Where each part of the briefing comes from. `incidents` and `vaultNames` are the named hooks
- * for the DevOps and vault issues: until those land, incidents are incident memories not tagged
- * resolved, and there are no vaults.
+ * Where each part of the briefing comes from. Without `incidents`, the open incidents are the
+ * memories of category incidents (record_incident's records and plain notes) that are not
+ * resolved; without `vaultNames`, the vault section is empty.
  */
 export interface BriefingSources {
   machine: string;
@@ -101,10 +101,19 @@ function line(m: Memory): string {
 
 const RESOLVED = new Set(['resolved', 'closed', 'fixed']);
 
+/**
+ * Open: a record of record_incident is open until its status says resolved (update_incident sets
+ * the status, not a tag); a plain memory of category incidents until it is tagged resolved.
+ */
+function isOpenIncident(m: Memory): boolean {
+  if (m.metadata['kind'] === 'incident' && typeof m.metadata['status'] === 'string') return m.metadata['status'] !== 'resolved';
+  return !m.tags.some((t) => RESOLVED.has(t.toLowerCase()));
+}
+
 async function incidentMemories(memories: MemoryService, machine: string, project: string | undefined, now: number): Promise<Memory[]> {
   const recent = await memories.listLive({ category: 'incidents', since: now - INCIDENT_LOOKBACK_DAYS * 86_400_000 }, 50);
   return recent
-    .filter((m) => !m.tags.some((t) => RESOLVED.has(t.toLowerCase())) && (m.machine === machine || (project !== undefined && m.project === project)))
+    .filter((m) => isOpenIncident(m) && (m.machine === machine || (project !== undefined && m.project === project)))
     .slice(0, MAX_INCIDENTS);
 }
 

@@ -19,3 +19,10 @@ export const BRIEFING_SNIPPET_CHARS = 280;
 /** Defaults of the optional user-prompt hook: few memories, a small budget, only clear matches. */
 export const DEFAULT_PROMPT_MEMORIES = 3;
 export const DEFAULT_PROMPT_CHARS = 1_500;
+/** Bounds of the user-prompt hook's budget and count (a prompt's context is added to every turn). */
+export const MIN_PROMPT_CHARS = 200;
+export const MAX_PROMPT_CHARS = 5_000;
+export const MAX_PROMPT_MEMORIES = 10;
+/** Vaults named in the briefing, and secret names per vault: enough to know what to ask for. */
+export const MAX_BRIEFING_VAULTS = 5;
+export const MAX_BRIEFING_SECRET_NAMES = 6;

@@ -37,7 +37,7 @@ export const HOOKS: readonly { event: string; hook: string; timeout: number; opt
 ];
 
 /** Marks a hook command as ours, so a second setup replaces it instead of adding a copy. */
-const OURS = /(?:hookMain\.js|\bmesh\b)\S*\s+(?:hook\s+)?(?:session-start|pre-compact|session-end|user-prompt)\b/;
+export const OURS = /(?:hookMain\.js|\bmesh\b)\S*\s+(?:hook\s+)?(?:session-start|pre-compact|session-end|user-prompt)\b/;
 
 /** Adds hivemesh's hooks to a settings object, replacing earlier hivemesh hooks and keeping everything else. */
 export function mergeHooks(settings: Json, command: (hook: string) => string, opts: { promptMemories?: boolean } = {}): Json {
@@ -106,4 +106,11 @@ export function shellQuote(word: string): string {
 
 function isObj(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The words of a command written by shellQuote (plain words and single-quoted ones), for checking the paths it runs. */
+export function shellWords(command: string): string[] {
+  const words: string[] = [];
+  for (const m of command.matchAll(/(?:'((?:[^']|'\\'')*)'|(\S+))/g)) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
+  return words;
 }

@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServiceManager } from '../service/ServiceManager.js';
-import { claudeTargets } from './claudeSettings.js';
+import { claudeTargets, OURS, shellWords } from './claudeSettings.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 
@@ -21,10 +22,15 @@ export async function integrationChecks(home: string, cwd = process.cwd()): Prom
   const [us, um, ps, pm] = await Promise.all([json(user.settings), json(user.mcp), json(project.settings), json(project.mcp)]);
   const hooks = hasHook(us) || hasHook(ps);
   const server = hasServer(um) || hasServer(pm);
+  // Setup writes absolute paths (this node, this checkout): a checkout moved or a node removed since leaves commands that cannot run.
+  const missing = [...new Set([...[us, ps].flatMap(hookPaths), ...[um, pm].flatMap(serverPaths)].filter((p) => !existsSync(p)))];
+  const ok = hooks && server && missing.length === 0;
   out.push({
     check: 'claude code',
-    status: hooks && server ? 'ok' : 'warn',
-    detail: `${server ? 'MCP server set' : 'no hivemesh MCP server'}, ${hooks ? 'hooks set' : 'no hivemesh hooks'} (${user.settings}, ${user.mcp}${ps || pm ? ', and this project' : ''})${hooks && server ? '' : '; run `mesh setup claude`'}`,
+    status: ok ? 'ok' : 'warn',
+    detail:
+      `${server ? 'MCP server set' : 'no hivemesh MCP server'}, ${hooks ? 'hooks set' : 'no hivemesh hooks'} (${user.settings}, ${user.mcp}${ps || pm ? ', and this project' : ''})` +
+      `${missing.length ? `; ${missing.map((p) => `${p} does not exist`).join(', ')}` : ''}${ok ? '' : '; run `mesh setup claude`'}`,
   });
   try {
     const spec = { node: process.execPath, main: fileURLToPath(new URL('../cli/main.js', import.meta.url)), home, userHome: process.env['HOME'] ?? homedir(), defaultHome: home === resolve(join(homedir(), '.hivemesh')) };
@@ -35,4 +41,27 @@ export async function integrationChecks(home: string, cwd = process.cwd()): Prom
     out.push({ check: 'service', status: 'warn', detail: (err as Error).message });
   }
   return out;
+}
+
+type Json = Record<string, unknown> | undefined;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const absolute = (words: unknown[]): string[] => words.filter((w): w is string => typeof w === 'string' && w.startsWith('/'));
+
+/** The absolute paths hivemesh's hook commands run (node and hookMain.js, or a mesh binary). */
+function hookPaths(settings: Json): string[] {
+  const hooks = isObj(settings?.['hooks']) ? Object.values(settings['hooks']) : [];
+  const commands = hooks
+    .flatMap((groups): unknown[] => (Array.isArray(groups) ? (groups as unknown[]) : []))
+    .flatMap((g): unknown[] => (isObj(g) && Array.isArray(g['hooks']) ? (g['hooks'] as unknown[]) : []))
+    .map((h) => (isObj(h) && typeof h['command'] === 'string' ? h['command'] : ''))
+    .filter((c) => OURS.test(c));
+  return commands.flatMap((c) => absolute(shellWords(c)).filter((w) => w === shellWords(c)[0] || w.endsWith('.js')));
+}
+
+/** The absolute paths the hivemesh MCP server entry runs (its command and a script argument). */
+function serverPaths(config: Json): string[] {
+  const entry = isObj(config?.['mcpServers']) ? config['mcpServers']['hivemesh'] : undefined;
+  if (!isObj(entry)) return [];
+  const args: unknown[] = Array.isArray(entry['args']) ? (entry['args'] as unknown[]) : [];
+  return absolute([entry['command'], ...args.filter((a) => typeof a === 'string' && a.endsWith('.js'))]);
 }

@@ -330,7 +330,7 @@ export class Daemon {
           ...buildUiApi(dashboard),
           ...buildTeamApi({ replication: () => this.requireReplicator(), memories: this.memories, defaultMode: () => this.config.mode }),
           ...buildVaultApi(() => this.vaults, () => this.replicationError ?? 'not started'),
-          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser }),
+          ...buildLifecycleApi({ memories: this.memories, index, tasks: this.tasks, roster: this.roster, machine: this.identity.name, access: this.access, hosts: () => this.otherHosts(), eraser, vaults: () => this.vaults }),
         },
         ids: { exists: async (c, id) => (await store.view(c, id)) !== undefined, idsWithPrefix: (c, prefix, limit) => store.idsWithPrefix(c, prefix, limit) },
       });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildBriefing, BriefingInput } from '../briefing/Briefing.js';
-import { DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES } from '../briefing/constants.js';
+import { DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES, MAX_PROMPT_CHARS, MAX_PROMPT_MEMORIES, MIN_PROMPT_CHARS } from '../briefing/constants.js';
 import type { RosterService } from '../domain/RosterService.js';
 import type { MemoryService } from '../domain/MemoryService.js';
 import type { TaskService } from '../domain/TaskService.js';
@@ -12,6 +12,8 @@ import { gdprDelete, GdprDeleteInput, gdprExportPage, GdprExportPageInput, GdprS
 import { EmptyInput } from '../domain/memorySchemas.js';
 import type { MemoryIndex } from '../search/MemoryIndex.js';
 import type { Eraser } from '../domain/Eraser.js';
+import { briefingVaultNames } from '../briefing/vaultNames.js';
+import type { VaultService } from '../vault/VaultService.js';
 import { method, methods } from './method.js';
 
 export interface LifecycleApiDeps {
@@ -25,14 +27,16 @@ export interface LifecycleApiDeps {
   hosts: () => { host: string; connected: boolean }[];
   /** The erasure path: a batch of erasures is answered after one after-erase step (the scrub). */
   eraser: Eraser;
+  /** The vault service, once replication has started (the briefing names its vaults). */
+  vaults: () => Pick<VaultService, 'list' | 'state'> | undefined;
 }
 
 const PromptMemoriesInput = z.object({
   prompt: z.string().min(1).max(20_000),
   project: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(10).optional(),
+  limit: z.number().int().min(1).max(MAX_PROMPT_MEMORIES).optional(),
   min_score: z.number().min(0).max(10).optional(),
-  budget: z.number().int().min(200).max(5_000).optional(),
+  budget: z.number().int().min(MIN_PROMPT_CHARS).max(MAX_PROMPT_CHARS).optional(),
 });
 
 /** The socket API of the lifecycle group, conversation import and the Claude Code hooks. */
@@ -47,7 +51,16 @@ export function buildLifecycleApi(d: LifecycleApiDeps) {
     'lifecycle.accessStats': method(AccessStatsInput, (p) => d.access.query(p)),
     'lifecycle.formatGuide': method(EmptyInput, () => ({ guide: FORMAT_GUIDE })),
     'hook.briefing': method(BriefingInput, (p) =>
-      buildBriefing({ machine: d.machine, memories: d.memories, agents: () => d.roster.roster(), openTasks: () => d.tasks.list({ limit: 500 }).tasks }, p),
+      buildBriefing(
+        {
+          machine: d.machine,
+          memories: d.memories,
+          agents: () => d.roster.roster(),
+          openTasks: () => d.tasks.list({ limit: 500 }).tasks,
+          vaultNames: (project) => briefingVaultNames(d.vaults(), project),
+        },
+        p,
+      ),
     ),
     // Memories for a prompt: only clear matches (fused score: the best keyword match scores about 1).
     'hook.promptMemories': method(PromptMemoriesInput, async (p) => {

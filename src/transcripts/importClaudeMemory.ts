@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { MeshError } from '../errors.js';
 import type { ConversationMemory, UpsertOutcome } from '../domain/lifecycle/conversationImport.js';
 import { redactSecrets } from '../secrets/SecretDetector.js';
-import { claudeProjectSlug } from './claudeMemoryDir.js';
+import { claudeProjectRoot, claudeProjectSlug } from './claudeMemoryDir.js';
 import { IMPORT_BATCH, MAX_CLAUDE_MEMORY_FILE_BYTES, MAX_CLAUDE_MEMORY_FILES, MAX_CLAUDE_MEMORY_SECTIONS_PER_FILE, MAX_IMPORTED_MEMORY_CHARS } from './constants.js';
 import { CLAUDE_CODE_TAG, type UpsertCall } from './importTranscript.js';
 import { markdownSections } from './markdownSections.js';
@@ -89,7 +89,7 @@ export function claudeMemoryId(dir: string, anchor: string): string {
 /** The project: the working directory's when the folder is that directory's Claude memory folder, else none (a slug cannot be turned back into a path). */
 function projectFor(dir: string, cwd: string | undefined): string | undefined {
   if (!cwd) return undefined;
-  return basename(dir) === 'memory' && basename(dirname(dir)) === claudeProjectSlug(cwd) ? projectOf(cwd) : undefined;
+  return basename(dir) === 'memory' && basename(dirname(dir)) === claudeProjectSlug(claudeProjectRoot(cwd)) ? projectOf(cwd) : undefined;
 }
 
 function clip(text: string): string {

@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BRIEFING_CHARS } from '../../src/briefing/constants.js';
+import { DEFAULT_BRIEFING_CHARS, DEFAULT_PROMPT_CHARS, MAX_BRIEFING_CHARS } from '../../src/briefing/constants.js';
 import { callOk, callTool, errorText, MESH_BIN, mcpClient, mesh, TEST_ENV } from '../helpers/cli.js';
 import { filesContaining, tmpHome } from '../helpers/tmpHome.js';
 
 const HOOK_MAIN = join(MESH_BIN, '..', 'hookMain.js');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'claude-code');
 const SESSION = '7f3c9a2e-1b4d-4e8f-9a6b-2c5d8e1f0a3b';
+const VAULT_VALUE = 'zqvaultvalue-Hx81-never-shown';
 const API_KEY = 'sk-ant-api03-Zq1xW9vB2nM4kL7pR8sT3uV6yA0cD5eF-gH2jK9mN1qP4rS7tU0wX3zB6dE9fG2hJ5kL8mN-AbCdEfAA';
 
 /** Runs a hook the way Claude Code does: the event's JSON on stdin, stdout captured, exit status checked. */
@@ -59,12 +60,40 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
     }
   });
 
+  it('the briefing follows the incident record (resolved by update_incident: gone) and names the vaults this host can open, never a value', async () => {
+    const ops = await mcpClient(home.dir, 'ops-session', { MESH_TOOLS: 'core,devops,vault' });
+    try {
+      const open = await callOk<{ incident: { id: string } }>(ops, 'record_incident', { title: 'zqopenrec db-3 lagging', description: 'replica lag 40 s', affected_systems: ['db-3'], project: 'webshop' });
+      const fixed = await callOk<{ incident: { id: string } }>(ops, 'record_incident', { title: 'zqfixedrec cache-1 evictions', description: 'evictions spiking', affected_systems: ['cache-1'], project: 'webshop' });
+      await callOk(ops, 'update_incident', { incident_id: fixed.incident.id, status: 'resolved', resolution: 'maxmemory raised to 4 GB' });
+      await callOk(ops, 'create_vault', { name: 'webshop-prod', type: 'project' });
+      await callOk(ops, 'store_in_vault', { vault: 'webshop-prod', name: 'zqsecretname-db-password', value: VAULT_VALUE });
+      const r = await hook(home.dir, 'session-start', startInput('startup'));
+      expect(r.code, r.stderr).toBe(0);
+      const incidents = /## Open incidents[^\n]*\n((?:- [^\n]*\n?)*)/.exec(r.stdout)?.[1] ?? '';
+      expect(incidents, r.stdout).toContain('zqopenrec');
+      // Resolved: not an open incident (it may still be one of the project's recent memories, with its resolution).
+      expect(incidents, r.stdout).not.toContain('zqfixedrec');
+      expect(r.stdout).toContain(open.incident.id.slice(0, 8));
+      expect(r.stdout).toMatch(/## Vaults the session may need[^\n]*\n- webshop-prod\b[^\n]*zqsecretname-db-password/);
+      expect(r.stdout).not.toContain(VAULT_VALUE);
+    } finally {
+      await ops.close();
+    }
+  });
+
   it('keeps a small budget, and a hook never fails the session: bad stdin, no daemon home', async () => {
     for (let i = 0; i < 30; i++) await callOk(client, 'store_memory', { content: `webshop note ${i}: ${'padding words '.repeat(20)}`, project: 'webshop' });
     const small = await hook(home.dir, 'session-start', startInput('startup'), ['--budget', '800']);
     expect(small.code).toBe(0);
     expect(small.stdout.trimEnd().length).toBeLessThanOrEqual(800);
     expect(small.stdout).toContain('more not shown');
+    // A budget out of the daemon's bounds is brought within them, never turned into an empty briefing.
+    const huge = await hook(home.dir, 'session-start', startInput('startup'), ['--budget', '50000']);
+    expect(huge.stdout, huge.stderr).toContain('hivemesh briefing');
+    expect(huge.stdout.trimEnd().length).toBeLessThanOrEqual(MAX_BRIEFING_CHARS);
+    const tiny = await hook(home.dir, 'session-start', startInput('startup'), ['--budget', '10']);
+    expect(tiny.stdout, tiny.stderr).toContain('hivemesh briefing');
     const garbage = await hook(home.dir, 'session-start', 'not json at all');
     expect(garbage.code).toBe(0);
     expect(garbage.stdout).toContain('hivemesh briefing');
@@ -72,6 +101,35 @@ describe('Claude Code hooks and transcript import, on a real daemon', () => {
     const broken = await hook(`/tmp/${'x'.repeat(120)}`, 'session-start', startInput('startup'));
     expect(broken).toMatchObject({ code: 0, stdout: '' });
     expect(broken.stderr).toContain('hivemesh hook session-start');
+  });
+
+  it('user-prompt (opt-in) prints the memories that clearly match the prompt, nothing for an unrelated prompt, and never starts a daemon (session-start does)', async () => {
+    await callOk(client, 'store_memory', { content: 'zqprompt: the payments sandbox rejects amounts above 999.99 EUR with error PAY-4031', project: 'webshop' });
+    const promptInput = (prompt: string) => ({ session_id: SESSION, transcript_path: '/nonexistent.jsonl', cwd: '/home/dev/webshop', hook_event_name: 'UserPromptSubmit', prompt });
+    const hit = await hook(home.dir, 'user-prompt', promptInput('why does the payments sandbox answer PAY-4031?'));
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(hit.stdout).toContain('zqprompt');
+    expect(hit.stdout.trimEnd().length).toBeLessThanOrEqual(DEFAULT_PROMPT_CHARS + 60);
+    const miss = await hook(home.dir, 'user-prompt', promptInput('qwxv zzyzx plorf'));
+    expect(miss).toMatchObject({ code: 0, stdout: '' });
+    const empty = await hook(home.dir, 'user-prompt', promptInput('   '));
+    expect(empty).toMatchObject({ code: 0, stdout: '' });
+    // A home whose daemon is not running: nothing printed, exit 0, and no daemon started for a prompt.
+    const idle = tmpHome('mh-idle-');
+    try {
+      await mesh(['init', '--home', idle.dir, '--name', 'idle']);
+      await mesh(['stop', '--home', idle.dir]);
+      const r = await hook(idle.dir, 'user-prompt', promptInput('payments sandbox PAY-4031'));
+      expect(r).toMatchObject({ code: 0, stdout: '' });
+      expect(existsSync(join(idle.dir, 'daemon.sock'))).toBe(false);
+      // session-start does start it, and briefs the session.
+      const start = await hook(idle.dir, 'session-start', startInput('startup'));
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.stdout).toContain('hivemesh briefing: host idle, project webshop');
+    } finally {
+      await mesh(['stop', '--home', idle.dir]);
+      idle.cleanup();
+    }
   });
 
   it('imports a real-format transcript into searchable memories, and a grown transcript adds only the new part', async () => {

@@ -5,7 +5,16 @@ import { claudeMemoryDir } from '../../transcripts/claudeMemoryDir.js';
 import { homePaths, resolveHome } from '../../home.js';
 import type { DaemonClient } from '../../ipc/DaemonClient.js';
 import { ensureDaemon } from '../../ipc/ensureDaemon.js';
-import { DEFAULT_BRIEFING_CHARS, DEFAULT_PROMPT_CHARS, DEFAULT_PROMPT_MEMORIES } from '../../briefing/constants.js';
+import {
+  DEFAULT_BRIEFING_CHARS,
+  DEFAULT_PROMPT_CHARS,
+  DEFAULT_PROMPT_MEMORIES,
+  MAX_BRIEFING_CHARS,
+  MAX_PROMPT_CHARS,
+  MAX_PROMPT_MEMORIES,
+  MIN_BRIEFING_CHARS,
+  MIN_PROMPT_CHARS,
+} from '../../briefing/constants.js';
 import { projectOf } from '../../transcripts/projectOf.js';
 import type { BriefingInput } from '../../briefing/Briefing.js';
 
@@ -54,7 +63,7 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
     if (event === 'session-start') {
       client = await ensureDaemon(home, ctx, { timeoutMs: DAEMON_START_WAIT_MS });
       const source = input.source && isSource(input.source) ? input.source : undefined;
-      const r = await client.call('hook.briefing', { project: projectOf(cwd), ...(source ? { source } : {}), budget: opts.budget ?? envBudget() ?? DEFAULT_BRIEFING_CHARS });
+      const r = await client.call('hook.briefing', { project: projectOf(cwd), ...(source ? { source } : {}), budget: clamp(opts.budget ?? envBudget() ?? DEFAULT_BRIEFING_CHARS, MIN_BRIEFING_CHARS, MAX_BRIEFING_CHARS) });
       return r.text;
     }
     if (event === 'user-prompt') {
@@ -64,8 +73,8 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
       const r = await client.call('hook.promptMemories', {
         prompt: input.prompt.slice(0, 20_000),
         project: projectOf(cwd),
-        limit: opts.limit ?? DEFAULT_PROMPT_MEMORIES,
-        budget: opts.budget ?? DEFAULT_PROMPT_CHARS,
+        limit: clamp(opts.limit ?? DEFAULT_PROMPT_MEMORIES, 1, MAX_PROMPT_MEMORIES),
+        budget: clamp(opts.budget ?? DEFAULT_PROMPT_CHARS, MIN_PROMPT_CHARS, MAX_PROMPT_CHARS),
       });
       return r.text;
     }
@@ -100,6 +109,11 @@ export async function runHook(event: HookEvent, opts: HookOptions, stdin: NodeJS
   } finally {
     client?.close();
   }
+}
+
+/** A budget or limit out of the daemon's bounds is brought within them: the daemon would refuse it, and the session would get nothing. */
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
 }
 
 function envBudget(): number | undefined {

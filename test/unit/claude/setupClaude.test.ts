@@ -23,7 +23,7 @@ describe('mesh setup claude', () => {
     writeFileSync(join(user.dir, '.claude.json'), JSON.stringify({ numStartups: 3, mcpServers: { github: { type: 'stdio', command: 'gh-mcp', args: [] } } }));
     const env = { HOME: user.dir, MESH_HOME: join(user.dir, 'mesh-home') };
 
-    const doctor = async () => (JSON.parse((await mesh(['doctor', '--json'], env)).stdout) as { checks: { check: string; status: string }[] }).checks.find((c) => c.check === 'claude code');
+    const doctor = async () => (JSON.parse((await mesh(['doctor', '--json'], env)).stdout) as { checks: { check: string; status: string; detail: string }[] }).checks.find((c) => c.check === 'claude code');
     expect((await doctor())?.status).toBe('warn');
     const r = await mesh(['setup', 'claude', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
@@ -47,6 +47,18 @@ describe('mesh setup claude', () => {
     expect(Object.keys(claudeJson.mcpServers).sort()).toEqual(['github', 'hivemesh']);
     expect(claudeJson.mcpServers['hivemesh']!.args.slice(-3)).toEqual(['mcp', '--home', env.MESH_HOME]);
 
+    expect((await doctor())?.status).toBe('ok');
+
+    // A checkout moved after setup: the hooks point at a file that is gone, and doctor says so.
+    const settingsPath = join(user.dir, '.claude', 'settings.json');
+    const saved = readFileSync(settingsPath, 'utf8');
+    const moved = saved.replace(/\S*hookMain\.js/g, '/nonexistent/hivemesh/dist/src/cli/hookMain.js');
+    expect(moved).not.toBe(saved);
+    writeFileSync(settingsPath, moved);
+    const stale = await doctor();
+    expect(stale?.status).toBe('warn');
+    expect(stale?.detail).toContain('/nonexistent/hivemesh/dist/src/cli/hookMain.js does not exist');
+    writeFileSync(settingsPath, saved);
     expect((await doctor())?.status).toBe('ok');
 
     // Again: nothing changes, no new backup, no duplicate hook.
