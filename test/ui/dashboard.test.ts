@@ -380,8 +380,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     }
   });
 
-  it('every page: each control has a label, a phone-width screen needs no sideways scrolling, and nothing loads from another origin', async () => {
+  it('every page: each control has a label, a phone-width screen needs no sideways scrolling, nothing loads from another origin, and no vault value or token is in the markup', async () => {
     const memory = await callDaemon(alpha, 'memory.store', { content: 'A memory whose history page is checked at phone width' });
+    // A vault secret: its value and its (sealed) notes must show on no page; no page is a vault page.
+    const value = 'pg-Pa55-7f3c9e1d-value';
+    const notes = 'rotate-after-incident-notes-41ad';
+    await callDaemon(alpha, 'vault.create', { name: 'ops' });
+    await callDaemon(alpha, 'vault.put', { vault: 'ops', name: 'prod-db-password', value, notes });
+    const token = new URL(alphaWrite.url).searchParams.get('token')!;
     const origin = new URL(alphaWrite.url).origin;
     // Not isMobile: mobile emulation widens the layout viewport to the content, which would hide the overflow looked for.
     const phone = { width: 390, height: 844 };
@@ -395,9 +401,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       // The write session: the board then carries its Move and Comment controls too.
       await page.goto(alphaWrite.url);
       await page.waitForURL((u) => !u.searchParams.has('token'));
-      for (const path of ['/fleet', '/board', '/roster', '/search?q=rotation', '/incidents', `/memory/${memory.id}`]) {
+      for (const path of ['/fleet', '/board', '/roster', '/search?q=rotation', '/search?q=prod-db-password', '/incidents', `/memory/${memory.id}`]) {
         await page.goto(`${origin}${path}`);
         await page.locator('#live-status', { hasText: 'live' }).waitFor();
+        const markup = await page.content();
+        for (const secret of [value, notes, token]) expect(markup.includes(secret), `${path} shows a secret`).toBe(false);
         const unlabelled = await page.evaluate<string[]>(UNLABELLED_CONTROLS);
         expect(unlabelled, path).toEqual([]);
         const width = await page.evaluate<number>('document.documentElement.scrollWidth');
