@@ -1,10 +1,12 @@
 import type { RosterEntry } from '../../domain/Agent.js';
-import { agoIso } from './format.js';
+import { ago, agoIso } from './format.js';
 import { html } from './html.js';
 import type { UiPage } from './UiPage.js';
 
-function heartbeat(a: RosterEntry): string {
-  return a.heartbeat_age_s === null ? 'not heard since this host started' : `${a.heartbeat_age_s} s ago`;
+/** The heartbeat column: the age in whole units ("0 s ago", "2 h ago"), or why there is none. */
+export function heartbeat(a: Pick<RosterEntry, 'heartbeat_age_s'>): string {
+  // The roster gives tenths of a second; whole units read better, and "2 h" better than 7260.4 s.
+  return a.heartbeat_age_s === null ? 'not heard since this host started' : ago(a.heartbeat_age_s * 1000);
 }
 
 export const rosterPage: UiPage = {
