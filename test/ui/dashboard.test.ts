@@ -187,7 +187,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     }
   });
 
-  it('a read-only session cannot move a card: 403, and the card stays where it was', async () => {
+  it('a read-only session cannot move a card or comment: 403, and the card stays as it was', async () => {
     const task = await callDaemon(alpha, 'task.create', { title: 'Read-only cannot touch this' });
     const context = await browser.newContext();
     try {
@@ -200,12 +200,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       expect(await card.getAttribute('draggable')).toBeNull();
       // ...and the write endpoint refuses it even with the page's own anti-CSRF value.
       const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content');
-      const status = await page.evaluate(async ({ id, csrf }) => {
-        const res = await fetch(`/api/tasks/${id}/move`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ status: 'done' }) });
-        return res.status;
+      const statuses = await page.evaluate(async ({ id, csrf }) => {
+        const post = async (what: string, body: unknown) => (await fetch(`/api/tasks/${id}/${what}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) })).status;
+        return { move: await post('move', { status: 'done' }), comment: await post('comment', { comment: 'read-only comment' }) };
       }, { id: task.id, csrf: csrf! });
-      expect(status).toBe(403);
-      expect((await callDaemon(alpha, 'task.get', { task_id: task.id })).status).toBe('todo');
+      expect(statuses).toEqual({ move: 403, comment: 403 });
+      const after = await callDaemon(alpha, 'task.get', { task_id: task.id });
+      expect(after.status).toBe('todo');
+      expect(after.comments).toEqual([]);
       await page.reload();
       await page.locator(`#col-todo .card[data-task-id="${task.id}"]`).waitFor();
     } finally {
