@@ -322,15 +322,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       const ours = page.locator(`section.host:has(h2:text-is("alpha")) tr[data-agent="${sre.id}"]`);
       await ours.waitFor();
       const cells = await ours.locator('td').allInnerTexts();
-      expect(cells[0]).toBe('active');
-      expect(cells[1]).toMatch(/^\d+ s ago$/);
-      expect(cells[2]!.split(/\s+/)).toEqual(expect.arrayContaining(['kubernetes', 'postgres']));
-      expect(cells[3]).toBe('1');
+      const row = `alpha's row: ${JSON.stringify(cells)}`;
+      expect(cells[0], row).toBe('active');
+      expect(cells[1], row).toMatch(/^\d+ s ago$/);
+      expect(cells[2]!.split(/\s+/), row).toEqual(expect.arrayContaining(['kubernetes', 'postgres']));
+      expect(cells[3], row).toBe('1');
       const theirCells = await theirs.locator('td').allInnerTexts();
-      expect(theirCells[0]).toMatch(/^(active|idle|offline)$/);
+      const theirRow = `beta's row: ${JSON.stringify(theirCells)}`;
+      expect(theirCells[0], theirRow).toMatch(/^(active|idle|offline)$/);
       // The heartbeat age comes in tenths of a second: shown in whole units (test/unit/ui/rosterHeartbeat.test.ts).
-      expect(theirCells[1]).toMatch(/^(\d+ (s|min|h|d) ago|not heard since this host started)$/);
-      expect(await theirs.innerText()).toContain('code-review');
+      expect(theirCells[1], theirRow).toMatch(/^(\d+ (s|min|h|d) ago|not heard since this host started)$/);
+      expect(theirCells[2], theirRow).toContain('code-review');
       await page.screenshot({ path: screenshotPath('roster') });
     } finally {
       await context.close();
