@@ -14,6 +14,9 @@ interface Opened {
   access: 'read' | 'write';
 }
 
+/** The second host's name in the mesh (its TestHost is named "beta": agent names are prop-beta). */
+const BETA = 'beta lab';
+
 /** A memory that would run code if any page treated it as HTML. */
 const HOSTILE = `<script>window.__pwned = 'script'; alert('script ran')</script><img src="x" onerror="window.__pwned = 'img'; alert('img ran')">`;
 
@@ -35,6 +38,11 @@ function raw(port: number, path: string, opts: { method?: string; headers?: Reco
 const UNLABELLED_CONTROLS = `[...document.querySelectorAll('input, select, textarea')]
   .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
   .map((el) => el.outerHTML.slice(0, 120))`;
+
+/** In the page: aria-labelledby values naming an id that is not in the page (e.g. an id made from a name with a space). */
+const BROKEN_ARIA_REFERENCES = `[...document.querySelectorAll('[aria-labelledby]')]
+  .map((el) => el.getAttribute('aria-labelledby'))
+  .filter((ids) => ids.split(/\\s+/).some((id) => !document.getElementById(id)))`;
 
 /** A page that records any sign of script execution from content: dialogs, page errors, CSP refusals. */
 async function watchedPage(context: BrowserContext, signs: string[]): Promise<Page> {
@@ -69,7 +77,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
     // First: under CI=true without a browser, this is the failure (before any daemon starts).
     browser = await launchChromium();
     alpha = await TestHost.create('alpha');
-    beta = await TestHost.create('beta');
+    // Host names are free text: the second host's has a space, as a person may well write it.
+    beta = new TestHost('beta', await freePort());
+    const init = await beta.cli(['init', '--name', BETA]);
+    if (init.code !== 0) throw new Error(init.stderr);
     await alpha.start();
     await joinMesh(alpha, beta);
     betaId = await beta.peerId();
@@ -121,15 +132,15 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       await page.waitForURL((u) => !u.searchParams.has('token'));
       const row = page.locator(`#fleet-table tr[data-peer="${betaId}"]`);
       await row.locator('td.state', { hasText: /^connected$/ }).waitFor();
-      await expect(row.innerText()).resolves.toContain('beta');
+      await expect(row.innerText()).resolves.toContain(BETA);
       // The member's own version, from its presence report (not just this host's).
       await row.locator('td.version', { hasText: VERSION }).waitFor();
-      await expect(page.locator('#connections').innerText()).resolves.toMatch(/alpha ↔ beta|beta ↔ alpha/);
+      await expect(page.locator('#connections').innerText()).resolves.toMatch(/alpha ↔ beta lab|beta lab ↔ alpha/);
       await page.locator('#connected-count', { hasText: '1' }).waitFor();
       // The picture: a node per member and one line for their connection.
       expect(await page.locator('svg.graph g.node').count()).toBe(2);
       expect(await page.locator('svg.graph line.edge').count()).toBe(1);
-      expect(await page.locator('svg.graph g.node text').allTextContents()).toEqual(expect.arrayContaining(['alpha', 'beta']));
+      expect(await page.locator('svg.graph g.node text').allTextContents()).toEqual(expect.arrayContaining(['alpha', BETA]));
       await page.locator('#live-status', { hasText: 'live' }).waitFor();
       await page.screenshot({ path: screenshotPath('fleet') });
     } finally {
@@ -267,12 +278,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       await page.locator(`.result[data-memory-id="${theirs.id}"]`).waitFor();
       await page.locator(`.result[data-memory-id="${mine.id}"]`).waitFor();
       // A filter on the host narrows to what beta wrote; its provenance says so.
-      await page.getByLabel('Host').selectOption('beta');
+      await page.getByLabel('Host').selectOption(BETA);
       await page.getByRole('button', { name: 'Search' }).click();
-      await page.waitForURL((u) => u.searchParams.get('machine') === 'beta');
+      await page.waitForURL((u) => u.searchParams.get('machine') === BETA);
       await page.locator(`.result[data-memory-id="${theirs.id}"]`).waitFor();
       expect(await page.locator('.result').count()).toBe(1);
-      expect(await page.locator(`.result[data-memory-id="${theirs.id}"] .provenance`).innerText()).toMatch(/^security · databases · written on beta by prop-beta · .* · score \d/);
+      expect(await page.locator(`.result[data-memory-id="${theirs.id}"] .provenance`).innerText()).toMatch(/^security · databases · written on beta lab by prop-beta · .* · score \d/);
       // A project filter (host back to any) finds alpha's memory, edited on beta.
       await page.getByLabel('Host').selectOption('');
       await page.getByLabel('Project').selectOption('network');
@@ -291,7 +302,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       // Newest first: beta's edit (content and tags), then alpha's creation; each with its time.
       const [edit, created] = await Promise.all([rows.nth(0).locator('td').allInnerTexts(), rows.nth(1).locator('td').allInnerTexts()]);
       expect(edit[1]).toBe('prop-beta');
-      expect(edit[2]).toBe('beta (signature verified)');
+      expect(edit[2]).toBe(`${BETA} (signature verified)`);
       expect(edit[4]!.split(', ')).toEqual(expect.arrayContaining(['content', 'tags']));
       expect(edit[4]).not.toMatch(/category|project/);
       expect(created[1]).toBe('prop-alpha');
@@ -317,7 +328,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
       const page = await context.newPage();
       await page.goto(alphaRead.url.replace('/fleet?', '/roster?'));
       // Beta's agent arrives by replication, live.
-      const theirs = page.locator(`section.host:has(h2:text-is("beta")) tr[data-agent="${reviewer.id}"]`);
+      const theirs = page.locator(`section.host:has(h2:text-is("${BETA}")) tr[data-agent="${reviewer.id}"]`);
       await theirs.waitFor();
       const ours = page.locator(`section.host:has(h2:text-is("alpha")) tr[data-agent="${sre.id}"]`);
       await ours.waitFor();
@@ -415,6 +426,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('mesh ui in a real browser (two meshed daemo
         for (const secret of [value, notes, token]) expect(markup.includes(secret), `${path} shows a secret`).toBe(false);
         const unlabelled = await page.evaluate<string[]>(UNLABELLED_CONTROLS);
         expect(unlabelled, path).toEqual([]);
+        expect(await page.evaluate<string[]>(BROKEN_ARIA_REFERENCES), path).toEqual([]);
         const width = await page.evaluate<number>('document.documentElement.scrollWidth');
         expect(width, `${path} is ${width} px wide on a ${phone.width} px screen`).toBeLessThanOrEqual(phone.width);
         // The page names its icon (else the browser asks for /favicon.ico, a 404 on the first visit), served from the package.

@@ -23,7 +23,8 @@ export const rosterPage: UiPage = {
 <p class="summary">${agents.length} agent${agents.length === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}; status comes from each session's heartbeat age.</p>
 ${hosts.length === 0 ? html`<p>No agent has registered yet.</p>` : ''}
 ${hosts.map(
-  (host) => html`<section class="host" aria-labelledby="host-${host}-h"><h2 id="host-${host}-h">${host}</h2>
+  // Ids by position: host names are free text (a space would split the aria-labelledby reference).
+  (host, i) => html`<section class="host" aria-labelledby="host-${i}-h"><h2 id="host-${i}-h">${host}</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">Agent</th><th scope="col">Status</th><th scope="col">Heartbeat</th><th scope="col">Capabilities</th><th scope="col">Open tasks</th><th scope="col">Last active</th></tr></thead>
 <tbody>${byHost.get(host)!.map(
     (a) => html`<tr data-agent="${a.id}"><th scope="row">${a.id}<br><span class="hint">${a.role}${a.client ? ` · ${a.client}` : ''}</span></th>
