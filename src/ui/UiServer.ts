@@ -31,7 +31,7 @@ import type { UiTokens } from './UiTokens.js';
 export const UI_PAGES: readonly UiPage[] = [fleetPage, boardPage, rosterPage, searchPage, incidentsPage, historyPage];
 
 /** The dashboard's static files: hand-written, served from the package as they are (no build, no CDN). */
-const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8' };
+const ASSETS: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8', 'icon.svg': 'image/svg+xml' };
 const ASSET_DIR = join(PACKAGE_ROOT, 'src', 'ui', 'assets');
 
 const MoveBody = z.object({ status: z.enum(TASK_STATUSES) }).strict();

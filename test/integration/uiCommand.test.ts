@@ -1,10 +1,25 @@
-import { statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homePaths } from '../../src/home.js';
 import { UI_MAX_BODY_BYTES, UI_MAX_EVENT_CLIENTS } from '../../src/constants.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/ui/uiSecurity.js';
+import { mesh } from '../helpers/cli.js';
 import { eventually, freePort, TestHost } from '../helpers/meshHosts.js';
+
+/** Whether a TCP connection to host:port is accepted (true) or refused (false). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 interface Opened {
   url: string;
@@ -39,6 +54,37 @@ describe('mesh ui (command and server, no browser)', () => {
     const plain = await host.cli(['ui']);
     expect(plain.code).toBe(0);
     expect(plain.stdout.trim()).toBe(first.url);
+  });
+
+  it('listens on 127.0.0.1 only: another loopback address and the machine\'s own addresses are refused', async () => {
+    const { port } = await host.json<Opened>(['ui']);
+    expect(await accepts('127.0.0.1', port)).toBe(true);
+    // A server bound to 0.0.0.0 (every interface) accepts 127.0.0.2 as well: this is the check that can fail.
+    const others = ['127.0.0.2', ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((i) => !i.internal && i.family === 'IPv4').map((i) => i.address))];
+    for (const address of others) expect(await accepts(address, port), address).toBe(false);
+  });
+
+  it('--open hands the printed URL, as one argument, to the desktop opener', async () => {
+    // A stand-in for xdg-open (outside this program): it records the arguments it was given.
+    const bin = mkdtempSync(join(tmpdir(), 'mh-opener-'));
+    try {
+      const record = join(bin, 'opened.txt');
+      writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$#" "$@" > ${record}.tmp && mv ${record}.tmp ${record}\n`);
+      chmodSync(join(bin, 'xdg-open'), 0o755);
+      const r = await mesh(['ui', '--open', '--home', host.home.dir], { PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+      expect(r.code, r.stderr).toBe(0);
+      const url = r.stdout.trim();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fleet\?token=[\w-]+$/);
+      const opened = await eventually(() => Promise.resolve(existsSync(record) ? readFileSync(record, 'utf8') : undefined), 'the opener to be started');
+      expect(opened).toBe(`1\n${url}\n`);
+      // A host without a desktop opener (a server): the URL is still printed, with a hint, and the command succeeds.
+      const bare = await mesh(['ui', '--open', '--home', host.home.dir], { PATH: join(bin, 'empty') });
+      expect(bare.code, bare.stderr).toBe(0);
+      expect(bare.stdout.trim()).toBe(url);
+      expect(bare.stderr).toMatch(/could not start xdg-open/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('answers 401 without the token and sends the security headers with every answer', async () => {

@@ -1,10 +1,12 @@
 import type { RosterEntry } from '../../domain/Agent.js';
-import { agoIso } from './format.js';
+import { ago, agoIso } from './format.js';
 import { html } from './html.js';
 import type { UiPage } from './UiPage.js';
 
-function heartbeat(a: RosterEntry): string {
-  return a.heartbeat_age_s === null ? 'not heard since this host started' : `${a.heartbeat_age_s} s ago`;
+/** The heartbeat column: the age in whole units ("0 s ago", "2 h ago"), or why there is none. */
+export function heartbeat(a: Pick<RosterEntry, 'heartbeat_age_s'>): string {
+  // The roster gives tenths of a second; whole units read better, and "2 h" better than 7260.4 s.
+  return a.heartbeat_age_s === null ? 'not heard since this host started' : ago(a.heartbeat_age_s * 1000);
 }
 
 export const rosterPage: UiPage = {
@@ -21,7 +23,8 @@ export const rosterPage: UiPage = {
 <p class="summary">${agents.length} agent${agents.length === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}; status comes from each session's heartbeat age.</p>
 ${hosts.length === 0 ? html`<p>No agent has registered yet.</p>` : ''}
 ${hosts.map(
-  (host) => html`<section class="host" aria-labelledby="host-${host}-h"><h2 id="host-${host}-h">${host}</h2>
+  // Ids by position: host names are free text (a space would split the aria-labelledby reference).
+  (host, i) => html`<section class="host" aria-labelledby="host-${i}-h"><h2 id="host-${i}-h">${host}</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">Agent</th><th scope="col">Status</th><th scope="col">Heartbeat</th><th scope="col">Capabilities</th><th scope="col">Open tasks</th><th scope="col">Last active</th></tr></thead>
 <tbody>${byHost.get(host)!.map(
     (a) => html`<tr data-agent="${a.id}"><th scope="row">${a.id}<br><span class="hint">${a.role}${a.client ? ` · ${a.client}` : ''}</span></th>
