@@ -54,6 +54,8 @@ export interface TargetOutcome {
   answered: number;
   /** A sync feed served or a join accepted: an admission. Must stay 0. */
   admitted: number;
+  /** Closed attempts by the error the dialer saw (its first line, numbers stripped). */
+  failures?: Record<string, number>;
 }
 
 export interface IntruderReport {
@@ -81,13 +83,18 @@ async function main(): Promise<void> {
   const report: IntruderReport = { peerId: node.peerId.toString(), byTarget: {} };
 
   const attempt = async (target: string): Promise<void> => {
-    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0 });
+    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0, failures: {} });
+    const failed = (err: unknown, stage: string) => {
+      outcome.closed++;
+      const why = `${stage}: ${err instanceof Error ? `${err.name} ${err.message}` : String(err)}`.split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 100);
+      outcome.failures![why] = (outcome.failures![why] ?? 0) + 1;
+    };
     outcome.attempts++;
     let conn: Connection;
     try {
       conn = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
-    } catch {
-      outcome.closed++;
+    } catch (err) {
+      failed(err, 'dial');
       return;
     }
     try {
@@ -106,8 +113,8 @@ async function main(): Promise<void> {
         if (res.t === 'error') outcome.answered++;
         else outcome.admitted++;
       }
-    } catch {
-      outcome.closed++;
+    } catch (err) {
+      failed(err, 'stream');
     } finally {
       await conn.close().catch(() => undefined);
     }
