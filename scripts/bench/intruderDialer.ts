@@ -84,9 +84,15 @@ async function main(): Promise<void> {
 
   const attempt = async (target: string): Promise<void> => {
     const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0, failures: {} });
+    const started = Date.now();
     const failed = (err: unknown, stage: string) => {
       outcome.closed++;
-      const why = `${stage}: ${err instanceof Error ? `${err.name} ${err.message}` : String(err)}`.split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 100);
+      // The cause chain and how long the attempt ran: an abort at once is libp2p's, one at the timeout is ours.
+      const chain: string[] = [];
+      for (let e: unknown = err; e instanceof Error && chain.length < 3; e = e.cause) chain.push(`${e.name} ${e.message}`);
+      const errors = err instanceof AggregateError ? ` [${err.errors.map((e: unknown) => (e instanceof Error ? `${e.name} ${e.message}` : String(e))).slice(0, 2).join(' | ')}]` : '';
+      const secs = Math.round((Date.now() - started) / 1000);
+      const why = `${stage} after ~${secs} s: ${chain.join(' <- ') || String(err)}${errors}`.split('\n')[0]!.replace(/\d+(?! s:)/g, 'N').slice(0, 200);
       outcome.failures![why] = (outcome.failures![why] ?? 0) + 1;
     };
     outcome.attempts++;
