@@ -9,7 +9,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, RECENT_LINK_QUICK_REDIALS, REDIAL_SWEEP_MS } from './constants.js';
-import { applyPnetCipherFix } from '../polyfills/pnetCipherFix.js';
+import { applyPnetCipherFix, withCipherRelease } from '../polyfills/pnetCipherFix.js';
 import { HandshakeWatch } from './HandshakeWatch.js';
 import { RefusalCounts } from './RefusalCounts.js';
 import { RefusalLog } from './RefusalLog.js';
@@ -82,7 +82,7 @@ export class MeshNode {
       transports: [this.handshakes.transport(tcp())],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionProtector: this.handshakes.protector(preSharedKey({ psk: new TextEncoder().encode(opts.psk) })),
+      connectionProtector: this.handshakes.protector(withCipherRelease(preSharedKey({ psk: new TextEncoder().encode(opts.psk) }))),
       connectionGater: {
         denyInboundEncryptedConnection: (peer, maConn) => {
           this.handshakes.passed(maConn);
