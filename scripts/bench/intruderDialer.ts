@@ -56,6 +56,11 @@ export interface TargetOutcome {
   admitted: number;
   /** Closed attempts by the error the dialer saw (its first line, numbers stripped). */
   failures?: Record<string, number>;
+  /**
+   * Attempts whose connection got as far as libp2p's upgrade (TCP connected, pnet nonces exchanged):
+   * a host can only log an intruder whose packets reached it.
+   */
+  reached?: number;
 }
 
 export interface IntruderReport {
@@ -83,7 +88,14 @@ async function main(): Promise<void> {
   const report: IntruderReport = { peerId: node.peerId.toString(), byTarget: {} };
 
   const attempt = async (target: string): Promise<void> => {
-    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0, failures: {} });
+    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0, failures: {}, reached: 0 });
+    let upgraded = false;
+    const onProgress = (evt: { type: string }) => {
+      if (!upgraded && evt.type.startsWith('upgrader:')) {
+        upgraded = true;
+        outcome.reached!++;
+      }
+    };
     const started = Date.now();
     const failed = (err: unknown, stage: string) => {
       outcome.closed++;
@@ -98,7 +110,7 @@ async function main(): Promise<void> {
     outcome.attempts++;
     let conn: Connection;
     try {
-      conn = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+      conn = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), onProgress });
     } catch (err) {
       failed(err, 'dial');
       return;
