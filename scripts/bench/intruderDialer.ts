@@ -54,6 +54,13 @@ export interface TargetOutcome {
   answered: number;
   /** A sync feed served or a join accepted: an admission. Must stay 0. */
   admitted: number;
+  /** Closed attempts by the error the dialer saw (its first line, numbers stripped). */
+  failures?: Record<string, number>;
+  /**
+   * Attempts whose connection got as far as libp2p's upgrade (TCP connected, pnet nonces exchanged):
+   * a host can only log an intruder whose packets reached it.
+   */
+  reached?: number;
 }
 
 export interface IntruderReport {
@@ -81,13 +88,31 @@ async function main(): Promise<void> {
   const report: IntruderReport = { peerId: node.peerId.toString(), byTarget: {} };
 
   const attempt = async (target: string): Promise<void> => {
-    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0 });
+    const outcome = (report.byTarget[target] ??= { attempts: 0, closed: 0, answered: 0, admitted: 0, failures: {}, reached: 0 });
+    let upgraded = false;
+    const onProgress = (evt: { type: string }) => {
+      if (!upgraded && evt.type.startsWith('upgrader:')) {
+        upgraded = true;
+        outcome.reached!++;
+      }
+    };
+    const started = Date.now();
+    const failed = (err: unknown, stage: string) => {
+      outcome.closed++;
+      // The cause chain and how long the attempt ran: an abort at once is libp2p's, one at the timeout is ours.
+      const chain: string[] = [];
+      for (let e: unknown = err; e instanceof Error && chain.length < 3; e = e.cause) chain.push(`${e.name} ${e.message}`);
+      const errors = err instanceof AggregateError ? ` [${err.errors.map((e: unknown) => (e instanceof Error ? `${e.name} ${e.message}` : String(e))).slice(0, 2).join(' | ')}]` : '';
+      const secs = Math.round((Date.now() - started) / 1000);
+      const why = `${stage} after ~${secs} s: ${chain.join(' <- ') || String(err)}${errors}`.split('\n')[0]!.replace(/\d+(?! s:)/g, 'N').slice(0, 200);
+      outcome.failures![why] = (outcome.failures![why] ?? 0) + 1;
+    };
     outcome.attempts++;
     let conn: Connection;
     try {
-      conn = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
-    } catch {
-      outcome.closed++;
+      conn = await node.dial(multiaddr(target), { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), onProgress });
+    } catch (err) {
+      failed(err, 'dial');
       return;
     }
     try {
@@ -106,8 +131,8 @@ async function main(): Promise<void> {
         if (res.t === 'error') outcome.answered++;
         else outcome.admitted++;
       }
-    } catch {
-      outcome.closed++;
+    } catch (err) {
+      failed(err, 'stream');
     } finally {
       await conn.close().catch(() => undefined);
     }

@@ -59,6 +59,8 @@ const REPORT_GRACE_MS = 30_000;
 const WRONG_KEY = 'failed the private-network handshake';
 const NOT_A_MEMBER = 'refused a connection from a peer that is not a member';
 const BAD_JOIN = 'refused a join';
+/** libp2p refused the connection before any byte (too many handshakes in progress): the host knows only the address. */
+const EARLY = 'refused a connection before its handshake';
 
 if (!NetnsNetwork.available()) throw new Error('the intruders bench needs root on Linux (network namespaces)');
 if (HOSTS < 4) throw new Error('--hosts must be at least 4 (founder, forging member, its victim, removed member)');
@@ -72,6 +74,8 @@ interface Intruder {
   args: string[];
   /** Log lines on a host that are about this intruder. */
   about: (line: string) => boolean;
+  /** Its address (a host that refused every attempt before the handshake logs only that). */
+  ip?: string;
   /** Hosts that must log it (the founder, with its invite open, lets a keyed non-member connect: its sync request is refused unlogged). */
   mustLog: (h: ChaosHost) => boolean;
 }
@@ -180,6 +184,7 @@ async function main(): Promise<number> {
     ];
     const windowAt = Date.now();
     process.stderr.write(`[intruders] ${intruders.length} intruders dialling ${live.length} hosts for ${WINDOW_S} s...\n`);
+    for (const i of intruders) i.ip = hostIp(net, i.ns);
     const reports = await Promise.all(intruders.map((i) => runIntruder(net, i)));
 
     // Replication still works: a write on the founder reaches every live host.
@@ -214,14 +219,30 @@ async function main(): Promise<number> {
     const tooClose = (ls: { at: number; text: string }[]) => ls.some((l, i) => i > 0 && pid(l) === pid(ls[i - 1]!) && l.at - ls[i - 1]!.at < REFUSED_LOG_INTERVAL_MS);
     const show = (ls: { text: string }[]) => ls.map((l) => l.text.slice(0, 400)).join('\n    ');
     const rows: (string | number)[][] = [];
+    /** What each intruder's own dials ended with, by error: tells a host's refusal from an intruder giving up. */
+    const failureLines: string[] = [];
+    /** Hosts an intruder's packets never reached: not a host's failure to log, a fact of the test network. */
+    const notReached: string[] = [];
     const status = await Promise.all(live.map(async (h) => (await h.call('daemon.status', {})).replication));
     for (const [k, intruder] of intruders.entries()) {
       const r = reports[k]!;
-      const total = (f: keyof TargetOutcome) => Object.values(r.byTarget).reduce((n, o) => n + o[f], 0);
+      const total = (f: Exclude<keyof TargetOutcome, 'failures'>) => Object.values(r.byTarget).reduce((n, o) => n + (o[f] ?? 0), 0);
       const about = live.map((h) => linesOf(h, t0).filter((l) => intruder.about(l.text)));
+      const early = live.map((h) => linesOf(h, t0).filter((l) => l.text.includes(EARLY) && l.text.includes(`"from":"${intruder.ip}"`)));
       const max = Math.max(...about.map((ls) => ls.length));
-      for (const [i, ls] of about.entries()) if (tooClose(ls)) violations.push(`${intruder.kind}: ${ls.length} log lines on ${live[i]!.name} within the 10-minute interval:\n    ${show(ls)}`);
-      const unlogged = live.filter((h, i) => intruder.mustLog(h) && about[i]!.length === 0).map((h) => h.name);
+      for (const [i, ls] of [...about.entries(), ...early.entries()]) if (tooClose(ls)) violations.push(`${intruder.kind}: ${ls.length} log lines on ${live[i]!.name} within the 10-minute interval:\n    ${show(ls)}`);
+      // A host none of whose attempts got past TCP (unanswered SYNs in the test network: seen as
+      // SYN-SENT in the intruder's namespace, nothing on the host) cannot log it: reported apart.
+      const reachedHost = (h: ChaosHost, i: number) => (r.byTarget[h.addr]?.reached ?? 0) > 0 || about[i]!.length > 0 || early[i]!.length > 0;
+      const unreached = live.filter((h, i) => !reachedHost(h, i)).map((h) => h.name);
+      if (unreached.length) notReached.push(`${intruder.kind}: no attempt reached ${unreached.join(', ')} (no TCP connection)`);
+      const unlogged = live.filter((h, i) => intruder.mustLog(h) && reachedHost(h, i) && about[i]!.length === 0 && early[i]!.length === 0).map((h) => h.name);
+      const byAddressOnly = live.filter((_, i) => about[i]!.length === 0 && early[i]!.length > 0).length;
+      const failures = Object.values(r.byTarget).reduce<Record<string, number>>((acc, o) => {
+        for (const [why, n] of Object.entries(o.failures ?? {})) acc[why] = (acc[why] ?? 0) + n;
+        return acc;
+      }, {});
+      failureLines.push(`${intruder.kind}: ${Object.entries(failures).map(([why, n]) => `${n} × ${why}`).join('; ') || 'none'}`);
       if (unlogged.length) violations.push(`${intruder.kind}: not logged on ${unlogged.join(', ')}`);
       const admittedBy = live.filter((h) => (r.byTarget[h.addr]?.admitted ?? 0) > 0).map((h) => h.name);
       if (admittedBy.length) violations.push(`${intruder.kind}: admitted by ${admittedBy.join(', ')}`);
@@ -230,7 +251,7 @@ async function main(): Promise<number> {
       if (pastGater.length) violations.push(`${intruder.kind}: got past the gater of ${pastGater.join(', ')} (no invite open there)`);
       const notTried = live.filter((h) => !r.byTarget[h.addr]?.attempts).map((h) => h.name);
       if (notTried.length) violations.push(`${intruder.kind}: never tried ${notTried.join(', ')}`);
-      rows.push([intruder.kind, total('attempts'), total('closed'), total('answered'), `${about.filter((ls) => ls.length > 0).length} / ${live.length}`, max, total('admitted')]);
+      rows.push([intruder.kind, total('attempts'), total('reached'), total('closed'), total('answered'), `${about.filter((ls, i) => ls.length > 0 || early[i]!.length > 0).length} / ${live.length - unreached.length} reached (${byAddressOnly} by address only)`, max, total('admitted')]);
     }
     // The forging member's document: refused on every other host, logged how often?
     const others = live.filter((h) => h !== forger);
@@ -239,7 +260,7 @@ async function main(): Promise<number> {
     for (const [i, ls] of forgedLines.entries()) if (tooClose(ls)) violations.push(`forging member: ${ls.length} "refused a document" lines on ${others[i]!.name} since its restart:\n    ${show(ls)}`);
     const unrefused = others.filter((_, i) => forgedLines[i]!.length === 0).map((h) => h.name);
     if (unrefused.length) violations.push(`forging member: its document not refused (no log line) on ${unrefused.join(', ')}`);
-    rows.push(['forging member', 'its membership document', '-', '-', `${others.length - unrefused.length} / ${others.length}`, Math.max(...forgedLines.map((ls) => ls.length)), forgerAdmitted]);
+    rows.push(['forging member', 'its membership document', '-', '-', '-', `${others.length - unrefused.length} / ${others.length}`, Math.max(...forgedLines.map((ls) => ls.length)), forgerAdmitted]);
     // Any warning about an intruder, whatever its message: never two of one message on one host within the interval.
     const watched = [...intruderIds, ids[removed.index]!, ids[forger.index]!, `"from":"${wrongIp}"`];
     let repeated = 0;
@@ -268,8 +289,10 @@ async function main(): Promise<number> {
     );
 
     console.log(`\nintruders bench: ${machine()}; ${HOSTS} hosts (${live.length} live, ${net.kind}), window ${WINDOW_S} s, each intruder tries every live host every ${values['gap-ms']} ms\n`);
-    table(['intruder', 'attempts', 'closed by the host', 'refused on a protocol (founder, invite open)', 'hosts logging it', 'log lines / host (max)', 'admitted'], rows);
-    console.log(`\nmesh status, summed over hosts: wrong_mesh_key ${sum('wrong_mesh_key')}, not_a_member ${sum('not_a_member')}, join_refused ${sum('join_refused')}, aborted_handshake (members' dials given up mid-way, not logged) ${sum('aborted_handshake')}`);
+    table(['intruder', 'attempts', 'reached the host (past TCP)', 'closed by the host', 'refused on a protocol (founder, invite open)', 'hosts logging it', 'log lines / host (max)', 'admitted'], rows);
+    console.log(`\nmesh status, summed over hosts: wrong_mesh_key ${sum('wrong_mesh_key')}, not_a_member ${sum('not_a_member')}, join_refused ${sum('join_refused')}, refused_before_handshake ${sum('refused_before_handshake')}, aborted_handshake (members' dials given up mid-way, not logged) ${sum('aborted_handshake')}`);
+    console.log(`intruders' own failed attempts, by error:\n  ${failureLines.join('\n  ')}`);
+    if (notReached.length) console.log(`not reached (the test network dropped every attempt; not counted as unlogged):\n  ${notReached.join('\n  ')}`);
     console.log(`wrong-key lines about a member's own address: ${falseWrongKey.length}${falseWrongKey.length ? ` (${falseWrongKey.join(', ')})` : ''}; forging member's log since restart: ${linesOf(forger, forgedAt).filter((l) => l.text.includes('"level":40') || l.text.includes('"level":50')).length} warnings`);
     console.log(`most warnings of one message about one intruder on one host over the run: ${repeated}`);
     console.log(`write after the window on every live host in ${deliveryMs} ms; membership unchanged on ${live.length - changed.size} / ${live.length} hosts`);

@@ -32,7 +32,12 @@ export async function waitAllConnected(hosts: ChaosHost[], timeoutMs: number): P
   for (;;) {
     const seen = await Promise.all(hosts.map(async (h) => (await h.call('mesh.peers', {})).peers.filter((p) => p.connected && !p.removed).length));
     if (seen.every((n) => n === hosts.length)) return;
-    if (Date.now() > deadline) throw new Error(`mesh not formed: connected members per host ${seen.join(', ')}`);
+    if (Date.now() > deadline) {
+      // The hosts furthest behind, with their logs' tails: a run that fails here is not cheap to repeat.
+      const worst = Math.min(...seen);
+      const tails = hosts.filter((_, i) => seen[i] === worst).slice(0, 2).map((h) => `--- ${h.name}'s log, last lines:\n${h.log.slice(-4000)}`);
+      throw new Error(`mesh not formed: connected members per host ${seen.join(', ')}\n${tails.join('\n')}`);
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -54,6 +54,7 @@ const REFUSAL_WORDS: Record<RefusalReason, [what: string, one: string, many: str
   not_a_member: ['connections from non-members', 'peer', 'peers'],
   join_refused: ['joins with a bad invite', 'peer', 'peers'],
   aborted_handshake: ['members’ handshakes given up mid-way', 'address', 'addresses'],
+  refused_before_handshake: ['connections refused before their handshake (too many at once)', 'address', 'addresses'],
 };
 
 /** "3 connections failing the mesh-key handshake (from 1 address), …"; empty when nothing was refused. */

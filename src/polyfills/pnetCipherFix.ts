@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { ConnectionProtector } from '@libp2p/interface';
 import { PNET_CIPHER_MEMORY_BYTES } from '../sync/constants.js';
 
 /**
@@ -24,7 +25,7 @@ interface CipherImpl {
 }
 
 interface XSalsa20 {
-  _xor: CipherImpl;
+  _xor: CipherImpl | null;
   update(input: Uint8Array, output?: Uint8Array): Uint8Array;
   finalize(): void;
 }
@@ -48,9 +49,10 @@ export function applyPnetCipherFix(): void {
   const xsalsa20 = requireFromPnet('xsalsa20') as (nonce: Uint8Array, key: Uint8Array) => XSalsa20;
   const probe = xsalsa20(new Uint8Array(24), new Uint8Array(32));
   const impl = Object.getPrototypeOf(probe._xor) as Partial<CipherImpl>;
+  const probeImpl = probe._xor!;
   // Only the WebAssembly implementation has the shared memory (the JS fallback has no realloc).
   if (typeof impl.realloc !== 'function') return;
-  if (typeof impl.update !== 'function' || !(probe._xor._memory instanceof Uint8Array)) {
+  if (typeof impl.update !== 'function' || !(probeImpl._memory instanceof Uint8Array)) {
     throw new Error('xsalsa20 internals are not the ones src/polyfills/pnetCipherFix.ts patches (update/_memory missing)');
   }
   const update = impl.update;
@@ -60,6 +62,39 @@ export function applyPnetCipherFix(): void {
   };
   // Grown by the library's own realloc rather than by encrypting that many bytes: the same pages,
   // without 12 MiB of cipher work and 12 MiB written at every daemon start (untouched pages stay out of RSS).
-  probe._xor.realloc(PNET_CIPHER_MEMORY_BYTES);
+  probeImpl.realloc(PNET_CIPHER_MEMORY_BYTES);
   probe.finalize();
+}
+
+/**
+ * Gives a closed connection's ciphers back to xsalsa20. `@libp2p/pnet` never finalizes the two it
+ * makes per connection, so each connection ever made kept two 64-byte slots of the shared memory
+ * (nonce and key included) and pushed the data area behind them up for good: about 450,000
+ * connections fill the memory's 62.5 MiB maximum, and the next chunk crashed the daemon. Anyone who
+ * can reach the port can open 5 connections a second per address without knowing the mesh key
+ * (the nonce exchange comes first), so that was about a day from one address.
+ */
+export function withCipherRelease<C>(inner: (components: C) => ConnectionProtector): (components: C) => ConnectionProtector {
+  return (components) => {
+    const protector = inner(components);
+    return {
+      protect: async (connection, options) => {
+        const boxed = await protector.protect(connection, options);
+        connection.addEventListener('close', () => releaseCiphers(boxed), { once: true });
+        return boxed;
+      },
+    };
+  };
+}
+
+function releaseCiphers(stream: object): void {
+  const box = stream as { inboundXor?: XSalsa20; outboundXor?: XSalsa20 };
+  for (const cipher of [box.inboundXor, box.outboundXor]) {
+    // Finalized once only: a slot given back twice would be handed to two live connections.
+    if (!cipher?._xor) continue;
+    if (cipher._xor._memory.byteLength === 0) cipher._xor.realloc(0);
+    cipher.finalize();
+    // A chunk arriving or written after the close is dropped, never a throw in a socket callback.
+    cipher.update = () => new Uint8Array(0);
+  }
 }

@@ -1,4 +1,4 @@
-import type { ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface';
+import type { ConnectionProtector, CreateListenerOptions, MessageStream, MultiaddrConnection, Transport, Upgrader } from '@libp2p/interface';
 
 /**
  * What every libp2p dialer sends first inside the private network: multistream-select's header
@@ -17,12 +17,48 @@ const MULTISTREAM_HEADER = new Uint8Array([0x13, ...new TextEncoder().encode('/m
  * that does not depend on timing. (A first version counted any inbound connection closing before
  * the gater; at 30 hosts under load members' slow or given-up handshakes made most of its count.)
  * Connections that close before the gater with no verdict (nothing sent, a member's handshake given
- * up) are `onAborted`.
+ * up) are `onAborted`. Connections libp2p refuses before the protector ever sees them (more than
+ * `maxIncomingPendingConnections` handshakes in progress, more than 5 a second from one address)
+ * are `onRefusedEarly`: libp2p closes those without a word, so ten idle sockets held open would
+ * otherwise hide every intruder from the log (found at 30 hosts, where members' slow handshakes
+ * kept the ten slots full and whole intruders went unseen).
  */
 export class HandshakeWatch {
   private readonly pending = new Set<MessageStream>();
+  /** Inbound connections that reached the protector (the rest were refused before it). */
+  private readonly reached = new WeakSet<object>();
 
-  constructor(private readonly verdict: { onFailed: (remoteHost: string) => void; onAborted: (remoteHost: string) => void }) {}
+  constructor(
+    private readonly verdict: {
+      onFailed: (remoteHost: string) => void;
+      onAborted: (remoteHost: string) => void;
+      onRefusedEarly: (remoteHost: string) => void;
+    },
+  ) {}
+
+  /** Wraps a transport factory (`tcp()`) so an inbound connection refused before the protector is reported. */
+  transport<C>(inner: (components: C) => Transport): (components: C) => Transport {
+    return (components) => {
+      const transport = inner(components);
+      const createListener = transport.createListener.bind(transport);
+      transport.createListener = (options: CreateListenerOptions) => createListener({ ...options, upgrader: this.watchUpgrades(options.upgrader) });
+      return transport;
+    };
+  }
+
+  private watchUpgrades(upgrader: Upgrader): Upgrader {
+    const upgradeInbound = upgrader.upgradeInbound.bind(upgrader);
+    const watched = Object.create(upgrader) as Upgrader;
+    watched.upgradeInbound = async (maConn: MultiaddrConnection, opts: Parameters<Upgrader['upgradeInbound']>[1]) => {
+      try {
+        await upgradeInbound(maConn, opts);
+      } catch (err) {
+        if (!this.reached.has(maConn)) this.verdict.onRefusedEarly(remoteHost(maConn));
+        throw err;
+      }
+    };
+    return watched;
+  }
 
   /** Wraps a connection protector factory (`preSharedKey(...)`) so every inbound connection is watched. */
   protector<C>(inner: (components: C) => ConnectionProtector): (components: C) => ConnectionProtector {
@@ -31,6 +67,7 @@ export class HandshakeWatch {
       return {
         protect: async (connection, options) => {
           if (connection.direction !== 'inbound') return protector.protect(connection, options);
+          this.reached.add(connection);
           const host = remoteHost(connection);
           // A wrong key is reported at once; a right one is left pending, so a handshake given up later still counts as aborted.
           const judge = (wrongKey: boolean) => {

@@ -9,7 +9,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Logger } from '../log.js';
 import { DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_MIN_MS, RECENT_LINK_MS, RECENT_LINK_QUICK_REDIALS, REDIAL_SWEEP_MS } from './constants.js';
-import { applyPnetCipherFix } from '../polyfills/pnetCipherFix.js';
+import { applyPnetCipherFix, withCipherRelease } from '../polyfills/pnetCipherFix.js';
 import { HandshakeWatch } from './HandshakeWatch.js';
 import { RefusalCounts } from './RefusalCounts.js';
 import { RefusalLog } from './RefusalLog.js';
@@ -63,7 +63,10 @@ export class MeshNode {
     onFailed: (host) => this.logHandshakeFailure(host),
     // A member's dial closed mid-handshake: counted, not logged.
     onAborted: (host) => this.refusalCounts.record('aborted_handshake', host),
+    onRefusedEarly: (host) => this.logEarlyRefusal(host),
   });
+  /** Addresses refused before their handshake: logged by IP, once per interval (members' addresses counted only). */
+  private readonly earlyRefusals = new RefusalLog();
 
   constructor(private readonly opts: MeshNodeOptions) {
     this.privateKey = privateKeyFromProtobuf(Buffer.from(opts.p2pKey, 'base64'));
@@ -76,10 +79,10 @@ export class MeshNode {
     this.node = await createLibp2p({
       privateKey: this.privateKey,
       addresses: { listen: opts.listen, ...(opts.announce.length ? { announce: opts.announce } : {}) },
-      transports: [tcp()],
+      transports: [this.handshakes.transport(tcp())],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      connectionProtector: this.handshakes.protector(preSharedKey({ psk: new TextEncoder().encode(opts.psk) })),
+      connectionProtector: this.handshakes.protector(withCipherRelease(preSharedKey({ psk: new TextEncoder().encode(opts.psk) }))),
       connectionGater: {
         denyInboundEncryptedConnection: (peer, maConn) => {
           this.handshakes.passed(maConn);
@@ -191,6 +194,34 @@ export class MeshNode {
     this.refusalCounts.record('wrong_mesh_key', host);
     const line = this.handshakeRefusals.shouldLog(host);
     if (line) this.opts.logger.warn({ from: host, ...line }, 'refused a connection that failed the private-network handshake: wrong mesh key, or not a hivemesh daemon (logged once per 10 min per address)');
+  }
+
+  /**
+   * libp2p refused a connection before any byte was exchanged (more handshakes in progress than it
+   * allows, or a burst from one address): nothing is known of it but its IP. Counted always; logged
+   * once per interval, but not for a member's address — a host back from a restart gets every
+   * member's dial at once, and naming members as intruders is noise (a lesson of the timing rule
+   * HandshakeWatch replaced).
+   */
+  private logEarlyRefusal(host: string): void {
+    this.refusalCounts.record('refused_before_handshake', host);
+    if (this.memberHosts().has(host)) return;
+    const line = this.earlyRefusals.shouldLog(host);
+    if (line) this.opts.logger.warn({ from: host, ...line }, 'refused a connection before its handshake: too many connections at once (logged once per 10 min per address)');
+  }
+
+  /** The IPs of the addresses we dial: members' recorded addresses, configured peers, tailnet hosts. */
+  private memberHosts(): Set<string> {
+    const hosts = new Set<string>();
+    for (const target of this.opts.dialTargets()) {
+      try {
+        const ip = multiaddr(target).getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
+        if (ip) hosts.add(ip);
+      } catch {
+        // an unparsable target names no host
+      }
+    }
+    return hosts;
   }
 
   /** Forget backoff (network change, manual sync): dial everything again now. */

@@ -8,9 +8,11 @@ import { MAX_COUNTED_REFUSAL_SOURCES } from './constants.js';
  * removed); `join_refused`: a join with a forged, replayed, expired or garbled invite;
  * `aborted_handshake`: an inbound connection that closed before the gater with no verdict on its
  * bytes (nothing sent, a member's dial given up on restart or under load): not a refusal, counted
- * to explain the others.
+ * to explain the others; `refused_before_handshake`: libp2p refused the connection before any
+ * byte was exchanged (too many handshakes in progress, or more than 5 a second from one address),
+ * so nothing is known of it but its address.
  */
-export type RefusalReason = 'wrong_mesh_key' | 'not_a_member' | 'join_refused' | 'aborted_handshake';
+export type RefusalReason = 'wrong_mesh_key' | 'not_a_member' | 'join_refused' | 'aborted_handshake' | 'refused_before_handshake';
 
 export interface RefusalTally {
   attempts: number;
@@ -41,6 +43,6 @@ export class RefusalCounts {
       const t = this.tallies.get(reason);
       return { attempts: t?.attempts ?? 0, sources: t?.sources.size ?? 0, sources_capped: t?.capped ?? false, last_at: t ? new Date(t.lastAt).toISOString() : null };
     };
-    return { wrong_mesh_key: one('wrong_mesh_key'), not_a_member: one('not_a_member'), join_refused: one('join_refused'), aborted_handshake: one('aborted_handshake') };
+    return { wrong_mesh_key: one('wrong_mesh_key'), not_a_member: one('not_a_member'), join_refused: one('join_refused'), aborted_handshake: one('aborted_handshake'), refused_before_handshake: one('refused_before_handshake') };
   }
 }

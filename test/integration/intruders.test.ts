@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -128,5 +129,59 @@ describe('a dialer with a wrong mesh key', () => {
     expect(ownHex).toHaveLength(64);
     for (const secret of [wrongHex, ownHex]) expect(alpha.log).not.toContain(secret);
     expect((await alpha.cli(['status'])).stdout).toContain(`refused since start: ${attempts} connections failing the mesh-key handshake (from 1 address)`);
+  });
+});
+
+/**
+ * libp2p refuses a connection before any handshake when too many are in progress or one address
+ * opens more than 5 a second, and said nothing of it: at 30 hosts members' slow handshakes kept
+ * the 10 slots full and whole intruders went unseen. Now each is counted, and logged once by address.
+ */
+describe('connections refused before their handshake', () => {
+  let alpha: TestHost;
+  beforeAll(async () => {
+    alpha = await TestHost.create('alpha');
+    await alpha.start();
+  }, 120_000);
+  afterAll(async () => {
+    await alpha.dispose();
+  });
+
+  it('are counted on every attempt and logged once by address', { timeout: 120_000 }, async () => {
+    const [host, port] = [alpha.addr.split('/')[2]!, Number(alpha.addr.split('/')[4])];
+    // 12 at once from one address: libp2p lets 5 a second through to the handshake and closes the rest unanswered.
+    const burst = 12;
+    const answered = await Promise.all(
+      Array.from({ length: burst }, () =>
+        new Promise<boolean>((resolve, reject) => {
+          const socket = connect({ host, port });
+          let got = 0;
+          socket.on('data', (d: Buffer) => {
+            got += d.length;
+            // The pnet nonce: this one reached the handshake.
+            if (got >= 24) {
+              socket.destroy();
+              resolve(true);
+            }
+          });
+          socket.on('close', () => resolve(got >= 24));
+          socket.on('error', () => undefined);
+          setTimeout(() => reject(new Error('a socket got neither a nonce nor a close in 30 s')), 30_000).unref();
+        }),
+      ),
+    );
+    const refusedHere = answered.filter((a) => !a).length;
+    expect(refusedHere, `answers: ${answered.join(',')}`).toBeGreaterThanOrEqual(burst - 5);
+
+    type Refused = { replication: { refused: { refused_before_handshake: { attempts: number; sources: number } } } };
+    const tally = await eventually(async () => {
+      const t = (await alpha.json<Refused>(['status'])).replication.refused.refused_before_handshake;
+      return t.attempts >= refusedHere ? t : undefined;
+    }, `alpha to count ${refusedHere} connections refused before their handshake`);
+    expect(tally).toMatchObject({ attempts: refusedHere, sources: 1 });
+    const lines = alpha.log.split('\n').filter((l) => l.includes('refused a connection before its handshake'));
+    expect(lines, alpha.log.slice(-3000)).toHaveLength(1);
+    expect(lines[0]).toContain('"from":"127.0.0.1"');
+    expect((await alpha.cli(['status'])).stdout).toContain(`${refusedHere} connections refused before their handshake`);
   });
 });
