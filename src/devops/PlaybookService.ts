@@ -60,8 +60,9 @@ export class PlaybookService {
   }
 
   async upload(input: UploadPlaybookInput): Promise<Playbook> {
-    const summary = await checkPlaybook(input.type, input.content);
+    // Secrets first: a file holding one must not reach the parser, whose diagnostics quote the text.
     await refuseSecrets(input.content, 'playbook');
+    const summary = await checkPlaybook(input.type, input.content);
     const systems = normaliseSystems(input.systems ?? []);
     const summaryMeta = { documents: summary.documents, items: summary.items.slice(0, PLAYBOOK_SUMMARY_ITEMS).map((i) => i.slice(0, PLAYBOOK_SUMMARY_ITEM_CHARS)) };
     const context = `Playbook ${input.name} (${input.type})${input.description ? `: ${input.description}` : ''}. ${summary.items.slice(0, 30).join('; ')}`.slice(0, 2_000);

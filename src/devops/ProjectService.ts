@@ -143,8 +143,16 @@ export class ProjectService {
     if (types.size === 0) return { available: false, reason: "no config snapshot of the project's systems", config_types: [], drifted: [] };
     const checked = [...types.keys()].sort().slice(0, PROJECT_DRIFT_TYPES);
     const drifted: ProjectDrift['drifted'] = [];
+    const failed: string[] = [];
     for (const configType of checked) {
-      const report = await this.call('config.drift', { config_type: configType });
+      let report;
+      try {
+        report = await this.call('config.drift', { config_type: configType });
+      } catch (err) {
+        // One config type that cannot be compared does not hide the rest of the health check.
+        failed.push(`${configType}: ${(err as Error).message}`);
+        continue;
+      }
       for (const system of [...types.get(configType)!].sort()) {
         const odd = report.peers.odd.find((o) => o.system === system);
         const base = report.baseline.find((b) => b.system === system && b.drifted);
@@ -155,6 +163,7 @@ export class ProjectService {
       }
     }
     const more = types.size > checked.length ? `; ${types.size - checked.length} more config types not checked (detect_config_drift checks any)` : '';
-    return { available: true, reason: more.slice(2), config_types: checked, drifted };
+    const notCompared = failed.length ? `; not compared: ${failed.join('; ')}` : '';
+    return { available: true, reason: `${more}${notCompared}`.slice(2), config_types: checked, drifted };
   }
 }

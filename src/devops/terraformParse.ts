@@ -43,23 +43,17 @@ function refuseDeepNesting(content: string): void {
 
 /** The parser's answer, or its first diagnostic as INVALID_INPUT with its line and column. */
 async function parseHcl(content: string): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MeshError('TIMEOUT', `the Terraform parser did not start within ${HCL_PARSE_TIMEOUT_MS} ms`)), HCL_PARSE_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([hcl2json().parse(FILE, content), timeout]);
+    return await hcl2json().parse(FILE, content, HCL_PARSE_TIMEOUT_MS);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const diagnostic = DIAGNOSTIC.exec(message);
     if (diagnostic) refuseAt(`HCL error: ${diagnostic[3]!}: ${diagnostic[4]!.trim()}`, Number(diagnostic[1]), Number(diagnostic[2]), { hcl_summary: diagnostic[3]! });
-    // Anything else leaves the parser unusable (a stack overflow corrupts its Go runtime): the next check loads a fresh one.
+    // Anything else may leave the parser unusable (a stack overflow corrupts its Go runtime): the next check starts a fresh one.
     forgetHcl2json();
-    if (err instanceof MeshError) throw err;
-    if (err instanceof RangeError) throw new InvalidInputError(`the Terraform parser ran out of stack on this file (expressions nested too deep): ${message}`);
+    if (err instanceof Error && err.name === 'TimeoutError') throw new MeshError('TIMEOUT', message);
+    if (err instanceof Error && err.name === 'RangeError') throw new InvalidInputError(`the Terraform parser ran out of stack on this file (expressions nested too deep): ${message}`);
     throw new MeshError('INTERNAL', `the Terraform parser failed: ${message}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -92,7 +92,10 @@ function releaseCiphers(stream: object): void {
   for (const cipher of [box.inboundXor, box.outboundXor]) {
     // Finalized once only: a slot given back twice would be handed to two live connections.
     if (!cipher?._xor) continue;
-    if (cipher._xor._memory.byteLength === 0) cipher._xor.realloc(0);
+    // A view detached by a grow of the shared memory is refreshed first (finalize writes through it);
+    // the JavaScript fallback has no shared memory at all.
+    const memory = (cipher._xor as Partial<CipherImpl>)._memory;
+    if (memory && memory.byteLength === 0) cipher._xor.realloc(0);
     cipher.finalize();
     // A chunk arriving or written after the close is dropped, never a throw in a socket callback.
     cipher.update = () => new Uint8Array(0);

@@ -27,6 +27,8 @@ export interface MeshNodeOptions {
   acceptUnknownInbound: (peerId: string) => boolean;
   /** Addresses worth dialling now (members' recorded addresses, configured peers, tailnet hosts). */
   dialTargets: () => string[];
+  /** Members' recorded addresses and configured peers: refusals from their IPs are counted but not logged. */
+  memberAddrs: () => string[];
   mdns: boolean;
   logger: Logger;
 }
@@ -210,10 +212,10 @@ export class MeshNode {
     if (line) this.opts.logger.warn({ from: host, ...line }, 'refused a connection before its handshake: too many connections at once (logged once per 10 min per address)');
   }
 
-  /** The IPs of the addresses we dial: members' recorded addresses, configured peers, tailnet hosts. */
+  /** The IPs of members' recorded addresses and configured peers (not every tailnet host: an intruder may be one). */
   private memberHosts(): Set<string> {
     const hosts = new Set<string>();
-    for (const target of this.opts.dialTargets()) {
+    for (const target of this.opts.memberAddrs()) {
       try {
         const ip = multiaddr(target).getComponents().find((c) => c.name === 'ip4' || c.name === 'ip6')?.value;
         if (ip) hosts.add(ip);

@@ -134,6 +134,7 @@ export class Replicator {
       // An unknown peer may knock while an invite is open (to join); a removed one never may.
       acceptUnknownInbound: (peer) => this.membership.get(peer)?.removed !== true && this.invites.hasOutstanding(),
       dialTargets: () => this.dialTargets(useDiscovery),
+      memberAddrs: () => this.memberAddrs(),
       mdns: useDiscovery && opts.config.discovery.mdns,
       logger: opts.logger.child({ mod: 'p2p' }),
     });
@@ -427,6 +428,13 @@ export class Replicator {
     if (byName.length === 1) return byName[0]![0];
     if (byName.length > 1) throw new MeshError('INVALID_INPUT', `several members are named ${peerOrName}; use the peer id`);
     throw new MeshError('NOT_FOUND', `no member ${peerOrName}`);
+  }
+
+  /** Members' recorded addresses and the configured peers: not tailnet hosts at large, which may be anyone. */
+  private memberAddrs(): string[] {
+    const addrs = [...(this.opts.peers ?? []), ...this.opts.config.peers];
+    for (const [peer, m] of this.membership.list()) if (!m.removed && peer !== this.mesh.peerId) addrs.push(...m.addrs);
+    return addrs;
   }
 
   private dialTargets(discovery: boolean): string[] {

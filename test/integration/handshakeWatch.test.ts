@@ -38,6 +38,7 @@ describe('handshake watch', () => {
       isAllowed: () => true,
       acceptUnknownInbound: () => false,
       dialTargets: () => [],
+      memberAddrs: () => [],
       mdns: false,
       logger: pino({ level: 'info' }, { write: (line: string) => void (log += line) }),
     });
@@ -71,5 +72,44 @@ describe('handshake watch', () => {
     });
     await eventually(() => Promise.resolve(counts().aborted_handshake.attempts === 1), `the silent connection to be counted as aborted (${JSON.stringify(counts())})`);
     expect(counts()).toMatchObject({ wrong_mesh_key: { attempts: 2 }, not_a_member: { attempts: 0 } });
+  });
+
+  /** A burst of 12 raw sockets from 127.0.0.1: libp2p lets 5 a second through and refuses the rest before any byte. */
+  async function burst(port: number): Promise<void> {
+    await Promise.all(
+      Array.from({ length: 12 }, () => new Promise<void>((resolve) => {
+        const s = connect(port, '127.0.0.1');
+        s.on('data', () => s.destroy());
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+        setTimeout(() => s.destroy(), 3_000).unref();
+      })),
+    );
+  }
+
+  it('an early refusal is logged from a tailnet host we dial, and only counted from a member’s address', { timeout: 120_000 }, async () => {
+    const start = async (memberAddrs: string[]) => {
+      let log = '';
+      const mesh = new MeshNode({
+        p2pKey: await newP2pKey(),
+        psk: await newPsk(),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        announce: [],
+        isAllowed: () => true,
+        acceptUnknownInbound: () => false,
+        // 127.0.0.1 is a dial target (as any tailnet host is) in both cases; only the second lists it as a member's.
+        dialTargets: () => ['/ip4/127.0.0.1/tcp/9'],
+        memberAddrs: () => memberAddrs,
+        mdns: false,
+        logger: pino({ level: 'info' }, { write: (line: string) => void (log += line) }),
+      });
+      await mesh.start();
+      nodes.push(mesh);
+      await burst(Number(multiaddr(mesh.addrs()[0]).getComponents().find((c) => c.name === 'tcp')?.value));
+      await eventually(() => Promise.resolve(mesh.refusalCounts.snapshot().refused_before_handshake.attempts >= 7), 'the burst’s early refusals to be counted');
+      return log.split('\n').filter((l) => l.includes('refused a connection before its handshake'));
+    };
+    expect(await start([])).toHaveLength(1);
+    expect(await start(['/ip4/127.0.0.1/tcp/9'])).toHaveLength(0);
   });
 });

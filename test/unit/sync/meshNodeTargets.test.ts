@@ -39,6 +39,7 @@ describe('MeshNode dial state', () => {
       isAllowed: () => true,
       acceptUnknownInbound: () => false,
       dialTargets: () => targets,
+      memberAddrs: () => [],
       mdns: false,
       logger: silentLogger(),
     });
