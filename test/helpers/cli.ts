@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -20,8 +20,17 @@ export const TEST_ENV = { MESH_LOG: 'warn', MESH_P2P_LISTEN: '/ip4/127.0.0.1/tcp
 
 /** Runs `mesh ARGS` to completion (asynchronously, so daemons can answer meanwhile). */
 export function mesh(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return collect(spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, ...TEST_ENV, ...env } }));
+}
+
+/** Runs one shell line (a README line, as a person would) to completion. */
+export function shellLine(line: string, env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {
+  return collect(spawn('sh', ['-c', line], { env, ...(cwd ? { cwd } : {}) }));
+}
+
+/** A child's exit code and whole output. */
+function collect(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MESH_BIN, ...args], { env: { ...process.env, ...TEST_ENV, ...env } });
     let stdout = '';
     let stderr = '';
     // Decoded as a stream: a multi-byte character split across two chunks must not become two U+FFFD.

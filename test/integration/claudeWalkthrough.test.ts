@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MESH_BIN, mesh } from '../helpers/cli.js';
+import { MESH_BIN, mesh, shellLine } from '../helpers/cli.js';
 import { tmpHome } from '../helpers/tmpHome.js';
 
 const README = join(import.meta.dirname, '..', '..', 'README.md');
@@ -17,19 +16,6 @@ function blocks(): { host: string; lines: string[] }[] {
   }));
   if (out.length === 0) throw new Error('README.md has no <!-- claude-walkthrough: HOST --> sh blocks');
   return out;
-}
-
-/** Runs one README line in a shell, as a person would. */
-function sh(line: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { env, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 /**
@@ -86,7 +72,7 @@ describe('Claude Code walk-through (README): two hosts, one memory, a new sessio
           expect(token, 'a token was printed before it is pasted').toBeDefined();
           line = line.replace(TOKEN_PLACEHOLDER, token!);
         }
-        const r = await sh(line, envOf(host), cwd[host]);
+        const r = await shellLine(line, envOf(host), cwd[host]);
         expect(r.code, `${host}: ${line}\n${r.stderr}`).toBe(0);
         if (/^mesh invite\b/.test(line)) token = r.stdout.trim();
         stored ??= /^mesh store "([^"]+)"/.exec(line)?.[1];

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newP2pKey } from '../../src/identity/HostIdentity.js';
 import { newPsk } from '../../src/mesh/MeshSecrets.js';
-import { MeshNode } from '../../src/sync/MeshNode.js';
+import { MeshNode, type MeshNodeOptions } from '../../src/sync/MeshNode.js';
 import { eventually } from '../helpers/meshHosts.js';
 
 const dialer = (psk: Uint8Array) => createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionProtector: preSharedKey({ psk }) });
@@ -27,12 +27,11 @@ describe('handshake watch', () => {
     await Promise.all(nodes.splice(0).map(async (n) => n.stop()));
   });
 
-  it('a wrong key is counted and logged whoever shares its address; a silent connection is counted as aborted', { timeout: 120_000 }, async () => {
+  /** A started MeshNode on 127.0.0.1 admitting everyone, with its log lines collected. */
+  async function started(over: Partial<MeshNodeOptions> & { psk: string }): Promise<{ mesh: MeshNode; log: () => string }> {
     let log = '';
-    const psk = await newPsk();
     const mesh = new MeshNode({
       p2pKey: await newP2pKey(),
-      psk,
       listen: ['/ip4/127.0.0.1/tcp/0'],
       announce: [],
       isAllowed: () => true,
@@ -41,9 +40,16 @@ describe('handshake watch', () => {
       memberAddrs: () => [],
       mdns: false,
       logger: pino({ level: 'info' }, { write: (line: string) => void (log += line) }),
+      ...over,
     });
     await mesh.start();
     nodes.push(mesh);
+    return { mesh, log: () => log };
+  }
+
+  it('a wrong key is counted and logged whoever shares its address; a silent connection is counted as aborted', { timeout: 120_000 }, async () => {
+    const psk = await newPsk();
+    const { mesh, log } = await started({ psk });
     const target = multiaddr(mesh.addrs()[0]!.replace(/\/p2p\/.*$/, ''));
     const wrongKey = new Uint8Array(95);
     generateKey(wrongKey);
@@ -61,7 +67,7 @@ describe('handshake watch', () => {
     // ...and the wrong key from that address is still a wrong key (one line per address per interval).
     await expect(intruder.dial(target, { signal: AbortSignal.timeout(15_000) })).rejects.toThrow();
     await eventually(() => Promise.resolve(counts().wrong_mesh_key.attempts === 2), 'the second wrong key to be counted');
-    expect(log.split('\n').filter((l) => l.includes('failed the private-network handshake'))).toHaveLength(1);
+    expect(log().split('\n').filter((l) => l.includes('failed the private-network handshake'))).toHaveLength(1);
 
     // A connection that sends nothing and closes (a port probe, a dial given up) is no wrong key.
     const port = Number(target.getComponents().find((c) => c.name === 'tcp')?.value);
@@ -89,25 +95,11 @@ describe('handshake watch', () => {
 
   it('an early refusal is logged from a tailnet host we dial, and only counted from a member’s address', { timeout: 120_000 }, async () => {
     const start = async (memberAddrs: string[]) => {
-      let log = '';
-      const mesh = new MeshNode({
-        p2pKey: await newP2pKey(),
-        psk: await newPsk(),
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        announce: [],
-        isAllowed: () => true,
-        acceptUnknownInbound: () => false,
-        // 127.0.0.1 is a dial target (as any tailnet host is) in both cases; only the second lists it as a member's.
-        dialTargets: () => ['/ip4/127.0.0.1/tcp/9'],
-        memberAddrs: () => memberAddrs,
-        mdns: false,
-        logger: pino({ level: 'info' }, { write: (line: string) => void (log += line) }),
-      });
-      await mesh.start();
-      nodes.push(mesh);
+      // 127.0.0.1 is a dial target (as any tailnet host is) in both cases; only the second lists it as a member's.
+      const { mesh, log } = await started({ psk: await newPsk(), dialTargets: () => ['/ip4/127.0.0.1/tcp/9'], memberAddrs: () => memberAddrs });
       await burst(Number(multiaddr(mesh.addrs()[0]).getComponents().find((c) => c.name === 'tcp')?.value));
       await eventually(() => Promise.resolve(mesh.refusalCounts.snapshot().refused_before_handshake.attempts >= 7), 'the burst’s early refusals to be counted');
-      return log.split('\n').filter((l) => l.includes('refused a connection before its handshake'));
+      return log().split('\n').filter((l) => l.includes('refused a connection before its handshake'));
     };
     expect(await start([])).toHaveLength(1);
     expect(await start(['/ip4/127.0.0.1/tcp/9'])).toHaveLength(0);

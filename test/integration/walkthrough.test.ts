@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MESH_BIN, mesh } from '../helpers/cli.js';
+import { MESH_BIN, mesh, shellLine } from '../helpers/cli.js';
 import { tmpHome } from '../helpers/tmpHome.js';
 
 const README = join(import.meta.dirname, '..', '..', 'README.md');
@@ -13,19 +12,6 @@ function walkthrough(): string[] {
   const block = /<!-- walkthrough[^>]*-->\s*```sh\n([\s\S]*?)```\s*<!-- \/walkthrough -->/.exec(text);
   if (!block) throw new Error('README.md has no <!-- walkthrough --> sh block');
   return block[1]!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-}
-
-/** Runs one README line in a shell, as a person would, with `mesh` on the PATH. */
-function sh(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 describe('newcomer walk-through (README)', () => {
@@ -54,7 +40,7 @@ describe('newcomer walk-through (README)', () => {
 
     const outputs: string[] = [];
     for (const line of lines) {
-      const r = await sh(line, env);
+      const r = await shellLine(line, env);
       expect(r.code, `${line}\n${r.stderr}`).toBe(0);
       outputs.push(r.stdout);
     }
