@@ -77,8 +77,6 @@ export class HclWorker {
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module } });
-    // An idle parser never keeps the daemon's process alive.
-    worker.unref();
     worker.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -92,6 +90,8 @@ export class HclWorker {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`its worker exited (code ${code})`)));
+    // An idle parser never keeps the daemon's process alive (after the listeners: adding one refs the worker again).
+    worker.unref();
     this.worker = worker;
     return worker;
   }

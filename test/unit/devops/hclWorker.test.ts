@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,4 +32,15 @@ describe('the HCL parser worker', () => {
     await expect(spinning.parse('playbook.tf', 'fine', 10_000)).resolves.toEqual({ parsed: 'fine' });
     await spinning.stop();
   });
+
+  it('an idle parser does not keep its process alive', () => {
+    // Adding a 'message' listener refs a worker again: unref'd before its listeners, it held `mesh`'s process open after its work.
+    const fine = module('fine.cjs', 'module.exports = { parse: (_f, c) => Promise.resolve({ parsed: c }) };');
+    const script = `import { HclWorker } from ${JSON.stringify(new URL('../../../src/devops/hclWorker.ts', import.meta.url).pathname)};
+console.log(JSON.stringify(await new HclWorker(${JSON.stringify(fine)}).parse('playbook.tf', 'x', 10000)));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', module('uses-parser.mjs', script)], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.error?.message ?? '', r.stderr).toBe('');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('{"parsed":"x"}');
+  }, 60_000);
 });
